@@ -1,0 +1,138 @@
+"""The Brief: the typed, immutable model every renderer reads.
+
+It is pure data (no I/O, no config, no rendering). Everything a renderer
+shows is already here: labels resolved for the language and typography
+applied, so the PDF and the DOCX cannot disagree about content.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Literal, Union
+
+from pydantic import BaseModel, ConfigDict, Field
+
+SCHEMA_VERSION = 1
+
+SectionKind = Literal["narrative", "question", "pros_cons", "conclusion"]
+Mark = Literal["em", "strong", "code"]
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Run(_Frozen):
+    """A stretch of inline text with the same marks (and link target)."""
+
+    text: str
+    marks: tuple[Mark, ...] = ()
+    href: str | None = None
+
+
+def plain(runs: tuple[Run, ...]) -> str:
+    """The text of a sequence of runs, marks dropped."""
+    return "".join(run.text for run in runs)
+
+
+class Paragraph(_Frozen):
+    type: Literal["paragraph"] = "paragraph"
+    runs: tuple[Run, ...]
+
+    @property
+    def text(self) -> str:
+        return plain(self.runs)
+
+
+class Quote(_Frozen):
+    type: Literal["quote"] = "quote"
+    runs: tuple[Run, ...]
+
+    @property
+    def text(self) -> str:
+        return plain(self.runs)
+
+
+class ListBlock(_Frozen):
+    type: Literal["list"] = "list"
+    ordered: bool = False
+    items: tuple[tuple[Run, ...], ...]
+
+    @property
+    def text(self) -> str:
+        return "\n".join(plain(item) for item in self.items)
+
+
+Block = Annotated[Union[Paragraph, Quote, ListBlock], Field(discriminator="type")]
+
+
+def block_texts(block: Paragraph | Quote | ListBlock) -> list[str]:
+    """The visible lines of a block: one per paragraph, one per list item."""
+    if isinstance(block, ListBlock):
+        return [plain(item) for item in block.items]
+    return [block.text]
+
+
+class Section(_Frozen):
+    heading: str
+    kind: SectionKind = "narrative"
+    blocks: tuple[Block, ...] = ()
+    pros: tuple[Block, ...] = ()
+    cons: tuple[Block, ...] = ()
+
+
+class SourceRef(_Frozen):
+    name: str
+    url: str | None = None
+
+
+class Labels(_Frozen):
+    """User-visible words, resolved for the brief's language."""
+
+    lede: str
+    key_points: str
+    sources: str
+    pros: str
+    cons: str
+    entities: str
+    contents: str
+    date_prefix: str
+    reading_time: str
+    words: str
+
+
+class Brief(_Frozen):
+    schema_version: int = SCHEMA_VERSION
+    title: str
+    subtitle: str | None = None
+    language: str
+    date: dt.date | None = None
+    date_text: str | None = None  # the date as the language writes it
+    authors: tuple[str, ...] = ()
+    organisation: str | None = None
+    lede: tuple[Block, ...] = ()
+    intro: tuple[Block, ...] = ()
+    sections: tuple[Section, ...] = ()
+    sources: tuple[SourceRef, ...] = ()
+    key_points: tuple[str, ...] = ()
+    word_count: int = 0
+    reading_minutes: int = 0
+    reading_text: str = ""  # "4 min de lecture · 792 mots", for the title block
+    labels: Labels
+
+    def body_texts(self) -> list[str]:
+        """Every heading and paragraph line, in reading order (title first).
+
+        Tests and the parity check compare rendered artifacts against this.
+        """
+        out = [self.title]
+        for block in (*self.lede, *self.intro):
+            out.extend(block_texts(block))
+        for section in self.sections:
+            out.append(section.heading)
+            for block in (*section.blocks, *section.pros, *section.cons):
+                out.extend(block_texts(block))
+        return out
+
+    def to_json(self) -> str:
+        return self.model_dump_json(indent=2) + "\n"

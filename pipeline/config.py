@@ -1,0 +1,294 @@
+"""config.yaml -> frozen, typed `Config`, validated once.
+
+Every option is declared here with its type, default and description, so the
+same declarations drive validation, the JSON Schema (`pipeline schema`) and
+the README's key list. All problems are collected and reported together, each
+with the file, the line and the dotted key; unknown keys get a "did you mean".
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from .errors import ConfigError, ConfigErrors
+from .yamlfile import load_yaml
+
+# Values that end up in CSS are validated by pattern, so nothing like `;`,
+# `}` or `url(` can ever reach a stylesheet.
+LENGTH_RE = r"^\d+(\.\d+)?(mm|cm|in|pt)$"
+COLOR_RE = r"^#([0-9a-fA-F]{3}|[0-9a-fA-F]{6})$"
+FONT_RE = r"^[A-Za-z0-9][A-Za-z0-9 _-]{0,63}$"
+
+Length = Annotated[str, Field(pattern=LENGTH_RE, description="a length: 20mm, 2cm, 1in or 12pt")]
+Color = Annotated[str, Field(pattern=COLOR_RE, description='a hex colour in quotes: "#1f4e79"')]
+FontFamily = Annotated[str, Field(pattern=FONT_RE, description="a font family name")]
+
+_POINTS_PER = {"pt": 1.0, "in": 72.0, "cm": 72 / 2.54, "mm": 72 / 25.4}
+
+PAGE_SIZES_MM: dict[str, tuple[float, float]] = {
+    "A4": (210.0, 297.0),
+    "A5": (148.0, 210.0),
+    "Letter": (215.9, 279.4),
+    "Legal": (215.9, 355.6),
+}
+
+BlockName = Literal["title", "key_points", "lede", "intro", "sections", "sources"]
+Format = Literal["pdf", "docx", "json"]
+
+
+def points(length: str) -> float:
+    """A validated length ("20mm") in PostScript points."""
+    match = re.match(r"^(\d+(?:\.\d+)?)(mm|cm|in|pt)$", length)
+    if match is None:  # pragma: no cover - values are validated on load
+        raise ValueError(length)
+    return float(match[1]) * _POINTS_PER[match[2]]
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Margins(_Section):
+    top: Length = "22mm"
+    right: Length = "20mm"
+    bottom: Length = "22mm"
+    left: Length = "20mm"
+
+
+class Page(_Section):
+    size: Literal["A4", "A5", "Letter", "Legal", "custom"] = Field(
+        "A4", description="paper size; 'custom' takes width and height"
+    )
+    orientation: Literal["portrait", "landscape"] = "portrait"
+    width: Length | None = Field(None, description="page width when size is custom")
+    height: Length | None = Field(None, description="page height when size is custom")
+    margins: Margins = Margins()
+
+    @model_validator(mode="after")
+    def _custom_needs_dimensions(self) -> Page:
+        if self.size == "custom" and (self.width is None or self.height is None):
+            raise ValueError("size 'custom' needs both width and height")
+        if self.size != "custom" and (self.width is not None or self.height is not None):
+            raise ValueError("width and height only apply when size is 'custom'")
+        return self
+
+    def dimensions_pt(self) -> tuple[float, float]:
+        """(width, height) in points, orientation applied."""
+        if self.size == "custom":
+            assert self.width is not None and self.height is not None
+            width, height = points(self.width), points(self.height)
+        else:
+            width_mm, height_mm = PAGE_SIZES_MM[self.size]
+            width, height = width_mm * _POINTS_PER["mm"], height_mm * _POINTS_PER["mm"]
+        if self.orientation == "landscape":
+            width, height = max(width, height), min(width, height)
+        return width, height
+
+
+class Font(_Section):
+    family: FontFamily
+    size: Length
+
+
+class Fonts(_Section):
+    body: Font = Font(family="DejaVu Serif", size="10.5pt")
+    heading: Font = Font(family="DejaVu Sans", size="13pt")
+    title: Font = Font(family="DejaVu Sans", size="20pt")
+    line_height: float = Field(1.4, ge=1.0, le=3.0, description="body line spacing, as a factor")
+
+
+class Colors(_Section):
+    accent: Color = "#1f4e79"
+    text: Color = "#222222"
+    muted: Color = "#666666"
+    box: Color = "#eef3f8"
+
+
+class Slots(_Section):
+    """Left, centre and right text of a header or footer.
+
+    Placeholders: {title} {date} {organisation} {page} {pages}.
+    """
+
+    left: str = Field("", max_length=200)
+    center: str = Field("", max_length=200)
+    right: str = Field("", max_length=200)
+
+    @model_validator(mode="after")
+    def _known_placeholders(self) -> Slots:
+        for text in (self.left, self.center, self.right):
+            for name in re.findall(r"\{([^{}]*)\}", text):
+                if name not in PLACEHOLDERS:
+                    raise ValueError(
+                        f"unknown placeholder {{{name}}}; use one of "
+                        + ", ".join("{" + p + "}" for p in PLACEHOLDERS)
+                    )
+        return self
+
+
+PLACEHOLDERS = ("title", "date", "organisation", "page", "pages")
+
+
+class Layout(_Section):
+    page: Page = Page()
+    fonts: Fonts = Fonts()
+    colors: Colors = Colors()
+    justify: bool = Field(True, description="justify and hyphenate body text")
+    header: Slots = Slots(left="{organisation}", right="{date}")
+    footer: Slots = Slots(left="{title}", right="page {page} / {pages}")
+    blocks: tuple[BlockName, ...] = Field(
+        ("title", "lede", "intro", "sections", "sources"),
+        description="which blocks appear, in this order",
+    )
+
+
+class Labels(_Section):
+    """Per-language overrides of the words the brief shows (see pipeline/languages)."""
+
+    lede: str | None = None
+    key_points: str | None = None
+    sources: str | None = None
+    pros: str | None = None
+    cons: str | None = None
+    entities: str | None = None
+    contents: str | None = None
+    date_prefix: str | None = None
+    reading_time: str | None = None
+    words: str | None = None
+
+
+class Config(_Section):
+    sources: tuple[str, ...] = Field((), description="articles built when no SOURCE is given")
+    output_dir: str = Field("dist", description="where artifacts are written")
+    formats: tuple[Format, ...] = Field(("pdf", "docx"), min_length=1)
+    language: str = Field(
+        "auto", pattern=r"^(auto|[a-z]{2})$", description="'auto' or a two-letter code"
+    )
+    theme: str = Field("note", pattern=r"^[a-z0-9][a-z0-9_-]{0,40}$")
+    organisation: str = Field("", max_length=200, description="shown in the title block")
+    layout: Layout = Layout()
+    labels: dict[Annotated[str, Field(pattern=r"^[a-z]{2}$")], Labels] = Field(
+        default_factory=dict, description="label overrides per language code"
+    )
+
+    # Where the file was read from: relative paths resolve against it.
+    base_dir: Path = Field(Path("."), exclude=True)
+
+
+_SECTION_KEYS: dict[tuple[str, ...], type[BaseModel]] = {}
+
+
+def _model_at(path: tuple[str | int, ...]) -> type[BaseModel] | None:
+    model: type[BaseModel] = Config
+    for part in path:
+        if isinstance(part, int):
+            continue
+        field = model.model_fields.get(str(part))
+        if field is None:
+            return None
+        annotation = field.annotation
+        candidates = [annotation, *getattr(annotation, "__args__", ())]
+        nested = [c for c in candidates if isinstance(c, type) and issubclass(c, BaseModel)]
+        if not nested:
+            return None
+        model = nested[0]
+    return model
+
+
+def _describe(error: Any) -> str:
+    kind = error["type"]
+    ctx = error.get("ctx") or {}
+    if kind == "extra_forbidden":
+        return "unknown key"
+    if kind == "literal_error":
+        return f"must be one of {ctx.get('expected', '')}"
+    if kind == "string_pattern_mismatch":
+        return "has a value that is not allowed"
+    if kind == "value_error":
+        return str(ctx.get("error", error["msg"]))
+    return str(error["msg"]).lower()
+
+
+def load_config(path: Path) -> Config:
+    """Read, parse and validate a config file; raise ConfigErrors with every problem."""
+    filename = str(path)
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise ConfigError(
+            "config file not found", file=filename, hint="pass -c FILE or create config.yaml"
+        ) from None
+    except OSError as exc:
+        raise ConfigError(f"cannot read the config file: {exc.strerror}", file=filename) from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise ConfigError("the config file is not UTF-8 text", file=filename) from None
+    doc = load_yaml(text, filename)
+    if not isinstance(doc.data, dict):
+        raise ConfigError("the config file must be a mapping of keys to values", file=filename)
+    return parse_config(doc.data, filename, doc.line_of, base_dir=path.resolve().parent)
+
+
+def parse_config(
+    data: dict[str, Any],
+    filename: str = "<config>",
+    line_of: Any = None,
+    *,
+    base_dir: Path = Path("."),
+) -> Config:
+    try:
+        return Config.model_validate({**data, "base_dir": base_dir})
+    except ValidationError as exc:
+        errors = []
+        for error in exc.errors():
+            loc = tuple(error["loc"])
+            dotted = ".".join(str(part) for part in loc)
+            message = f"{dotted}: {_describe(error)}"
+            hint = None
+            if error["type"] == "extra_forbidden":
+                parent = _model_at(loc[:-1])
+                if parent is not None:
+                    allowed = [name for name in parent.model_fields if name != "base_dir"]
+                    close = difflib.get_close_matches(str(loc[-1]), allowed, n=1)
+                    hint = (
+                        f"did you mean '{close[0]}'?"
+                        if close
+                        else "allowed keys: " + ", ".join(allowed)
+                    )
+            elif error.get("input") is None and error["type"] in (
+                "string_type",
+                "string_pattern_mismatch",
+            ):
+                hint = "empty value; colours like #fff must be quoted, '#' starts a YAML comment"
+            elif error["type"] == "string_pattern_mismatch" and "Color" in str(error):
+                hint = 'use a hex colour such as "#1f4e79"'
+            line = line_of(loc) if line_of is not None else None
+            if hint is None:
+                hint = _hint_for(loc)
+            errors.append(ConfigError(message, file=filename, line=line, hint=hint))
+        raise ConfigErrors(errors) from None
+
+
+def _hint_for(loc: tuple[Any, ...]) -> str | None:
+    leaf = str(loc[-1]) if loc else ""
+    if leaf in Margins.model_fields or leaf in ("size", "width", "height") and "fonts" in loc:
+        return "use a length such as 20mm, 2cm, 1in or 12pt"
+    if "colors" in loc:
+        return 'use a quoted hex colour such as "#1f4e79"'
+    if leaf == "family":
+        return "use a font family name of letters, digits, spaces and hyphens"
+    return None
+
+
+def schema() -> dict[str, Any]:
+    """JSON Schema of config.yaml, for editors."""
+    result = Config.model_json_schema()
+    result.get("properties", {}).pop("base_dir", None)
+    result["title"] = "pipeline config.yaml"
+    return result

@@ -1,0 +1,191 @@
+"""Article file -> `Document`: decoded, cleaned text cut into blocks.
+
+This stage knows about bytes, encodings and input formats; it says nothing
+about what a block means in a brief (that is `structure`'s job). For plain
+text a non-empty line is a block: a heading when it has the shape of one
+(short, no final sentence punctuation, or ending with "?"), a list item when
+it starts with a bullet, a paragraph otherwise.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from .brief import Run
+from .errors import SourceError
+
+MAX_SOURCE_BYTES = 20_000_000
+
+BlockKind = Literal["heading", "paragraph", "list_item", "quote"]
+
+
+@dataclass(frozen=True)
+class RawBlock:
+    kind: BlockKind
+    runs: tuple[Run, ...]
+    line: int
+    level: int = 1  # heading level, or list nesting
+    ordered: bool = False  # list items
+
+    @property
+    def text(self) -> str:
+        return "".join(run.text for run in self.runs)
+
+
+@dataclass(frozen=True)
+class Document:
+    path: str  # as given by the user, for messages
+    name: str  # file stem, a fallback title
+    text: str
+    blocks: tuple[RawBlock, ...]
+    meta: dict[str, Any] = field(default_factory=dict)
+    mtime: float | None = None
+
+
+# --- decoding -------------------------------------------------------------
+
+_BOMS = (
+    (b"\xef\xbb\xbf", "utf-8"),
+    (b"\xff\xfe", "utf-16-le"),
+    (b"\xfe\xff", "utf-16-be"),
+)
+
+
+def decode(data: bytes, path: str) -> str:
+    """Bytes -> str: BOMs honoured, UTF-8 first, then a detected legacy charset."""
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            return data[len(bom) :].decode(encoding, errors="replace")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data).best()
+    if best is None:
+        raise SourceError(
+            "cannot tell the text encoding (is it a binary file?)",
+            file=path,
+            hint="save the article as UTF-8 text",
+        )
+    return str(best)
+
+
+# --- text hygiene ---------------------------------------------------------
+
+_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f\ufffe\uffff]|[\ud800-\udfff]")
+_BIDI = re.compile(r"[\u202a-\u202e\u2066-\u2069]")
+
+
+def clean_text(text: str) -> str:
+    """Normalise newlines and replace characters no renderer can carry.
+
+    CRLF and lone CR become LF; a vertical tab or form feed ends the line;
+    other C0 controls, lone surrogates and non-characters become U+FFFD.
+    Text is NFC-normalised so the same word always has the same code points.
+    """
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = text.replace("\x0b", "\n").replace("\x0c", "\n")
+    text = text.replace("\t", " ")
+    text = _CONTROL.sub("\ufffd", text)
+    return unicodedata.normalize("NFC", text)
+
+
+def strip_bidi(text: str) -> str:
+    """Remove bidi overrides/isolates (used for titles and file names)."""
+    return _BIDI.sub("", text)
+
+
+# --- plain text -----------------------------------------------------------
+
+_BULLET = re.compile(r"^\s*(?:[-*•–]\s+|(\d{1,3})[.)]\s+)")
+_SENTENCE_END = tuple(".!…;:,»\"”)]")
+MAX_HEADING_CHARS = 140
+MAX_HEADING_WORDS = 20
+
+
+def looks_like_heading(line: str) -> bool:
+    stripped = line.strip()
+    if not stripped or len(stripped) > MAX_HEADING_CHARS:
+        return False
+    if len(stripped.split()) > MAX_HEADING_WORDS:
+        return False
+    if stripped.endswith("?"):
+        return True
+    return not stripped.endswith(_SENTENCE_END)
+
+
+def parse_text(text: str) -> tuple[RawBlock, ...]:
+    blocks: list[RawBlock] = []
+    for number, line in enumerate(text.split("\n"), start=1):
+        stripped = " ".join(line.split())
+        if not stripped:
+            continue
+        bullet = _BULLET.match(line)
+        if bullet:
+            item = stripped[len(bullet.group(0).strip()) :].strip() or stripped
+            blocks.append(
+                RawBlock("list_item", (Run(text=item),), number, ordered=bool(bullet.group(1)))
+            )
+        elif looks_like_heading(stripped):
+            blocks.append(RawBlock("heading", (Run(text=stripped),), number))
+        else:
+            blocks.append(RawBlock("paragraph", (Run(text=stripped),), number))
+    return tuple(blocks)
+
+
+# --- entry point ----------------------------------------------------------
+
+READERS = {".txt": "text", ".text": "text", "": "text"}
+
+
+def read_source(path_arg: str) -> Document:
+    """Read one article (a path, or "-" for standard input) into a Document."""
+    if path_arg == "-":
+        data = sys.stdin.buffer.read(MAX_SOURCE_BYTES + 1)
+        name, mtime = "stdin", None
+    else:
+        path = Path(path_arg)
+        try:
+            if path.is_dir():
+                raise SourceError("is a directory, not an article file", file=path_arg)
+            if path.suffix.lower() not in READERS:
+                raise SourceError(
+                    f"unsupported file type '{path.suffix}'",
+                    file=path_arg,
+                    hint="give a .txt file",
+                )
+            size = path.stat().st_size
+            if size > MAX_SOURCE_BYTES:
+                raise SourceError(
+                    f"the file is {size // 1_000_000} MB; the limit is "
+                    f"{MAX_SOURCE_BYTES // 1_000_000} MB",
+                    file=path_arg,
+                )
+            with path.open("rb") as handle:
+                data = handle.read(MAX_SOURCE_BYTES + 1)
+            mtime = path.stat().st_mtime
+        except FileNotFoundError:
+            raise SourceError("no such file", file=path_arg, hint="check the path") from None
+        except PermissionError:
+            raise SourceError(
+                "permission denied", file=path_arg, hint="make the file readable"
+            ) from None
+        except OSError as exc:
+            raise SourceError(f"cannot read the file: {exc.strerror}", file=path_arg) from None
+        name = path.stem
+    if len(data) > MAX_SOURCE_BYTES:
+        raise SourceError(
+            f"the input is larger than {MAX_SOURCE_BYTES // 1_000_000} MB", file=path_arg
+        )
+    text = clean_text(decode(data, path_arg))
+    if not text.strip():
+        raise SourceError("the article is empty", file=path_arg, hint="give a file with text")
+    blocks = parse_text(text)
+    return Document(path=path_arg, name=name, text=text, blocks=blocks, mtime=mtime)

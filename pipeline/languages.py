@@ -1,0 +1,123 @@
+"""Per-language data files -> typed `Language` objects.
+
+Labels, heading rules, source-line rules and typography for each language
+live in `pipeline/languages/<code>.yaml`; nothing language-specific is coded.
+Extra folders (given by the caller) may add or replace languages.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from .brief import Labels
+from .errors import ConfigError
+from .yamlfile import load_yaml
+
+BUILTIN_DIR = Path(__file__).parent / "languages"
+
+
+class _Data(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class HeadingRules(_Data):
+    conclusion: tuple[str, ...] = ()
+    pros_cons: tuple[str, ...] = ()
+
+
+class ProsConsRules(_Data):
+    cons_markers: tuple[str, ...] = ()
+
+
+class SourceRules(_Data):
+    lead_in: tuple[str, ...] = ()
+    verbs: tuple[str, ...] = ()
+    separators: tuple[str, ...] = (", ",)
+
+
+class Typography(_Data):
+    quotes: tuple[str, str, str, str] = ("“", "”", "‘", "’")
+    space_before: dict[str, str] = Field(default_factory=dict)
+
+
+class Language(_Data):
+    code: str = Field(pattern=r"^[a-z]{2}$")
+    name: str
+    labels: Labels
+    months: tuple[str, ...] = Field(min_length=12, max_length=12)
+    date_format: str = "{day} {month} {year}"
+    headings: HeadingRules = HeadingRules()
+    pros_cons: ProsConsRules = ProsConsRules()
+    sources: SourceRules = SourceRules()
+    typography: Typography = Typography()
+
+    def format_date(self, day: int, month: int, year: int) -> str:
+        return self.date_format.format(day=day, month=self.months[month - 1], year=year)
+
+
+def _load(path: Path) -> Language:
+    doc = load_yaml(path.read_text(encoding="utf-8"), str(path))
+    try:
+        return Language.model_validate(doc.data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        loc = tuple(first["loc"])
+        raise ConfigError(
+            f"{'.'.join(map(str, loc))}: {first['msg'].lower()}",
+            file=str(path),
+            line=doc.line_of(loc),
+        ) from None
+
+
+@lru_cache(maxsize=8)
+def _catalogue(extra_dirs: tuple[Path, ...]) -> dict[str, Path]:
+    found: dict[str, Path] = {}
+    for folder in (BUILTIN_DIR, *extra_dirs):
+        for path in sorted(folder.glob("*.yaml")):
+            found[path.stem] = path
+    return found
+
+
+def available(extra_dirs: Iterable[Path] = ()) -> list[str]:
+    return sorted(_catalogue(tuple(extra_dirs)))
+
+
+@lru_cache(maxsize=16)
+def _cached(path: Path) -> Language:
+    return _load(path)
+
+
+def get_language(code: str, extra_dirs: Iterable[Path] = ()) -> Language:
+    catalogue = _catalogue(tuple(extra_dirs))
+    path = catalogue.get(code)
+    if path is None:
+        raise ConfigError(
+            f"no language data for '{code}'",
+            hint="available: " + ", ".join(sorted(catalogue)) + "; add a file to pipeline/languages",
+        )
+    return _cached(path)
+
+
+def detect(text: str, candidates: Iterable[str]) -> str | None:
+    """The language of `text` among `candidates`, or None when unsure.
+
+    langdetect is probabilistic; its seed is fixed so a text always gets
+    the same answer.
+    """
+    from langdetect import DetectorFactory, detect_langs
+    from langdetect.lang_detect_exception import LangDetectException
+
+    DetectorFactory.seed = 0
+    allowed = set(candidates)
+    try:
+        guesses = detect_langs(text[:20_000])
+    except LangDetectException:
+        return None
+    for guess in guesses:
+        if guess.lang in allowed and guess.prob >= 0.5:
+            return str(guess.lang)
+    return None

@@ -1,0 +1,88 @@
+"""Artifacts -> files in the output folder: the only code that writes them.
+
+Every file is verified, written to a temporary file in the same folder,
+fsynced and renamed over the target, so a reader (or a later failed build)
+never sees a partial file and an earlier good artifact is never lost.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+import tempfile
+import unicodedata
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import OutputError
+
+MAX_SLUG = 80
+_RESERVED = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(1, 10)),
+             *(f"lpt{i}" for i in range(1, 10))}
+
+
+def slugify(text: str, fallback: str = "brief") -> str:
+    """ASCII, lowercase, hyphenated, at most 80 characters, never empty or reserved."""
+    text = unicodedata.normalize("NFKD", text)
+    text = text.encode("ascii", "ignore").decode("ascii").lower()
+    text = re.sub(r"['’`]", "", text)
+    text = re.sub(r"[^a-z0-9]+", "-", text).strip("-")
+    if len(text) > MAX_SLUG:
+        text = text[:MAX_SLUG].rsplit("-", 1)[0] or text[:MAX_SLUG]
+    text = text.strip("-")
+    if not text or text in _RESERVED:
+        text = (fallback if fallback != text else "brief") or "brief"
+    return text
+
+
+def verify(fmt: str, data: bytes) -> None:
+    """Refuse to write an artifact that is not what it claims to be."""
+    if fmt == "pdf":
+        if not data.startswith(b"%PDF-") or b"%%EOF" not in data[-1024:]:
+            raise OutputError("the rendered PDF is incomplete")
+    elif fmt == "docx":
+        try:
+            with zipfile.ZipFile(io.BytesIO(data)) as package:
+                bad = package.testzip()
+                if bad is not None or "word/document.xml" not in package.namelist():
+                    raise OutputError("the rendered DOCX is damaged")
+        except zipfile.BadZipFile:
+            raise OutputError("the rendered DOCX is not a valid package") from None
+
+
+@dataclass(frozen=True)
+class Written:
+    path: Path
+    size: int
+
+
+def write_atomic(folder: Path, filename: str, data: bytes) -> Written:
+    folder.mkdir(parents=True, exist_ok=True)
+    target = (folder / filename).resolve()
+    if target.parent != folder.resolve():
+        raise OutputError(f"refusing to write outside the output folder: {filename}")
+    handle, temp_name = tempfile.mkstemp(prefix=".tmp-", suffix=".part", dir=folder)
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.chmod(temp_name, 0o644)
+        os.replace(temp_name, target)
+    except BaseException:
+        try:
+            os.unlink(temp_name)
+        except FileNotFoundError:
+            pass
+        raise
+    try:
+        directory = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(directory)
+        finally:
+            os.close(directory)
+    except OSError:
+        pass  # not every file system lets a directory be fsynced
+    return Written(target, len(data))

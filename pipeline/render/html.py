@@ -1,0 +1,65 @@
+"""Brief + theme -> HTML and CSS text, through the theme's Jinja2 templates.
+
+Autoescape is on for every template and the article's text only ever enters
+as data. Values that reach the CSS are either validated by pattern in the
+config or passed through `css_string`, which escapes every character that is
+not a letter, digit or space.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+import jinja2
+from markupsafe import Markup
+
+from ..brief import Brief
+from ..config import points
+from .theme import Theme, expand_slot
+
+
+def css_string(text: str) -> Markup:
+    """A CSS string literal that nothing in `text` can break out of."""
+    out = []
+    for char in text:
+        if char.isascii() and (char.isalnum() or char == " "):
+            out.append(char)
+        else:
+            out.append(f"\\{ord(char):06x}")
+    return Markup('"' + "".join(out) + '"')
+
+
+def css_content(template: str, brief: Brief) -> Markup:
+    """A header/footer slot as the value of a CSS `content` property."""
+    pieces = []
+    for kind, text in expand_slot(template, brief):
+        pieces.append(css_string(text) if kind == "text" else f"counter({kind})")
+    return Markup(" ".join(pieces) if pieces else "none")
+
+
+@lru_cache(maxsize=8)
+def environment(folder: Path) -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(folder)),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["css_string"] = css_string
+    env.globals["points"] = points
+    return env
+
+
+def render_html(brief: Brief, theme: Theme) -> tuple[str, str]:
+    env = environment(theme.folder)
+    context = {
+        "brief": brief,
+        "layout": theme.layout,
+        "page_size": theme.layout.page.dimensions_pt(),
+        "slot": lambda template: css_content(template, brief),
+    }
+    css = env.get_template("style.css.j2").render(context)
+    html = env.get_template("brief.html.j2").render(context)
+    return html, css

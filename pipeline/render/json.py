@@ -1,0 +1,11 @@
+"""Brief -> JSON bytes (the model's own serialisation)."""
+
+from __future__ import annotations
+
+from ..brief import Brief
+from . import Artifact
+from .theme import Theme
+
+
+def render_json(brief: Brief, theme: Theme) -> Artifact:
+    return Artifact("json", brief.to_json().encode("utf-8"))

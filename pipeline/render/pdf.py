@@ -1,0 +1,60 @@
+"""Brief -> PDF bytes through WeasyPrint, inside the resource sandbox."""
+
+from __future__ import annotations
+
+import logging
+from functools import lru_cache
+
+from weasyprint import CSS, HTML
+from weasyprint.text.fonts import FontConfiguration
+
+from ..brief import Brief
+from . import Artifact
+from .fetcher import SandboxFetcher
+from .html import render_html
+from .theme import Theme
+
+
+# Notices about the machine, not about the brief: kept out of the build report.
+_NOT_ACTIONABLE = ("Using fontTools instead of HarfBuzz-Subset",)
+
+
+class _Collect(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        message = record.getMessage()
+        if not message.startswith(_NOT_ACTIONABLE):
+            self.messages.append(message)
+
+
+@lru_cache(maxsize=1)
+def _font_config() -> FontConfiguration:
+    return FontConfiguration()
+
+
+def render_pdf(brief: Brief, theme: Theme) -> Artifact:
+    html_text, css_text = render_html(brief, theme)
+    fetcher = SandboxFetcher(theme.asset_roots)
+    base_url = theme.folder.as_uri() + "/"
+    font_config = _font_config()
+    collector = _Collect()
+    logger = logging.getLogger("weasyprint")
+    logger.addHandler(collector)
+    try:
+        stylesheet = CSS(
+            string=css_text, base_url=base_url, url_fetcher=fetcher, font_config=font_config
+        )
+        document = HTML(string=html_text, base_url=base_url, url_fetcher=fetcher)
+        data = document.write_pdf(
+            stylesheets=[stylesheet],
+            font_config=font_config,
+            pdf_tags=True,
+            custom_metadata=True,
+        )
+    finally:
+        logger.removeHandler(collector)
+    warnings = tuple(dict.fromkeys((*fetcher.refused, *collector.messages)))
+    return Artifact("pdf", data, warnings)

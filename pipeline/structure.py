@@ -1,0 +1,239 @@
+"""`Document` (blocks) -> `Brief`: what each block means in a brief.
+
+The first heading is the title; paragraphs before it are the lede and those
+between it and the next heading the intro. Each later heading opens a
+section whose kind (question, pros and cons, conclusion, narrative) comes
+from the language's heading rules. A closing line naming sources becomes
+`sources`, not body text. Typography is applied here, once, for every
+renderer.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+from collections.abc import Iterable, Sequence
+
+from .brief import (
+    Block,
+    Brief,
+    Labels,
+    ListBlock,
+    Paragraph,
+    Quote,
+    Run,
+    Section,
+    SectionKind,
+    SourceRef,
+)
+from .ingest import Document, RawBlock, strip_bidi
+from .languages import Language
+from .typography import apply as typeset
+
+WORDS_PER_MINUTE = 230
+MAX_TITLE_CHARS = 110
+_URL = re.compile(r"(?:https?://|www\.)[^\s,;]+[^\s,;.)]")
+_TRAILING = " .;:!?…»\"”)"
+
+
+def _normalise(heading: str) -> str:
+    return " ".join(heading.lower().strip(_TRAILING + "\u00a0\u202f").split())
+
+
+def section_kind(heading: str, language: Language) -> SectionKind:
+    key = _normalise(heading)
+    if key in (_normalise(h) for h in language.headings.pros_cons):
+        return "pros_cons"
+    if key in (_normalise(h) for h in language.headings.conclusion):
+        return "conclusion"
+    if heading.rstrip().endswith("?"):
+        return "question"
+    return "narrative"
+
+
+def _starts_with(text: str, prefixes: Iterable[str]) -> bool:
+    lowered = text.lower().lstrip(" «\"“")
+    return any(lowered.startswith(prefix.lower()) for prefix in prefixes)
+
+
+def parse_sources(text: str, language: Language) -> tuple[SourceRef, ...] | None:
+    """The sources named by a closing line, or None when it is not such a line."""
+    rules = language.sources
+    if not _starts_with(text, rules.lead_in):
+        return None
+    lowered = text.lower()
+    cut = -1
+    for verb in rules.verbs:
+        for match in re.finditer(rf"\b{re.escape(verb.lower())}\b", lowered):
+            cut = max(cut, match.end())
+    if cut < 0:
+        colon = text.find(":")
+        if colon < 0:
+            return None
+        cut = colon + 1
+    names_text = text[cut:].strip().rstrip(_TRAILING)
+    parts = [names_text]
+    for separator in rules.separators:
+        parts = [piece for part in parts for piece in part.split(separator)]
+    refs = []
+    for part in parts:
+        name = part.strip().strip(_TRAILING)
+        if not name:
+            continue
+        url_match = _URL.search(name)
+        url = url_match.group(0) if url_match else None
+        if url and not url.startswith("http"):
+            url = "https://" + url
+        refs.append(SourceRef(name=name, url=url))
+    return tuple(refs) or None
+
+
+def _group(blocks: Sequence[RawBlock]) -> list[Block]:
+    """Raw blocks -> model blocks; consecutive list items become one list."""
+    out: list[Block] = []
+    for raw in blocks:
+        if raw.kind == "list_item":
+            last = out[-1] if out else None
+            if isinstance(last, ListBlock) and last.ordered == raw.ordered:
+                out[-1] = ListBlock(ordered=last.ordered, items=(*last.items, raw.runs))
+            else:
+                out.append(ListBlock(ordered=raw.ordered, items=(raw.runs,)))
+        elif raw.kind == "quote":
+            out.append(Quote(runs=raw.runs))
+        else:
+            out.append(Paragraph(runs=raw.runs))
+    return out
+
+
+def _split_pros_cons(blocks: list[Block], language: Language) -> tuple[list[Block], list[Block]]:
+    for index, block in enumerate(blocks):
+        if index and isinstance(block, Paragraph):
+            if _starts_with(block.text, language.pros_cons.cons_markers):
+                return blocks[:index], blocks[index:]
+    if len(blocks) == 2:
+        return blocks[:1], blocks[1:]
+    return [], []
+
+
+def _shorten(text: str, limit: int = MAX_TITLE_CHARS) -> str:
+    text = " ".join(text.split())
+    first = re.split(r"(?<=[.!?…])\s", text, maxsplit=1)[0].rstrip(".")
+    if len(first) <= limit:
+        return first
+    cut = first[:limit].rsplit(" ", 1)[0]
+    return cut.rstrip(" ,;:") + "…"
+
+
+def _typeset_runs(runs: tuple[Run, ...], language: Language) -> tuple[Run, ...]:
+    return tuple(
+        run if "code" in run.marks else run.model_copy(update={"text": typeset(run.text, language.typography)})
+        for run in runs
+    )
+
+
+def _typeset_block(block: Block, language: Language) -> Block:
+    if isinstance(block, ListBlock):
+        return block.model_copy(
+            update={"items": tuple(_typeset_runs(item, language) for item in block.items)}
+        )
+    return block.model_copy(update={"runs": _typeset_runs(block.runs, language)})
+
+
+def _word_count(texts: Iterable[str]) -> int:
+    return sum(len(re.findall(r"\w+(?:[’'-]\w+)*", text)) for text in texts)
+
+
+def build_brief(
+    document: Document,
+    language: Language,
+    labels: Labels,
+    *,
+    today: dt.date,
+    organisation: str | None = None,
+) -> Brief:
+    blocks = list(document.blocks)
+    meta = document.meta
+
+    # A closing line that names sources is metadata, not body text.
+    sources: tuple[SourceRef, ...] = ()
+    if blocks and blocks[-1].kind == "paragraph":
+        found = parse_sources(blocks[-1].text, language)
+        if found:
+            sources = found
+            blocks.pop()
+
+    first_heading = next((i for i, b in enumerate(blocks) if b.kind == "heading"), None)
+    if first_heading is None:
+        body = _group(blocks)
+        title = _shorten(body[0].text.split("\n")[0]) if body else document.name
+        lede_blocks, intro_blocks, rest = body[:1], body[1:], []
+    else:
+        title = blocks[first_heading].text
+        lede_blocks = _group(blocks[:first_heading])
+        next_heading = next(
+            (i for i in range(first_heading + 1, len(blocks)) if blocks[i].kind == "heading"),
+            len(blocks),
+        )
+        intro_blocks = _group(blocks[first_heading + 1 : next_heading])
+        rest = blocks[next_heading:]
+        if not lede_blocks and intro_blocks:
+            # An article that opens on its headline: its first paragraph is the lede.
+            lede_blocks, intro_blocks = intro_blocks[:1], intro_blocks[1:]
+
+    sections: list[Section] = []
+    index = 0
+    while index < len(rest):
+        heading = rest[index]
+        end = next(
+            (i for i in range(index + 1, len(rest)) if rest[i].kind == "heading"), len(rest)
+        )
+        body = [_typeset_block(b, language) for b in _group(rest[index + 1 : end])]
+        kind = section_kind(heading.text, language)
+        pros: list[Block] = []
+        cons: list[Block] = []
+        if kind == "pros_cons":
+            pros, cons = _split_pros_cons(body, language)
+            if pros or cons:
+                body = []
+        sections.append(
+            Section(
+                heading=typeset(heading.text, language.typography),
+                kind=kind,
+                blocks=tuple(body),
+                pros=tuple(pros),
+                cons=tuple(cons),
+            )
+        )
+        index = end
+
+    title = typeset(strip_bidi(meta.get("title") or title), language.typography)
+    lede = tuple(_typeset_block(b, language) for b in lede_blocks)
+    intro = tuple(_typeset_block(b, language) for b in intro_blocks)
+    brief = Brief(
+        title=title,
+        language=language.code,
+        date=meta.get("date") or today,
+        organisation=meta.get("organisation") or organisation or None,
+        lede=lede,
+        intro=intro,
+        sections=tuple(sections),
+        sources=tuple(
+            SourceRef(name=typeset(s.name, language.typography), url=s.url) for s in sources
+        ),
+        labels=labels,
+    )
+    words = _word_count(brief.body_texts())
+    minutes = max(1, math.ceil(words / WORDS_PER_MINUTE))
+    reading = " · ".join(
+        (labels.reading_time.format(minutes=minutes), labels.words.format(count=words))
+    )
+    date = brief.date
+    return brief.model_copy(
+        update={
+            "word_count": words,
+            "reading_minutes": minutes,
+            "reading_text": reading,
+            "date_text": language.format_date(date.day, date.month, date.year) if date else None,
+        }
+    )
