@@ -8,7 +8,7 @@ applied, so the PDF and the DOCX cannot disagree about content.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Literal, Union
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -63,7 +63,7 @@ class ListBlock(_Frozen):
         return "\n".join(plain(item) for item in self.items)
 
 
-Block = Annotated[Union[Paragraph, Quote, ListBlock], Field(discriminator="type")]
+Block = Annotated[Paragraph | Quote | ListBlock, Field(discriminator="type")]
 
 
 def block_texts(block: Paragraph | Quote | ListBlock) -> list[str]:

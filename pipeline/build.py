@@ -43,7 +43,7 @@ def build_date() -> dt.date:
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
     if epoch:
         try:
-            return dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc).date()
+            return dt.datetime.fromtimestamp(int(epoch), dt.UTC).date()
         except (ValueError, OverflowError, OSError):
             raise UsageError(
                 f"SOURCE_DATE_EPOCH={epoch!r} is not a number of seconds since 1970"
@@ -110,9 +110,7 @@ def run_build(
     out_dir: Path,
 ) -> list[SourceResult]:
     if not sources:
-        raise UsageError(
-            "nothing to build: give a SOURCE or list sources: in the config file"
-        )
+        raise UsageError("nothing to build: give a SOURCE or list sources: in the config file")
     today = build_date()
     theme = load_theme(config.theme, config.layout)
     results: list[SourceResult] = []

@@ -54,9 +54,7 @@ def make_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"pipeline {__version__}")
-    parser.add_argument(
-        "--debug", action="store_true", help="show the full traceback of an error"
-    )
+    parser.add_argument("--debug", action="store_true", help="show the full traceback of an error")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
     build = commands.add_parser(
@@ -77,7 +75,10 @@ def make_parser() -> argparse.ArgumentParser:
         help=f"layout and options (default: ./{DEFAULT_CONFIG} if present, else built-in defaults)",
     )
     build.add_argument(
-        "-o", "--out", metavar="DIR", help="output folder (default: output_dir from the config, dist)"
+        "-o",
+        "--out",
+        metavar="DIR",
+        help="output folder (default: output_dir from the config, dist)",
     )
     build.add_argument(
         "-f",
@@ -120,8 +121,7 @@ def _cmd_build(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         sources = list(args.sources)
     else:
         sources = [
-            source if source == "-" else str(config.base_dir / source)
-            for source in config.sources
+            source if source == "-" else str(config.base_dir / source) for source in config.sources
         ]
         sources = [_relative(s) for s in sources]
     formats = args.format or config.formats

@@ -140,7 +140,7 @@ class Layout(_Section):
     colors: Colors = Colors()
     justify: bool = Field(True, description="justify and hyphenate body text")
     header: Slots = Slots(left="{organisation}", right="{date}")
-    footer: Slots = Slots(left="{title}", right="page {page} / {pages}")
+    footer: Slots = Slots(right="page {page} / {pages}")
     blocks: tuple[BlockName, ...] = Field(
         ("title", "lede", "intro", "sections", "sources"),
         description="which blocks appear, in this order",

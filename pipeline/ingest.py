@@ -105,7 +105,7 @@ def strip_bidi(text: str) -> str:
 # --- plain text -----------------------------------------------------------
 
 _BULLET = re.compile(r"^\s*(?:[-*•–]\s+|(\d{1,3})[.)]\s+)")
-_SENTENCE_END = tuple(".!…;:,»\"”)]")
+_SENTENCE_END = tuple('.!…;:,»"”)]')
 MAX_HEADING_CHARS = 140
 MAX_HEADING_WORDS = 20
 

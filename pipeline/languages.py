@@ -97,7 +97,9 @@ def get_language(code: str, extra_dirs: Iterable[Path] = ()) -> Language:
     if path is None:
         raise ConfigError(
             f"no language data for '{code}'",
-            hint="available: " + ", ".join(sorted(catalogue)) + "; add a file to pipeline/languages",
+            hint="available: "
+            + ", ".join(sorted(catalogue))
+            + "; add a file to pipeline/languages",
         )
     return _cached(path)
 

@@ -19,8 +19,14 @@ from pathlib import Path
 from .errors import OutputError
 
 MAX_SLUG = 80
-_RESERVED = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(1, 10)),
-             *(f"lpt{i}" for i in range(1, 10))}
+_RESERVED = {
+    "con",
+    "prn",
+    "aux",
+    "nul",
+    *(f"com{i}" for i in range(1, 10)),
+    *(f"lpt{i}" for i in range(1, 10)),
+}
 
 
 def slugify(text: str, fallback: str = "brief") -> str:

@@ -34,7 +34,7 @@ from .typography import apply as typeset
 WORDS_PER_MINUTE = 230
 MAX_TITLE_CHARS = 110
 _URL = re.compile(r"(?:https?://|www\.)[^\s,;]+[^\s,;.)]")
-_TRAILING = " .;:!?…»\"”)"
+_TRAILING = ' .;:!?…»"”)'
 
 
 def _normalise(heading: str) -> str:
@@ -53,7 +53,7 @@ def section_kind(heading: str, language: Language) -> SectionKind:
 
 
 def _starts_with(text: str, prefixes: Iterable[str]) -> bool:
-    lowered = text.lower().lstrip(" «\"“")
+    lowered = text.lower().lstrip(' «"“')
     return any(lowered.startswith(prefix.lower()) for prefix in prefixes)
 
 
@@ -127,7 +127,9 @@ def _shorten(text: str, limit: int = MAX_TITLE_CHARS) -> str:
 
 def _typeset_runs(runs: tuple[Run, ...], language: Language) -> tuple[Run, ...]:
     return tuple(
-        run if "code" in run.marks else run.model_copy(update={"text": typeset(run.text, language.typography)})
+        run
+        if "code" in run.marks
+        else run.model_copy(update={"text": typeset(run.text, language.typography)})
         for run in runs
     )
 
@@ -185,9 +187,7 @@ def build_brief(
     index = 0
     while index < len(rest):
         heading = rest[index]
-        end = next(
-            (i for i in range(index + 1, len(rest)) if rest[i].kind == "heading"), len(rest)
-        )
+        end = next((i for i in range(index + 1, len(rest)) if rest[i].kind == "heading"), len(rest))
         body = [_typeset_block(b, language) for b in _group(rest[index + 1 : end])]
         kind = section_kind(heading.text, language)
         pros: list[Block] = []

@@ -42,9 +42,7 @@ def _apply_plain(text: str, rules: Typography) -> str:
     for mark, space in rules.space_before.items():
         # A space (or none) between a word and the mark becomes the language's
         # space; the lookahead keeps "?!" and ratios such as 2:1 intact.
-        pattern = re.compile(
-            rf"(?<=[\w»”)\]…]){_SPACES}?{re.escape(mark)}(?=\s|$|[»”)\]\"!?.,])"
-        )
+        pattern = re.compile(rf"(?<=[\w»”)\]…]){_SPACES}?{re.escape(mark)}(?=\s|$|[»”)\]\"!?.,])")
         text = pattern.sub(space + mark, text)
     inner_open = open_double.strip()
     inner_close = close_double.strip()

@@ -111,7 +111,7 @@ def _scalar(node: yaml.Node, constructor: yaml.SafeLoader, filename: str) -> Any
         )
     try:
         return constructor.construct_object(node, deep=True)
-    except yaml.constructor.ConstructorError as exc:
+    except yaml.constructor.ConstructorError:
         raise ConfigError(
             f"unsupported YAML tag {node.tag!r}; only plain values are allowed",
             file=filename,

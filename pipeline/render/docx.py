@@ -15,7 +15,7 @@ from docx.document import Document
 from docx.enum.section import WD_ORIENT
 from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.table import WD_TABLE_ALIGNMENT
-from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_TAB_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING, WD_TAB_ALIGNMENT
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Pt, RGBColor
@@ -26,9 +26,7 @@ from ..config import Layout, points
 from . import Artifact
 from .theme import Theme, expand_slot
 
-HYPERLINK_RELTYPE = (
-    "http://schemas.openxmlformats.org/officeDocument/2006/relationships/hyperlink"
-)
+HYPERLINK_RELTYPE = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/hyperlink"
 
 
 def _rgb(color: str) -> RGBColor:
@@ -55,11 +53,60 @@ def _set_fonts(rpr_owner: Any, family: str) -> None:
         fonts.attrib.pop(qn(attr), None)
 
 
+# Children of w:pPr in the order the schema requires (Word refuses others).
+_PPR_ORDER = [
+    "pStyle",
+    "keepNext",
+    "keepLines",
+    "pageBreakBefore",
+    "framePr",
+    "widowControl",
+    "numPr",
+    "suppressLineNumbers",
+    "pBdr",
+    "shd",
+    "tabs",
+    "suppressAutoHyphens",
+    "kinsoku",
+    "wordWrap",
+    "overflowPunct",
+    "topLinePunct",
+    "autoSpaceDE",
+    "autoSpaceDN",
+    "bidi",
+    "adjustRightInd",
+    "snapToGrid",
+    "spacing",
+    "ind",
+    "contextualSpacing",
+    "mirrorIndents",
+    "suppressOverlap",
+    "jc",
+    "textDirection",
+    "textAlignment",
+    "textboxTightWrap",
+    "outlineLvl",
+    "divId",
+    "cnfStyle",
+    "rPr",
+    "sectPr",
+    "pPrChange",
+]
+
+
+def _ppr_child(ppr: Any, tag: str) -> Any:
+    """The w:pPr child `tag`, created at its schema position when missing."""
+    existing = ppr.find(qn(f"w:{tag}"))
+    if existing is not None:
+        return existing
+    element = OxmlElement(f"w:{tag}")
+    later = _PPR_ORDER[_PPR_ORDER.index(tag) + 1 :]
+    ppr.insert_element_before(element, *(f"w:{name}" for name in later))
+    return element
+
+
 def _border(ppr: Any, side: str, color: str, size_eighths: int, space: int = 6) -> None:
-    borders = ppr.find(qn("w:pBdr"))
-    if borders is None:
-        borders = OxmlElement("w:pBdr")
-        ppr.append(borders)
+    borders = _ppr_child(ppr, "pBdr")
     edge = OxmlElement(f"w:{side}")
     edge.set(qn("w:val"), "single")
     edge.set(qn("w:sz"), str(size_eighths))
@@ -69,11 +116,15 @@ def _border(ppr: Any, side: str, color: str, size_eighths: int, space: int = 6) 
 
 
 def _shade(parent: Any, color: str) -> None:
-    shd = OxmlElement("w:shd")
+    """Background of a paragraph (w:pPr) or a table cell (w:tcPr)."""
+    if parent.tag == qn("w:pPr"):
+        shd = _ppr_child(parent, "shd")
+    else:
+        shd = OxmlElement("w:shd")
+        parent.append(shd)
     shd.set(qn("w:val"), "clear")
     shd.set(qn("w:color"), "auto")
     shd.set(qn("w:fill"), _hex(color))
-    parent.append(shd)
 
 
 def _define_styles(doc: Document, layout: Layout, language: str) -> None:
@@ -84,12 +135,14 @@ def _define_styles(doc: Document, layout: Layout, language: str) -> None:
     # property alone does not set it).
     defaults = doc.styles.element.find(qn("w:docDefaults"))
     rpr_default = defaults.find(qn("w:rPrDefault")).find(qn("w:rPr"))
-    lang = OxmlElement("w:lang")
+    lang = rpr_default.find(qn("w:lang"))
+    if lang is None:
+        lang = OxmlElement("w:lang")
+        rpr_default.append(lang)
     tag = {"fr": "fr-FR", "en": "en-GB"}.get(language, language)
     lang.set(qn("w:val"), tag)
     lang.set(qn("w:eastAsia"), tag)
     lang.set(qn("w:bidi"), tag)
-    rpr_default.append(lang)
 
     normal = styles["Normal"]
     normal.font.name = fonts.body.family
@@ -97,15 +150,20 @@ def _define_styles(doc: Document, layout: Layout, language: str) -> None:
     normal.font.size = Pt(points(fonts.body.size))
     normal.font.color.rgb = _rgb(colors.text)
     fmt = normal.paragraph_format
-    fmt.line_spacing = fonts.line_height
+    # CSS line-height is a factor of the font size; Word's "multiple" is a
+    # factor of the font's own line height, so use "at least" size x factor.
+    fmt.line_spacing = Pt(points(fonts.body.size) * fonts.line_height)
+    fmt.line_spacing_rule = WD_LINE_SPACING.AT_LEAST
     fmt.space_after = Pt(points(fonts.body.size) * 0.6)
     fmt.widow_control = True
     if layout.justify:
         fmt.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
 
     def heading_like(name: str, size: float, base: str | None = None) -> Any:
-        style = styles[name] if name in [s.name for s in styles] else styles.add_style(
-            name, WD_STYLE_TYPE.PARAGRAPH
+        style = (
+            styles[name]
+            if name in [s.name for s in styles]
+            else styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
         )
         if base:
             style.base_style = styles[base]
@@ -167,6 +225,16 @@ def _define_styles(doc: Document, layout: Layout, language: str) -> None:
         _set_fonts(style.element, fonts.heading.family)
         style.font.size = Pt(7.5)
         style.font.color.rgb = _rgb(colors.muted)
+        style.paragraph_format.tab_stops.clear_all()
+        style.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.LEFT
+
+    # Word hyphenates justified text only when the document asks for it.
+    settings = doc.settings.element
+    hyphenate = OxmlElement("w:autoHyphenation")
+    hyphenate.set(qn("w:val"), "true")
+    tab_stop = settings.find(qn("w:defaultTabStop"))
+    if tab_stop is not None:
+        tab_stop.addnext(hyphenate)
 
 
 def _add_hyperlink(paragraph: DocxParagraph, run: Run, doc: Document) -> None:
@@ -308,20 +376,14 @@ def _pros_cons_table(doc: Document, brief: Brief, section: Any, layout: Layout) 
 def _clear_box(paragraph: DocxParagraph) -> None:
     """Table cells carry their own shading: drop the paragraph box look."""
     ppr = paragraph._p.get_or_add_pPr()
-    for tag in ("w:pBdr", "w:shd", "w:ind"):
-        element = OxmlElement(tag)
-        if tag == "w:pBdr":
-            for side in ("left",):
-                edge = OxmlElement(f"w:{side}")
-                edge.set(qn("w:val"), "nil")
-                element.append(edge)
-        elif tag == "w:shd":
-            element.set(qn("w:val"), "clear")
-            element.set(qn("w:fill"), "auto")
-        else:
-            element.set(qn("w:left"), "0")
-            element.set(qn("w:right"), "0")
-        ppr.append(element)
+    edge = OxmlElement("w:left")
+    edge.set(qn("w:val"), "nil")
+    _ppr_child(ppr, "pBdr").append(edge)
+    shd = _ppr_child(ppr, "shd")
+    shd.set(qn("w:val"), "clear")
+    shd.set(qn("w:fill"), "auto")
+    paragraph.paragraph_format.left_indent = Pt(0)
+    paragraph.paragraph_format.right_indent = Pt(0)
 
 
 def _core_properties(doc: Document, brief: Brief) -> None:
@@ -342,9 +404,10 @@ def _reproducible_zip(data: bytes, when: dt.date | None) -> bytes:
     """Rewrite the package with fixed entry times, so equal input gives equal bytes."""
     stamp = (max(when.year, 1980), when.month, when.day, 0, 0, 0) if when else (1980, 1, 1, 0, 0, 0)
     out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(
-        out, "w", zipfile.ZIP_DEFLATED
-    ) as target:
+    with (
+        zipfile.ZipFile(io.BytesIO(data)) as source,
+        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target,
+    ):
         for info in source.infolist():
             entry = zipfile.ZipInfo(info.filename, date_time=stamp)
             entry.compress_type = zipfile.ZIP_DEFLATED

@@ -26,7 +26,8 @@ def css_string(text: str) -> Markup:
         if char.isascii() and (char.isalnum() or char == " "):
             out.append(char)
         else:
-            out.append(f"\\{ord(char):06x}")
+            # The space ends the escape; CSS consumes it, so it never shows.
+            out.append(f"\\{ord(char):06x} ")
     return Markup('"' + "".join(out) + '"')
 
 

@@ -14,7 +14,6 @@ from .fetcher import SandboxFetcher
 from .html import render_html
 from .theme import Theme
 
-
 # Notices about the machine, not about the brief: kept out of the build report.
 _NOT_ACTIONABLE = ("Using fontTools instead of HarfBuzz-Subset",)
 

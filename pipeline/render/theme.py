@@ -42,9 +42,7 @@ def load_theme(name: str, layout: Layout) -> Theme:
     folder = (root / name).resolve()
     if not (folder / "brief.html.j2").is_file():
         known = sorted(p.name for p in root.iterdir() if (p / "brief.html.j2").is_file())
-        raise ConfigError(
-            f"theme: unknown theme '{name}'", hint="available: " + ", ".join(known)
-        )
+        raise ConfigError(f"theme: unknown theme '{name}'", hint="available: " + ", ".join(known))
     return Theme(name=name, folder=folder, layout=layout)
 
 
