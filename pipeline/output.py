@@ -7,6 +7,7 @@ never sees a partial file and an earlier good artifact is never lost.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import os
 import re
@@ -78,10 +79,8 @@ def write_atomic(folder: Path, filename: str, data: bytes) -> Written:
         os.chmod(temp_name, 0o644)
         os.replace(temp_name, target)
     except BaseException:
-        try:
+        with contextlib.suppress(FileNotFoundError):
             os.unlink(temp_name)
-        except FileNotFoundError:
-            pass
         raise
     try:
         directory = os.open(folder, os.O_RDONLY)

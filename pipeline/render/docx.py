@@ -359,14 +359,14 @@ def _pros_cons_table(doc: Document, brief: Brief, section: Any, layout: Layout) 
     body_trpr.append(OxmlElement("w:cantSplit"))
     labels = (brief.labels.pros, brief.labels.cons)
     fills = (layout.colors.accent, layout.colors.muted)
-    for cell, label, fill in zip(header.cells, labels, fills):
+    for cell, label, fill in zip(header.cells, labels, fills, strict=False):
         paragraph = cell.paragraphs[0]
         paragraph.style = doc.styles["Box Label"]
         run = paragraph.add_run(label)
         run.font.color.rgb = RGBColor(0xFF, 0xFF, 0xFF)
         _shade(cell._tc.get_or_add_tcPr(), fill)
         _clear_box(paragraph)
-    for cell, blocks in zip(table.rows[1].cells, (section.pros, section.cons)):
+    for cell, blocks in zip(table.rows[1].cells, (section.pros, section.cons), strict=False):
         _shade(cell._tc.get_or_add_tcPr(), layout.colors.box)
         first = cell.paragraphs[0]
         _add_blocks(cell, blocks, doc)
