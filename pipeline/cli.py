@@ -87,7 +87,7 @@ def make_parser() -> argparse.ArgumentParser:
         metavar="LIST",
         help="comma-separated formats among pdf, docx, json (default: formats from the config)",
     )
-    build.add_argument("--debug", action="store_true", help=argparse.SUPPRESS)
+    build.add_argument("--debug", action="store_true", help="show the full traceback of an error")
 
     schema = commands.add_parser(
         "schema",

@@ -18,6 +18,7 @@ from .errors import ConfigError
 MAX_YAML_BYTES = 1_000_000
 
 Path = tuple[str | int, ...]
+_PLAIN_TAGS = ("tag:yaml.org,2002:map", "tag:yaml.org,2002:seq")
 
 
 @dataclass
@@ -74,6 +75,12 @@ def _build(
     node: yaml.Node, path: Path, doc: YamlDocument, constructor: yaml.SafeLoader, filename: str
 ) -> Any:
     doc.lines.setdefault(path, node.start_mark.line + 1)
+    if isinstance(node, (yaml.MappingNode, yaml.SequenceNode)) and node.tag not in _PLAIN_TAGS:
+        raise ConfigError(
+            f"unsupported YAML tag {node.tag!r}; only plain values are allowed",
+            file=filename,
+            line=node.start_mark.line + 1,
+        )
     if isinstance(node, yaml.MappingNode):
         result: dict[Any, Any] = {}
         for key_node, value_node in node.value:
