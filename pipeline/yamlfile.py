@@ -44,7 +44,7 @@ def load_yaml(text: str, filename: str) -> YamlDocument:
     try:
         for event in yaml.parse(text, Loader=yaml.SafeLoader):
             if isinstance(event, yaml.AliasEvent):
-                line = event.start_mark.line + 1
+                line = event.start_mark.line + 1 if event.start_mark else None
                 raise ConfigError(
                     "YAML aliases (*name) are not allowed; write the value out",
                     file=filename,
@@ -53,7 +53,7 @@ def load_yaml(text: str, filename: str) -> YamlDocument:
         root = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark is not None else None
+        line = None if mark is None else int(getattr(mark, "line", 0)) + 1
         problem = exc.problem or exc.context or "invalid YAML"
         raise ConfigError(
             f"invalid YAML: {problem}; check indentation and quoting",

@@ -115,6 +115,8 @@ def example_build(tmp_path_factory: pytest.TempPathFactory) -> ExampleBuild:
     stem = "poutine-et-liran-renforcent-les-liens-diplomatiques-nouveaux-developpements-et"
     paths = {ext: out / f"{stem}.{ext}" for ext in ("pdf", "docx", "json")}
     for path in paths.values():
-        assert path.is_file(), f"missing {path.name}; wrote: {sorted(p.name for p in out.iterdir())}"
+        assert path.is_file(), (
+            f"missing {path.name}; wrote: {sorted(p.name for p in out.iterdir())}"
+        )
     brief = Brief.model_validate_json(paths["json"].read_text(encoding="utf-8"))
     return ExampleBuild(out, paths["pdf"], paths["docx"], paths["json"], brief)

@@ -49,7 +49,9 @@ def test_a_failing_source_does_not_stop_the_others(tmp_path: Path) -> None:
     good = tmp_path / "good.txt"
     good.write_text("A short title\nThe body of the article, with a sentence.\n", encoding="utf-8")
     out = tmp_path / "out"
-    result = run_cli("build", str(tmp_path / "missing.txt"), str(good), "-o", str(out), "-f", "docx,json")
+    result = run_cli(
+        "build", str(tmp_path / "missing.txt"), str(good), "-o", str(out), "-f", "docx,json"
+    )
     assert result.code == 1
     assert sorted(p.name for p in out.iterdir()) == ["a-short-title.docx", "a-short-title.json"]
 
@@ -98,7 +100,9 @@ def test_same_title_twice_gets_distinct_names(tmp_path: Path) -> None:
     for name in ("a.txt", "b.txt"):
         (tmp_path / name).write_text("Same title\nBody.\n", encoding="utf-8")
     out = tmp_path / "out"
-    result = run_cli("build", str(tmp_path / "a.txt"), str(tmp_path / "b.txt"), "-o", str(out), "-f", "json")
+    result = run_cli(
+        "build", str(tmp_path / "a.txt"), str(tmp_path / "b.txt"), "-o", str(out), "-f", "json"
+    )
     assert result.code == 0
     assert sorted(p.name for p in out.iterdir()) == ["same-title-2.json", "same-title.json"]
 

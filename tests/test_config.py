@@ -44,7 +44,9 @@ def test_all_errors_at_once_with_lines_and_hints(tmp_path: Path) -> None:
     messages = [str(e) for e in caught.value.errors]
     assert any("line 4: layout.page.size: must be one of" in m for m in messages), messages
     assert any("line 6: layout.page.margins.top" in m and "20mm" in m for m in messages)
-    assert any("line 7: layout.colours: unknown key (did you mean 'colors'?)" in m for m in messages)
+    assert any(
+        "line 7: layout.colours: unknown key (did you mean 'colors'?)" in m for m in messages
+    )
     assert any("line 9: formats.1: must be one of 'pdf', 'docx' or 'json'" in m for m in messages)
     assert all(m.startswith(str(path)) for m in messages)
 
@@ -87,7 +89,10 @@ def test_custom_page_needs_dimensions(tmp_path: Path) -> None:
     with pytest.raises(ConfigErrors, match="needs both width and height"):
         load_config(write(tmp_path, "layout:\n  page:\n    size: custom\n"))
     config = load_config(
-        write(tmp_path, "layout:\n  page: {size: custom, width: 100mm, height: 5in, orientation: landscape}\n")
+        write(
+            tmp_path,
+            "layout:\n  page: {size: custom, width: 100mm, height: 5in, orientation: landscape}\n",
+        )
     )
     width, height = config.layout.page.dimensions_pt()
     assert (round(width), round(height)) == (360, 283)

@@ -11,7 +11,9 @@ from pipeline.config import Config, points
 from .conftest import ExampleBuild, assert_in_order, docx_text, pdf_body_text
 
 LAYOUT = Config().layout
-MARGINS = tuple(points(getattr(LAYOUT.page.margins, side)) for side in ("top", "right", "bottom", "left"))
+MARGINS = tuple(
+    points(getattr(LAYOUT.page.margins, side)) for side in ("top", "right", "bottom", "left")
+)
 
 
 def test_pdf_has_every_heading_and_paragraph_in_order(example_build: ExampleBuild) -> None:

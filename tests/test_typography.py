@@ -20,7 +20,10 @@ EN = get_language("en").typography
         ('Il a dit "bonjour" hier', "Il a dit «\u00a0bonjour\u00a0» hier"),
         ("l'Iran", "l’Iran"),
         ("Et puis...", "Et puis…"),
-        ("Rendez-vous à 10:30 sur https://ex.org/a?b=c", "Rendez-vous à 10:30 sur https://ex.org/a?b=c"),
+        (
+            "Rendez-vous à 10:30 sur https://ex.org/a?b=c",
+            "Rendez-vous à 10:30 sur https://ex.org/a?b=c",
+        ),
         ("Écrire à a.b@ex.org !", "Écrire à a.b@ex.org !"),
     ],
 )
