@@ -64,7 +64,9 @@ def pdf_body_text(path: Path, margins_pt: tuple[float, float, float, float]) -> 
     for page in PdfReader(path).pages:
         height = float(page.mediabox.height)
 
-        def keep(text: str, cm: list[float], tm: list[float], *_: object) -> None:
+        def keep(
+            text: str, cm: list[float], tm: list[float], *_: object, height: float = height
+        ) -> None:
             y_from_bottom = tm[4] * cm[1] + tm[5] * cm[3] + cm[5]
             y_from_top = height - y_from_bottom
             if text.strip() and top - 2 <= y_from_top <= height - bottom + 2:
