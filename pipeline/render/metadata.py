@@ -16,7 +16,7 @@ from ..brief import Brief, Paragraph, Quote, plain
 
 # A Brief with no date still needs a fixed stamp (never "now").
 FALLBACK_DATE = dt.date(2000, 1, 1)
-SUBJECT_MAX = 300
+SUBJECT_MAX = 255  # python-docx refuses longer core properties
 
 
 @dataclass(frozen=True)
