@@ -171,12 +171,12 @@ class Pdf(_Section):
     """How the PDF is produced: which standard it claims (see docs/accessibility.md)."""
 
     variant: PdfVariant = Field(
-        "pdf/ua-1",
+        default="pdf/ua-1",
         description="none (tagged, no standard claimed), pdf/a-3b, pdf/a-3a, pdf/ua-1 "
         "or pdf/a-3b+ua-1",
     )
     attach_json: bool = Field(
-        True, description="with PDF/A-3, embed the Brief JSON as an associated file"
+        default=True, description="with PDF/A-3, embed the Brief JSON as an associated file"
     )
 
 

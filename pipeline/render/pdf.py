@@ -41,7 +41,9 @@ WEASYPRINT_VARIANTS: dict[str, tuple[str | None, bool]] = {
 
 ATTACHMENT_NAME = "brief.json"
 
-_XMP_HEADER = b'<?xpacket begin="" id="W5M0MpCehiHzreSzNTczkc9d"?>\n<x:xmpmeta xmlns:x="adobe:ns:meta/">'
+_XMP_HEADER = (
+    b'<?xpacket begin="" id="W5M0MpCehiHzreSzNTczkc9d"?>\n<x:xmpmeta xmlns:x="adobe:ns:meta/">'
+)
 _XMP_FOOTER = b'</x:xmpmeta>\n<?xpacket end="r"?>'
 
 
@@ -117,9 +119,7 @@ def _mark_margin_boxes_as_artifacts(pdf: pydyf.PDF) -> int:
         if not isinstance(refs, pydyf.Array) or key >= len(page_numbers):
             continue  # annotation entries map to one element, not to MCIDs
         orphans = {
-            mcid
-            for mcid, ref in enumerate(refs)
-            if int(_decode(ref).split()[0]) not in reachable
+            mcid for mcid, ref in enumerate(refs) if int(_decode(ref).split()[0]) not in reachable
         }
         if not orphans:
             continue
@@ -144,12 +144,12 @@ def _add_ua_claim(document: WeasyDocument, pdf: pydyf.PDF, variant: str) -> None
     """Rewrite the XMP packet with the PDF/A part and the PDF/UA-1 part together."""
     version = int(variant[len("pdf/a-")])
     conformance = variant[-1].upper()
-    rdf = ElementTree.fromstring(
-        document.metadata.generate_rdf_metadata("a", version, conformance)
-    )
+    rdf = ElementTree.fromstring(document.metadata.generate_rdf_metadata("a", version, conformance))
     rdf[0].set(f"{{{NS['pdfuaid']}}}part", "1")
     stream = pdf.objects[int(_decode(pdf.catalog["Metadata"]).split()[0])]
-    stream.stream = [b"\n".join((_XMP_HEADER, ElementTree.tostring(rdf, encoding="utf-8"), _XMP_FOOTER))]
+    stream.stream = [
+        b"\n".join((_XMP_HEADER, ElementTree.tostring(rdf, encoding="utf-8"), _XMP_FOOTER))
+    ]
 
 
 def _finisher(variant: str) -> Any:
@@ -201,9 +201,7 @@ def render_pdf(brief: Brief, theme: Theme) -> Artifact:
             string=css_text, base_url=base_url, url_fetcher=fetcher, font_config=font_config
         )
         html = HTML(string=html_text, base_url=base_url, url_fetcher=fetcher)
-        document = html.render(
-            stylesheets=[stylesheet], font_config=font_config, pdf_tags=True
-        )
+        document = html.render(stylesheets=[stylesheet], font_config=font_config, pdf_tags=True)
         _set_metadata(document, meta)
         data = document.write_pdf(
             pdf_variant=weasy_variant,

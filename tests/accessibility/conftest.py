@@ -20,4 +20,3 @@ def fixed_epoch() -> Iterator[str]:
         os.environ.pop("SOURCE_DATE_EPOCH", None)
     else:
         os.environ["SOURCE_DATE_EPOCH"] = before
-

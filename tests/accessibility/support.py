@@ -52,13 +52,22 @@ def rich_brief() -> Brief:
         lede=(para("Les lignes chauffent, la demande grimpe, les marges fondent."),),
         intro=(para("Un été de records met le réseau à l’épreuve."),),
         sections=(
-            Section(heading="Pourquoi les lignes chauffent-elles ?", kind="question",
-                    blocks=(para("La chaleur réduit la capacité de transport."),)),
-            Section(heading="Avantages et inconvénients", kind="pros_cons",
-                    pros=(para("Des investissements ciblés."),),
-                    cons=(para("Des coûts qui montent."),)),
-            Section(heading="Conclusion", kind="conclusion",
-                    blocks=(para("Adapter le réseau est urgent."),)),
+            Section(
+                heading="Pourquoi les lignes chauffent-elles ?",
+                kind="question",
+                blocks=(para("La chaleur réduit la capacité de transport."),),
+            ),
+            Section(
+                heading="Avantages et inconvénients",
+                kind="pros_cons",
+                pros=(para("Des investissements ciblés."),),
+                cons=(para("Des coûts qui montent."),),
+            ),
+            Section(
+                heading="Conclusion",
+                kind="conclusion",
+                blocks=(para("Adapter le réseau est urgent."),),
+            ),
         ),
         sources=(
             SourceRef(name="RTE", url="https://www.rte-france.com/"),

@@ -96,7 +96,7 @@ def expected_outline(brief: Brief) -> list[Any]:
 
 
 def test_cli_variants_are_the_config_variants() -> None:
-    assert PDF_VARIANTS == typing.get_args(PdfVariant)
+    assert typing.get_args(PdfVariant) == PDF_VARIANTS
     assert set(WEASYPRINT_VARIANTS) == set(PDF_VARIANTS)
     from weasyprint.pdf import VARIANTS
 
