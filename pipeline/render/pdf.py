@@ -8,6 +8,7 @@ attached to PDF/A-3 files, and headers/footers marked as artifacts.
 from __future__ import annotations
 
 import logging
+import re
 from functools import lru_cache
 from typing import Any
 from xml.etree import ElementTree
@@ -19,6 +20,7 @@ from weasyprint.pdf.metadata import NS
 from weasyprint.text.fonts import FontConfiguration
 
 from ..brief import Brief
+from ..errors import RenderError
 from . import Artifact
 from .fetcher import SandboxFetcher
 from .html import render_html
@@ -40,6 +42,11 @@ WEASYPRINT_VARIANTS: dict[str, tuple[str | None, bool]] = {
 }
 
 ATTACHMENT_NAME = "brief.json"
+
+# Variants whose claim a screen reader relies on: an image without alt text
+# breaks it, so it is an error there and a warning elsewhere.
+ACCESSIBLE_VARIANTS = ("pdf/ua-1", "pdf/a-3a", "pdf/a-3b+ua-1")
+_MISSING_ALT = re.compile(r'^Image "(.*)" has no required alt description')
 
 _XMP_HEADER = (
     b'<?xpacket begin="" id="W5M0MpCehiHzreSzNTczkc9d"?>\n<x:xmpmeta xmlns:x="adobe:ns:meta/">'
@@ -212,5 +219,14 @@ def render_pdf(brief: Brief, theme: Theme) -> Artifact:
         )
     finally:
         logger.removeHandler(collector)
+    if variant in ACCESSIBLE_VARIANTS:
+        for message in collector.messages:
+            missing = _MISSING_ALT.match(message)
+            if missing:
+                raise RenderError(
+                    f"image {missing[1][:120]} has no alt text, which {variant} requires",
+                    hint="give the <img> an alt attribute in the theme, or build with "
+                    "--pdf-variant none",
+                )
     warnings = tuple(dict.fromkeys((*fetcher.refused, *collector.messages)))
     return Artifact("pdf", data, warnings)

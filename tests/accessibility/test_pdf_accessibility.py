@@ -301,6 +301,8 @@ def test_rich_metadata_and_links(rich: tuple[Brief, bytes]) -> None:
             annotation = annotation.get_object()
             if annotation["/Subtype"] == "/Link":
                 uris.append(annotation["/A"]["/URI"])
+                # PDF/UA asks for an alternate description of each link.
+                assert annotation["/Contents"] == annotation["/A"]["/URI"]
                 assert "/StructParent" in annotation  # reachable from a /Link element
     expected = [source.url for source in brief.sources if source.url]
     assert sorted(set(uris)) == sorted(expected)
