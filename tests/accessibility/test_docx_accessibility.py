@@ -137,3 +137,23 @@ def test_sources_are_real_hyperlinks(rich: tuple[Brief, bytes]) -> None:
     paragraphs = [p.text for p in doc.paragraphs]
     for name in plain_names:
         assert name in paragraphs
+
+
+def test_docx_only_build_does_not_import_weasyprint(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    from .support import CONFIG, EXAMPLE, ROOT
+
+    code = (
+        "import io, sys; from pipeline.cli import main; "
+        f"rc = main(['build', '-c', {str(CONFIG)!r}, '-f', 'docx', '-o', {str(tmp_path)!r}, "
+        f"{str(EXAMPLE)!r}], io.StringIO(), sys.stderr); "
+        "assert rc == 0; "
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('weasyprint', 'pydyf')))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"
