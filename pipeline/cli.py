@@ -77,6 +77,13 @@ def make_parser() -> argparse.ArgumentParser:
         help=f"layout and options (default: ./{DEFAULT_CONFIG} if present, else built-in defaults)",
     )
     build.add_argument(
+        "--pdf-variant",
+        choices=PDF_VARIANTS,
+        metavar="VARIANT",
+        help="standard the PDF claims: " + ", ".join(PDF_VARIANTS) + " (default: pdf.variant "
+        "from the config, pdf/ua-1)",
+    )
+    build.add_argument(
         "-o",
         "--out",
         metavar="DIR",
@@ -88,13 +95,6 @@ def make_parser() -> argparse.ArgumentParser:
         type=_formats,
         metavar="LIST",
         help="comma-separated formats among pdf, docx, json (default: formats from the config)",
-    )
-    build.add_argument(
-        "--pdf-variant",
-        choices=PDF_VARIANTS,
-        metavar="VARIANT",
-        help="standard the PDF claims: " + ", ".join(PDF_VARIANTS) + " (default: pdf.variant "
-        "from the config, pdf/ua-1)",
     )
     build.add_argument("--debug", action="store_true", help=argparse.SUPPRESS)
 
