@@ -115,6 +115,7 @@ class Brief(_Frozen):
     sections: tuple[Section, ...] = ()
     sources: tuple[SourceRef, ...] = ()
     key_points: tuple[str, ...] = ()
+    keywords: tuple[str, ...] = ()  # document metadata (PDF Keywords, DOCX keywords)
     word_count: int = 0
     reading_minutes: int = 0
     reading_text: str = ""  # "4 min de lecture · 792 mots", for the title block

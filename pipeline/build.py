@@ -112,7 +112,7 @@ def run_build(
     if not sources:
         raise UsageError("nothing to build: give a SOURCE or list sources: in the config file")
     today = build_date()
-    theme = load_theme(config.theme, config.layout)
+    theme = load_theme(config.theme, config.layout, config.pdf)
     results: list[SourceResult] = []
     stems: dict[int, str] = {}
     taken: set[str] = set()

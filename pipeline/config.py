@@ -162,6 +162,24 @@ class Labels(_Section):
     words: str | None = None
 
 
+# PDF variants WeasyPrint 70 produces, plus the one combination it does not
+# name but whose parts it writes (PDF/A-3b with tags and the PDF/UA-1 claim).
+PdfVariant = Literal["none", "pdf/a-3b", "pdf/a-3a", "pdf/ua-1", "pdf/a-3b+ua-1"]
+
+
+class Pdf(_Section):
+    """How the PDF is produced: which standard it claims (see docs/accessibility.md)."""
+
+    variant: PdfVariant = Field(
+        default="pdf/ua-1",
+        description="none (tagged, no standard claimed), pdf/a-3b, pdf/a-3a, pdf/ua-1 "
+        "or pdf/a-3b+ua-1",
+    )
+    attach_json: bool = Field(
+        default=True, description="with PDF/A-3, embed the Brief JSON as an associated file"
+    )
+
+
 class Config(_Section):
     sources: tuple[str, ...] = Field((), description="articles built when no SOURCE is given")
     output_dir: str = Field("dist", description="where artifacts are written")
@@ -172,6 +190,7 @@ class Config(_Section):
     theme: str = Field("note", pattern=r"^[a-z0-9][a-z0-9_-]{0,40}$")
     organisation: str = Field("", max_length=200, description="shown in the title block")
     layout: Layout = Layout()
+    pdf: Pdf = Pdf()
     labels: dict[Annotated[str, Field(pattern=r"^[a-z]{2}$")], Labels] = Field(
         default_factory=dict, description="label overrides per language code"
     )
