@@ -162,6 +162,29 @@ class Labels(_Section):
     words: str | None = None
 
 
+class Limits(_Section):
+    """Caps on the work one article may cause (hostile or broken input fails alone)."""
+
+    max_input_bytes: int = Field(
+        20_000_000, ge=1, le=200_000_000, description="largest article file, in bytes"
+    )
+    max_blocks: int = Field(
+        5_000, ge=1, le=100_000, description="most headings, paragraphs and list items"
+    )
+    max_paragraph_chars: int = Field(
+        50_000, ge=100, le=5_000_000, description="longest single paragraph, in characters"
+    )
+    max_table_cells: int = Field(
+        5_000, ge=1, le=1_000_000, description="most cells in one table (Markdown/HTML input)"
+    )
+    render_timeout: float = Field(
+        120.0, gt=0, le=3600, description="seconds one render may take before it is stopped"
+    )
+    render_memory_mb: int = Field(
+        2_048, ge=0, le=65_536, description="address-space cap of a render worker (0: none)"
+    )
+
+
 class Config(_Section):
     sources: tuple[str, ...] = Field((), description="articles built when no SOURCE is given")
     output_dir: str = Field("dist", description="where artifacts are written")
@@ -175,6 +198,7 @@ class Config(_Section):
     labels: dict[Annotated[str, Field(pattern=r"^[a-z]{2}$")], Labels] = Field(
         default_factory=dict, description="label overrides per language code"
     )
+    limits: Limits = Limits()
 
     # Where the file was read from: relative paths resolve against it.
     base_dir: Path = Field(Path("."), exclude=True)

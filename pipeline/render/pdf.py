@@ -5,12 +5,13 @@ from __future__ import annotations
 import logging
 from functools import lru_cache
 
-from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
+from weasyprint.urls import FatalURLFetchingError
 
 from ..brief import Brief
+from ..errors import RenderError
 from . import Artifact
-from .fetcher import SandboxFetcher
+from .fetcher import SandboxFetcher, make_css, make_html
 from .html import render_html
 from .theme import Theme
 
@@ -43,16 +44,17 @@ def render_pdf(brief: Brief, theme: Theme) -> Artifact:
     logger = logging.getLogger("weasyprint")
     logger.addHandler(collector)
     try:
-        stylesheet = CSS(
-            string=css_text, base_url=base_url, url_fetcher=fetcher, font_config=font_config
-        )
-        document = HTML(string=html_text, base_url=base_url, url_fetcher=fetcher)
+        stylesheet = make_css(css_text, fetcher, base_url, font_config)
+        document = make_html(html_text, fetcher, base_url)
         data = document.write_pdf(
             stylesheets=[stylesheet],
             font_config=font_config,
             pdf_tags=True,
             custom_metadata=True,
         )
+    except FatalURLFetchingError as exc:
+        # A BaseException: it would pass through every `except Exception`.
+        raise RenderError(f"a resource stopped the rendering: {exc}") from None
     finally:
         logger.removeHandler(collector)
     warnings = tuple(dict.fromkeys((*fetcher.refused, *collector.messages)))
