@@ -104,7 +104,9 @@ def validate_image(
             hint="use a smaller logo",
         ) from None
     except UnidentifiedImageError:
-        raise AssetError("not an image Pillow can read", file=given, hint="use PNG or JPEG") from None
+        raise AssetError(
+            "not an image Pillow can read", file=given, hint="use PNG or JPEG"
+        ) from None
     except (OSError, SyntaxError, ValueError) as exc:
         raise AssetError(f"the image is damaged: {exc}", file=given) from None
     out = io.BytesIO()

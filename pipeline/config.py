@@ -266,10 +266,14 @@ def parse_config(
     *,
     base_dir: Path = Path("."),
 ) -> Config:
+    bad_text = _control_characters(data, filename, line_of)
     try:
-        return Config.model_validate({**data, "base_dir": base_dir})
+        config = Config.model_validate({**data, "base_dir": base_dir})
+        if bad_text:
+            raise ConfigErrors(bad_text)
+        return config
     except ValidationError as exc:
-        errors = []
+        errors = list(bad_text)
         for error in exc.errors():
             loc = tuple(error["loc"])
             dotted = ".".join(str(part) for part in loc)
@@ -297,6 +301,39 @@ def parse_config(
                 hint = _hint_for(loc)
             errors.append(ConfigError(message, file=filename, line=line, hint=hint))
         raise ConfigErrors(errors) from None
+
+
+# Characters no renderer can carry (python-docx raises on them) or that
+# reorder what the reader sees: config text is user text, checked here once.
+_UNSAFE_TEXT = re.compile(
+    r"[\x00-\x08\x0b-\x1f\x7f\ufffe\uffff\ud800-\udfff\u202a-\u202e\u2066-\u2069]"
+)
+
+
+def _control_characters(
+    data: Any, filename: str, line_of: Any, path: tuple[str | int, ...] = ()
+) -> list[ConfigError]:
+    """A ConfigError for every string value holding a control or bidi-override character."""
+    found: list[ConfigError] = []
+    if isinstance(data, dict):
+        for key, value in data.items():
+            found.extend(_control_characters(value, filename, line_of, (*path, str(key))))
+    elif isinstance(data, list):
+        for index, value in enumerate(data):
+            found.extend(_control_characters(value, filename, line_of, (*path, index)))
+    elif isinstance(data, str):
+        match = _UNSAFE_TEXT.search(data)
+        if match is not None:
+            dotted = ".".join(str(part) for part in path)
+            found.append(
+                ConfigError(
+                    f"{dotted}: contains the control character U+{ord(match[0]):04X}",
+                    file=filename,
+                    line=line_of(path) if line_of is not None else None,
+                    hint="remove it; write plain text",
+                )
+            )
+    return found
 
 
 def _hint_for(loc: tuple[Any, ...]) -> str | None:

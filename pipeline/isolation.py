@@ -77,7 +77,7 @@ def _child(
 
 def _read_all(read_fd: int, pid: int, deadline: float) -> bytes | None:
     """Everything the child writes, or None when the deadline passes first."""
-    chunks = []
+    chunks: list[bytes] = []
     while True:
         remaining = deadline - time.monotonic()
         if remaining <= 0:
@@ -98,7 +98,7 @@ def run_isolated(
     memory_mb: int,
     what: str = "the render",
 ) -> T:
-    """`function(*args)` in a forked worker; `RenderError` on timeout, memory exhaustion or crash."""
+    """`function(*args)` in a forked worker; `RenderError` on timeout, OOM or crash."""
     if not hasattr(os, "fork"):
         log.debug("no fork on this platform: %s runs without isolation", what)
         return function(*args)
@@ -114,7 +114,7 @@ def run_isolated(
         if data is None:
             raise RenderError(
                 f"{what} took longer than {timeout:g} s and was stopped",
-                hint="raise limits.render_timeout in the config if the article is legitimately long",
+                hint="raise limits.render_timeout in the config if the article is really that long",
             )
         _, status = os.waitpid(pid, 0)
         finished = True

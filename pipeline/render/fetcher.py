@@ -28,9 +28,7 @@ MAX_THEME_FILE_BYTES = 10_000_000
 
 
 class SandboxFetcher(URLFetcher):  # type: ignore[misc]
-    def __init__(
-        self, roots: tuple[Path, ...], assets: Mapping[Path, bytes] | None = None
-    ) -> None:
+    def __init__(self, roots: tuple[Path, ...], assets: Mapping[Path, bytes] | None = None) -> None:
         # No redirect handler, file and data only: even a bug in `fetch` below
         # that reached the parent class could not go to the network.
         super().__init__(allowed_protocols=("file", "data"), allow_redirects=False, timeout=5)
