@@ -73,7 +73,7 @@ def decode(data: bytes, path: str) -> str:
     replaced = data.decode("utf-8", errors="replace")
     damaged = replaced.count("\ufffd")
     multibyte = sum(1 for char in replaced if char > "\x7f" and char != "\ufffd")
-    if multibyte >= 4 * damaged:
+    if multibyte and multibyte >= damaged:
         return replaced
     from charset_normalizer import from_bytes
 

@@ -16,6 +16,8 @@ import yaml
 from .errors import ConfigError
 
 MAX_YAML_BYTES = 1_000_000
+# A `!!python/...` tag on a list or mapping is not caught by the scalar constructor.
+_COLLECTION_TAGS = ("tag:yaml.org,2002:map", "tag:yaml.org,2002:seq")
 
 Path = tuple[str | int, ...]
 
@@ -74,6 +76,12 @@ def _build(
     node: yaml.Node, path: Path, doc: YamlDocument, constructor: yaml.SafeLoader, filename: str
 ) -> Any:
     doc.lines.setdefault(path, node.start_mark.line + 1)
+    if not isinstance(node, yaml.ScalarNode) and node.tag not in _COLLECTION_TAGS:
+        raise ConfigError(
+            f"unsupported YAML tag {node.tag!r}; only plain values are allowed",
+            file=filename,
+            line=node.start_mark.line + 1,
+        )
     if isinstance(node, yaml.MappingNode):
         result: dict[Any, Any] = {}
         for key_node, value_node in node.value:
