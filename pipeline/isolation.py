@@ -46,13 +46,31 @@ def _apply_memory_limit(memory_mb: int) -> None:
     resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
 
 
+def _die_with_parent(parent: int) -> None:
+    """Ask Linux to kill this worker if the build that forked it is killed."""
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        return  # not Linux: an orphaned worker runs to its end, then exits
+    if os.getppid() != parent:  # the parent died before prctl took effect
+        os._exit(1)
+
+
 def _child(
-    write_fd: int, memory_mb: int, function: Callable[..., Any], args: tuple[Any, ...]
+    write_fd: int,
+    memory_mb: int,
+    function: Callable[..., Any],
+    args: tuple[Any, ...],
+    parent: int,
 ) -> None:
     """Runs in the forked worker; never returns."""
     status = 0
     try:
         try:
+            _die_with_parent(parent)
             _apply_memory_limit(memory_mb)
             outcome: tuple[str, Any] = ("ok", function(*args))
         except BaseException as exc:  # FatalURLFetchingError and MemoryError included
@@ -103,10 +121,11 @@ def run_isolated(
         log.debug("no fork on this platform: %s runs without isolation", what)
         return function(*args)
     read_fd, write_fd = os.pipe()
+    parent = os.getpid()
     pid = os.fork()
     if pid == 0:  # pragma: no cover - runs in the child, reported through the pipe
         os.close(read_fd)
-        _child(write_fd, memory_mb, function, args)
+        _child(write_fd, memory_mb, function, args, parent)
     os.close(write_fd)
     finished = False
     try:
