@@ -186,3 +186,33 @@ def test_markup_in_the_brief_is_escaped() -> None:
     assert "<link rel=attachment" not in html and "<script>" not in html
     assert "&lt;link rel=attachment" in html
     assert "url(file:" not in css
+
+
+def test_refusals_reach_the_build_report(
+    tmp_path: Path, secret: Secret, server: Server
+) -> None:
+    """A theme that asks for a remote or outside file: the PDF still renders,
+    each refusal is an artifact warning (which the CLI prints and --strict fails on)."""
+    import datetime as dt
+    import shutil
+
+    from pipeline.brief import Brief
+    from pipeline.config import Layout
+    from pipeline.languages import get_language
+    from pipeline.render.pdf import render_pdf
+    from pipeline.render.theme import Theme, templates_root
+
+    folder = tmp_path / "evil-theme"
+    shutil.copytree(templates_root() / "note", folder)
+    with (folder / "style.css.j2").open("a", encoding="utf-8") as css:
+        css.write(f'\n@import url("{server.url}/theme.css");\n')
+        css.write(f"body {{ background: url({secret.url}); }}\n")
+    before = len(server.requests)
+    language = get_language("en")
+    brief = Brief(title="T", language="en", date=dt.date(2024, 1, 1), labels=language.labels)
+    artifact = render_pdf(brief, Theme("evil-theme", folder, Layout()))
+    assert server.requests[before:] == []
+    refusals = [w for w in artifact.warnings if w.startswith("refused resource")]
+    assert any(server.url in w for w in refusals) and any(secret.url in w for w in refusals)
+    for payload in pdf_payloads(artifact.data):
+        assert secret.token not in payload
