@@ -204,9 +204,13 @@ def test_refusals_reach_the_build_report(
 
     folder = tmp_path / "evil-theme"
     shutil.copytree(templates_root() / "note", folder)
-    with (folder / "style.css.j2").open("a", encoding="utf-8") as css:
-        css.write(f'\n@import url("{server.url}/theme.css");\n')
-        css.write(f"body {{ background: url({secret.url}); }}\n")
+    style = folder / "style.css.j2"
+    style.write_text(
+        f'@import url("{server.url}/theme.css");\n'  # @import must come first
+        + style.read_text(encoding="utf-8")
+        + f"\nbody {{ background: url({secret.url}); }}\n",
+        encoding="utf-8",
+    )
     before = len(server.requests)
     language = get_language("en")
     brief = Brief(title="T", language="en", date=dt.date(2024, 1, 1), labels=language.labels)
