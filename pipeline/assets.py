@@ -79,10 +79,14 @@ def validate_image(
     max_pixels: int = MAX_IMAGE_PIXELS,
 ) -> bytes:
     """A logo as clean PNG bytes, or an `AssetError` saying why not."""
-    from PIL import Image, UnidentifiedImageError
+    from PIL import Image, ImageFile, UnidentifiedImageError
 
     data = read_asset(path, project_root, max_bytes)
     given = str(path)
+    # Importing WeasyPrint sets this process-wide flag to True; a logo cut
+    # short must be an error here, not a half-grey image.
+    truncated_ok = ImageFile.LOAD_TRUNCATED_IMAGES
+    ImageFile.LOAD_TRUNCATED_IMAGES = False
     try:
         with warnings.catch_warnings():
             # Pillow only *warns* between MAX_IMAGE_PIXELS and twice that.
@@ -109,6 +113,8 @@ def validate_image(
         ) from None
     except (OSError, SyntaxError, ValueError) as exc:
         raise AssetError(f"the image is damaged: {exc}", file=given) from None
+    finally:
+        ImageFile.LOAD_TRUNCATED_IMAGES = truncated_ok
     out = io.BytesIO()
     converted.save(out, format="PNG")
     return out.getvalue()

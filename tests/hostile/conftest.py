@@ -43,5 +43,3 @@ def server() -> Iterator[Server]:
     yield record
     httpd.shutdown()
     httpd.server_close()
-
-

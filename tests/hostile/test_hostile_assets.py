@@ -40,7 +40,9 @@ def bomb_png(width: int, height: int) -> bytes:
 
     header = struct.pack(">IIBBBBB", width, height, 1, 0, 0, 0, 0)
     idat = zlib.compress(b"\x00" * 64, 9)
-    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", idat) + chunk(b"IEND", b"")
+    return (
+        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", idat) + chunk(b"IEND", b"")
+    )
 
 
 def test_a_valid_logo_is_reencoded_as_png(project: Path) -> None:
@@ -120,6 +122,8 @@ def test_not_an_image(project: Path) -> None:
 
 
 def test_truncated_image(project: Path) -> None:
+    import weasyprint  # noqa: F401 - it relaxes Pillow's truncated-image check globally
+
     (project / "logo.png").write_bytes(png(50, 50)[:60])
     with pytest.raises(AssetError):
         validate_image("logo.png", project)

@@ -280,7 +280,9 @@ CASES = [
     ),
     Case(
         "control-characters",
-        text("controls.txt", article("Titre", "avant\x00\x1b\x07\ufffe\x0b\x0capr\u00e8s. " + BODY)),
+        text(
+            "controls.txt", article("Titre", "avant\x00\x1b\x07\ufffe\x0b\x0capr\u00e8s. " + BODY)
+        ),
         0,
         check=control_characters_replaced,
     ),
@@ -456,7 +458,7 @@ CASES = [
     ),
     Case(
         "markdown-raw-html-img",
-        lambda ctx: ctx.write("img.md", f"# Titre\n\n<img src=\"{ctx.secret.url}\">\n\n{BODY}"),
+        lambda ctx: ctx.write("img.md", f'# Titre\n\n<img src="{ctx.secret.url}">\n\n{BODY}'),
         0,
         needs_reader=".md",
     ),

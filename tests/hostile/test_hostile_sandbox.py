@@ -116,9 +116,7 @@ def test_allowed_files_are_still_served(rendered) -> None:  # type: ignore[no-un
 
 def test_redirects_are_not_followed() -> None:
     fetcher = SandboxFetcher(())
-    assert not any(
-        type(handler).__name__ == "HTTPRedirectHandler" for handler in fetcher.handlers
-    )
+    assert not any(type(handler).__name__ == "HTTPRedirectHandler" for handler in fetcher.handlers)
     with pytest.raises(ValueError):
         fetcher.fetch("https://example.com/")
 
@@ -188,9 +186,7 @@ def test_markup_in_the_brief_is_escaped() -> None:
     assert "url(file:" not in css
 
 
-def test_refusals_reach_the_build_report(
-    tmp_path: Path, secret: Secret, server: Server
-) -> None:
+def test_refusals_reach_the_build_report(tmp_path: Path, secret: Secret, server: Server) -> None:
     """A theme that asks for a remote or outside file: the PDF still renders,
     each refusal is an artifact warning (which the CLI prints and --strict fails on)."""
     import datetime as dt
