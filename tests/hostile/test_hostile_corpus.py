@@ -367,7 +367,8 @@ CASES = [
         text("a.txt", article("Titre")),
         0,
         config=lambda ctx: (
-            f"organisation: '</p><link rel=attachment href={ctx.secret.url}><img src={ctx.server.url}/o.png>'\n"
+            f"organisation: '</p><link rel=attachment href={ctx.secret.url}>"
+            f"<img src={ctx.server.url}/o.png>'\n"
         ),
         check=docx_says("<LINK REL=ATTACHMENT"),  # the DOCX shows it in capitals
     ),

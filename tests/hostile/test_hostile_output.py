@@ -89,7 +89,8 @@ WRITER = textwrap.dedent(
         print("writing", flush=True)
         import time; time.sleep(30)  # a slow disk: the test kills us here
     os.fsync = slow_fsync
-    output.write_atomic(Path(sys.argv[1]), "brief.pdf", b"%PDF-1.7 new " + b"x" * 100000 + b" %%EOF")
+    data = b"%PDF-1.7 new " + b"x" * 100000 + b" %%EOF"
+    output.write_atomic(Path(sys.argv[1]), "brief.pdf", data)
     """
 )
 
