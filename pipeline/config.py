@@ -238,11 +238,34 @@ def _describe(error: Any) -> str:
     return str(error["msg"]).lower()
 
 
+def _read_config_bytes(path: Path, filename: str) -> bytes:
+    """A regular file's bytes, capped: `-c /dev/zero` or a FIFO must not hang or fill memory."""
+    import os
+    import stat
+
+    from .yamlfile import MAX_YAML_BYTES
+
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise ConfigError("the config file is not a regular file", file=filename)
+        with os.fdopen(os.dup(fd), "rb") as handle:
+            raw = handle.read(MAX_YAML_BYTES + 1)
+    finally:
+        os.close(fd)
+    if len(raw) > MAX_YAML_BYTES:
+        raise ConfigError(
+            f"the file is larger than {MAX_YAML_BYTES // 1000} kB; a layout file is much smaller",
+            file=filename,
+        )
+    return raw
+
+
 def load_config(path: Path) -> Config:
     """Read, parse and validate a config file; raise ConfigErrors with every problem."""
     filename = str(path)
     try:
-        raw = path.read_bytes()
+        raw = _read_config_bytes(path, filename)
     except FileNotFoundError:
         raise ConfigError(
             "config file not found", file=filename, hint="pass -c FILE or create config.yaml"

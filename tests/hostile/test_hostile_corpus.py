@@ -416,6 +416,37 @@ CASES = [
         config=lambda ctx: "limits: {max_block: 3}\n",
         check=error_says("did you mean 'max_blocks'"),
     ),
+    Case(
+        "config-dev-zero",
+        text("a.txt", article("Titre")),
+        2,
+        config=lambda ctx: "",
+        args=("-c", "/dev/zero"),
+        check=error_says("not a regular file"),
+    ),
+    Case(
+        "config-fifo",
+        text("a.txt", article("Titre")),
+        2,
+        config=lambda ctx: "",
+        args=("-c", "{fifo}"),
+        check=error_says("not a regular file"),
+    ),
+    Case(
+        "config-is-a-directory",
+        text("a.txt", article("Titre")),
+        2,
+        config=lambda ctx: "",
+        args=("-c", "{tmp}"),
+        check=error_says("not a regular file"),
+    ),
+    Case(
+        "config-not-utf8",
+        text("a.txt", article("Titre")),
+        2,
+        config=lambda ctx: "organisation: caf\udce9\n",
+        check=error_says("not UTF-8"),
+    ),
     # --- limits and the render worker
     Case(
         "input-over-configured-limit",
@@ -491,11 +522,15 @@ def test_hostile_case(
     (out / "previous.pdf").write_bytes(PREVIOUS)
     source = case.source(ctx)
     config = tmp_path / "config.yaml"
-    config.write_text(case.config(ctx) if case.config else "language: fr\n", encoding="utf-8")
+    config_text = case.config(ctx) if case.config else "language: fr\n"
+    config.write_bytes(config_text.encode("utf-8", "surrogateescape"))
     before = len(server.requests)
 
+    fifo = tmp_path / "config-fifo.yaml"
+    os.mkfifo(fifo)
+    args = [arg.format(fifo=fifo, tmp=tmp_path) for arg in case.args]
     run = run_cli(
-        ["build", source, "-c", str(config), "-o", str(out), "-f", "pdf,docx,json", *case.args]
+        ["build", source, "-c", str(config), "-o", str(out), "-f", "pdf,docx,json", *args]
     )
 
     assert run.code == case.expect, run.err
@@ -513,3 +548,38 @@ def test_hostile_case(
     assert_no_secret(produced, secret)
     if case.check:
         case.check(run, out, ctx)
+
+
+def test_one_bad_source_fails_alone(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    good = tmp_path / "good.txt"
+    good.write_text(article("Bon titre"), encoding="utf-8")
+    bad = tmp_path / "bad.txt"
+    bad.write_bytes(b"")
+    out = tmp_path / "out"
+    config = tmp_path / "config.yaml"
+    config.write_text("language: fr\n", encoding="utf-8")
+    run = run_cli(["build", str(bad), str(good), "-o", str(out), "-f", "docx", "-c", str(config)])
+    assert run.code == 1
+    assert_one_line_errors(run.err)
+    assert run.err.count("error: ") == 1 and "bad.txt" in run.err
+    assert [p.name for p in out.iterdir()] == ["bon-titre.docx"]
+
+
+def test_debug_shows_the_traceback(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.txt"
+    bad.write_bytes(b"")
+    run = run_cli(["build", str(bad), "-o", str(tmp_path / "out"), "-f", "docx", "--debug"])
+    assert run.code == 1
+    assert "Traceback" in run.err and "SourceError" in run.err
+    assert run.err.rstrip().splitlines()[-1].startswith("error: ")
+
+
+def test_bad_source_date_epoch(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "yesterday; rm -rf /")
+    source = tmp_path / "a.txt"
+    source.write_text(article("Titre"), encoding="utf-8")
+    run = run_cli(["build", str(source), "-o", str(tmp_path / "out"), "-f", "json"])
+    assert run.code == 2
+    assert_one_line_errors(run.err)
+    assert not (tmp_path / "out").exists()
