@@ -10,6 +10,7 @@ the build fails, the previous artifact in the output folder untouched.
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import stat
@@ -582,4 +583,18 @@ def test_bad_source_date_epoch(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) 
     run = run_cli(["build", str(source), "-o", str(tmp_path / "out"), "-f", "json"])
     assert run.code == 2
     assert_one_line_errors(run.err)
+    assert not (tmp_path / "out").exists()
+
+
+def test_binary_on_standard_input(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import sys
+
+    class Stdin:
+        buffer = io.BytesIO(b"\x7fELF\x02\x01\x01\x00" + bytes(range(256)) * 8)
+
+    monkeypatch.setattr(sys, "stdin", Stdin)
+    run = run_cli(["build", "-", "-o", str(tmp_path / "out"), "-f", "docx"])
+    assert run.code == 1
+    assert_one_line_errors(run.err)
+    assert run.err.startswith("error: -: ") and "binary" in run.err
     assert not (tmp_path / "out").exists()
