@@ -4,7 +4,8 @@ Every `HTML()` and `CSS()` object is made by `make_html` / `make_css` below,
 so none can fall back on WeasyPrint's default fetcher (which reads any local
 file and the network). The fetcher serves only:
 
-- files that resolve inside the theme's folders (after symlinks are followed),
+- the theme's files, listed once when the fetcher is made: regular files
+  that resolve inside the theme's folders (after symlinks) and are not too large,
 - assets validated up front (`pipeline.assets`), served from the bytes that
   were checked, so a file swapped after validation is never read,
 - `data:` URLs (they carry their bytes with them; nothing is fetched).
@@ -34,6 +35,7 @@ class SandboxFetcher(URLFetcher):  # type: ignore[misc]
         super().__init__(allowed_protocols=("file", "data"), allow_redirects=False, timeout=5)
         self.roots = tuple(root.resolve() for root in roots)
         self.assets = {path.resolve(): data for path, data in (assets or {}).items()}
+        self.allowed = _theme_files(self.roots)
         self.refused: list[str] = []
 
     def _refuse(self, url: str, reason: str) -> ValueError:
@@ -54,11 +56,24 @@ class SandboxFetcher(URLFetcher):  # type: ignore[misc]
             return URLFetcherResponse(url, body=self.assets[path])
         if not any(path.is_relative_to(root) for root in self.roots):
             raise self._refuse(url, "outside the theme and asset folders")
-        if not path.is_file():
-            raise self._refuse(url, "not a regular file")
-        if path.stat().st_size > MAX_THEME_FILE_BYTES:
-            raise self._refuse(url, "larger than a theme file may be")
+        if path not in self.allowed:
+            raise self._refuse(url, "not a regular theme file (or too large)")
         return URLFetcherResponse(url, body=path.read_bytes())
+
+
+def _theme_files(roots: tuple[Path, ...]) -> frozenset[Path]:
+    """Every file the theme may serve, checked up front: regular, inside its root, capped."""
+    allowed = set()
+    for root in roots:
+        for path in root.rglob("*"):
+            resolved = path.resolve()
+            if (
+                resolved.is_relative_to(root)
+                and resolved.is_file()
+                and resolved.stat().st_size <= MAX_THEME_FILE_BYTES
+            ):
+                allowed.add(resolved)
+    return frozenset(allowed)
 
 
 def make_html(string: str, fetcher: SandboxFetcher, base_url: str) -> Any:
