@@ -61,7 +61,12 @@ def test_clean_text_leaves_nothing_xml_cannot_carry(text: str) -> None:
 
 
 @given(unicode_lines)
-@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(
+    max_examples=15,
+    deadline=None,
+    derandomize=True,  # renders are slow: a fixed sample keeps CI time and results stable
+    suppress_health_check=[HealthCheck.too_slow],
+)
 def test_docx_renders_any_text(text: str) -> None:
     from pipeline.render.docx import render_docx
 
@@ -75,7 +80,12 @@ def test_docx_renders_any_text(text: str) -> None:
 
 
 @given(unicode_lines)
-@settings(max_examples=3, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(
+    max_examples=3,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.too_slow],
+)
 def test_pdf_renders_any_text(text: str) -> None:
     from pypdf import PdfReader
 
@@ -87,7 +97,9 @@ def test_pdf_renders_any_text(text: str) -> None:
     artifact = render_pdf(brief, THEME)
     reader = PdfReader(io.BytesIO(artifact.data))
     assert len(reader.pages) >= 1
-    assert reader.metadata is not None and reader.metadata.title == brief.title
+    assert reader.metadata is not None and reader.metadata.title is not None
+    assert reader.metadata.title.split() == brief.title.split()
+    assert reader.pages[0].extract_text().strip()
 
 
 EVERY_AWKWARD_CHARACTER = (
