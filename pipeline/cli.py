@@ -97,6 +97,11 @@ def make_parser() -> argparse.ArgumentParser:
         help="comma-separated formats among pdf, docx, json (default: formats from the config)",
     )
     build.add_argument("--debug", action="store_true", help="show the full traceback of an error")
+    build.add_argument(
+        "--strict",
+        action="store_true",
+        help="treat warnings (refused resource, missing font, unsure language) as failures",
+    )
 
     schema = commands.add_parser(
         "schema",
@@ -138,7 +143,7 @@ def _cmd_build(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         ]
         sources = [_relative(s) for s in sources]
     formats = args.format or config.formats
-    results = run_build(config, sources, tuple(formats), out_dir)
+    results = run_build(config, sources, tuple(formats), out_dir, strict=args.strict)
     failed = 0
     for result in results:
         for warning in result.warnings:

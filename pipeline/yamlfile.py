@@ -16,9 +16,10 @@ import yaml
 from .errors import ConfigError
 
 MAX_YAML_BYTES = 1_000_000
+# A `!!python/...` tag on a list or mapping is not caught by the scalar constructor.
+_COLLECTION_TAGS = ("tag:yaml.org,2002:map", "tag:yaml.org,2002:seq")
 
 Path = tuple[str | int, ...]
-_PLAIN_TAGS = ("tag:yaml.org,2002:map", "tag:yaml.org,2002:seq")
 
 
 @dataclass
@@ -75,7 +76,7 @@ def _build(
     node: yaml.Node, path: Path, doc: YamlDocument, constructor: yaml.SafeLoader, filename: str
 ) -> Any:
     doc.lines.setdefault(path, node.start_mark.line + 1)
-    if isinstance(node, (yaml.MappingNode, yaml.SequenceNode)) and node.tag not in _PLAIN_TAGS:
+    if not isinstance(node, yaml.ScalarNode) and node.tag not in _COLLECTION_TAGS:
         raise ConfigError(
             f"unsupported YAML tag {node.tag!r}; only plain values are allowed",
             file=filename,

@@ -14,15 +14,16 @@ from typing import Any
 from xml.etree import ElementTree
 
 import pydyf
-from weasyprint import CSS, HTML, Attachment
+from weasyprint import Attachment
 from weasyprint.document import Document as WeasyDocument
 from weasyprint.pdf.metadata import NS
 from weasyprint.text.fonts import FontConfiguration
+from weasyprint.urls import FatalURLFetchingError
 
 from ..brief import Brief
 from ..errors import RenderError
 from . import Artifact
-from .fetcher import SandboxFetcher
+from .fetcher import SandboxFetcher, make_css, make_html
 from .html import render_html
 from .metadata import DocumentMetadata, metadata_for
 from .theme import Theme
@@ -204,10 +205,8 @@ def render_pdf(brief: Brief, theme: Theme) -> Artifact:
     logger = logging.getLogger("weasyprint")
     logger.addHandler(collector)
     try:
-        stylesheet = CSS(
-            string=css_text, base_url=base_url, url_fetcher=fetcher, font_config=font_config
-        )
-        html = HTML(string=html_text, base_url=base_url, url_fetcher=fetcher)
+        stylesheet = make_css(css_text, fetcher, base_url, font_config)
+        html = make_html(html_text, fetcher, base_url)
         document = html.render(stylesheets=[stylesheet], font_config=font_config, pdf_tags=True)
         _set_metadata(document, meta)
         data = document.write_pdf(
@@ -217,6 +216,9 @@ def render_pdf(brief: Brief, theme: Theme) -> Artifact:
             attachments=attachments or None,
             finisher=_finisher(variant),
         )
+    except FatalURLFetchingError as exc:
+        # A BaseException: it would pass through every `except Exception`.
+        raise RenderError(f"a resource stopped the rendering: {exc}") from None
     finally:
         logger.removeHandler(collector)
     if variant in ACCESSIBLE_VARIANTS:
