@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from functools import lru_cache
+from pathlib import Path
 
 from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
@@ -34,6 +36,18 @@ def _font_config() -> FontConfiguration:
     return FontConfiguration()
 
 
+@lru_cache(maxsize=16)
+def _stylesheet(
+    css_text: str, base_url: str, roots: tuple[Path, ...]
+) -> tuple[CSS, tuple[str, ...]]:
+    """Compiled CSS, reused across briefs of a batch (headers often differ only by title)."""
+    fetcher = SandboxFetcher(roots)
+    stylesheet = CSS(
+        string=css_text, base_url=base_url, url_fetcher=fetcher, font_config=_font_config()
+    )
+    return stylesheet, tuple(fetcher.refused)
+
+
 def render_pdf(brief: Brief, theme: Theme) -> Artifact:
     html_text, css_text = render_html(brief, theme)
     fetcher = SandboxFetcher(theme.asset_roots)
@@ -43,17 +57,18 @@ def render_pdf(brief: Brief, theme: Theme) -> Artifact:
     logger = logging.getLogger("weasyprint")
     logger.addHandler(collector)
     try:
-        stylesheet = CSS(
-            string=css_text, base_url=base_url, url_fetcher=fetcher, font_config=font_config
+        stylesheet, css_refused = _stylesheet(css_text, base_url, theme.asset_roots)
+        document = HTML(string=html_text, base_url=base_url, url_fetcher=fetcher).render(
+            stylesheets=[stylesheet], font_config=font_config, pdf_tags=True, custom_metadata=True
         )
-        document = HTML(string=html_text, base_url=base_url, url_fetcher=fetcher)
+        # Reproducible bytes: the dates come from the brief, never the clock,
+        # and the file identifier from the content, never a random value.
+        document.metadata.modified = document.metadata.created
+        identifier = hashlib.sha256((html_text + "\0" + css_text).encode("utf-8")).hexdigest()
         data = document.write_pdf(
-            stylesheets=[stylesheet],
-            font_config=font_config,
-            pdf_tags=True,
-            custom_metadata=True,
+            pdf_identifier=identifier[:32].encode("ascii"), pdf_tags=True, custom_metadata=True
         )
     finally:
         logger.removeHandler(collector)
-    warnings = tuple(dict.fromkeys((*fetcher.refused, *collector.messages)))
-    return Artifact("pdf", data, warnings)
+    warnings = tuple(dict.fromkeys((*css_refused, *fetcher.refused, *collector.messages)))
+    return Artifact("pdf", data, warnings, pages=len(document.pages))
