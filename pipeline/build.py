@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import os
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -36,6 +37,9 @@ class SourceResult:
     written: list[Written] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     error: PipelineError | None = None
+    name: str = ""  # the document's file stem, the fallback for the output name
+    seconds: float = 0.0
+    skipped: bool = False  # unchanged since the manifest: nothing rendered or written
 
 
 def build_date() -> dt.date:
@@ -103,6 +107,34 @@ def _unique_stem(brief: Brief, document_name: str, taken: set[str]) -> str:
     return candidate
 
 
+def build_one(
+    source: str, config: Config, theme: Theme, formats: tuple[str, ...], today: dt.date
+) -> SourceResult:
+    """Read, structure and render one source; write nothing. Picklable, so a
+    worker process can run it; a failure is recorded on the result, never raised."""
+    started = time.perf_counter()
+    result = SourceResult(source)
+    try:
+        document = read_source(source)
+        result.name = document.name
+        result.brief = make_brief(document, config, today, result.warnings)
+        result.artifacts = _render(result.brief, theme, formats)
+    except PipelineError as error:
+        if not error.file:
+            error.file = source
+        result.error = error
+        result.artifacts = []
+    except Exception as exc:  # a bug in a stage: this source fails, others go on
+        error = RenderError(f"internal error: {type(exc).__name__}: {exc}", file=source)
+        error.__cause__ = exc
+        result.error = error
+        result.artifacts = []
+    for artifact in result.artifacts:
+        result.warnings.extend(artifact.warnings)
+    result.seconds = time.perf_counter() - started
+    return result
+
+
 def run_build(
     config: Config,
     sources: list[str],
@@ -117,25 +149,10 @@ def run_build(
     stems: dict[int, str] = {}
     taken: set[str] = set()
     for index, source in enumerate(sources):
-        result = SourceResult(source)
+        result = build_one(source, config, theme, formats, today)
         results.append(result)
-        try:
-            document = read_source(source)
-            result.brief = make_brief(document, config, today, result.warnings)
-            stems[index] = _unique_stem(result.brief, document.name, taken)
-            result.artifacts = _render(result.brief, theme, formats)
-        except PipelineError as error:
-            if not error.file:
-                error.file = source
-            result.error = error
-            result.artifacts = []
-        except Exception as exc:  # a bug in a stage: this source fails, others go on
-            error = RenderError(f"internal error: {type(exc).__name__}: {exc}", file=source)
-            error.__cause__ = exc
-            result.error = error
-            result.artifacts = []
-        for artifact in result.artifacts:
-            result.warnings.extend(artifact.warnings)
+        if result.brief is not None and result.error is None:
+            stems[index] = _unique_stem(result.brief, result.name, taken)
 
     for index, result in enumerate(results):
         if result.error is not None:
