@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import calendar
+import contextlib
+import datetime as dt
 import hashlib
 import logging
+import os
+from collections.abc import Iterator
 from functools import lru_cache
 from pathlib import Path
 
@@ -48,6 +53,22 @@ def _stylesheet(
     return stylesheet, tuple(fetcher.refused)
 
 
+@contextlib.contextmanager
+def _font_timestamps(date: dt.date | None) -> Iterator[None]:
+    """fontTools stamps each subset font's `head.modified` with the clock unless
+    SOURCE_DATE_EPOCH is set (the reproducible-builds convention it follows);
+    when the user did not set it, the brief's date stands in during the write."""
+    if "SOURCE_DATE_EPOCH" in os.environ:
+        yield
+        return
+    day = date or dt.date(2000, 1, 1)
+    os.environ["SOURCE_DATE_EPOCH"] = str(calendar.timegm(day.timetuple()))
+    try:
+        yield
+    finally:
+        os.environ.pop("SOURCE_DATE_EPOCH", None)
+
+
 def render_pdf(brief: Brief, theme: Theme) -> Artifact:
     html_text, css_text = render_html(brief, theme)
     fetcher = SandboxFetcher(theme.asset_roots)
@@ -65,9 +86,10 @@ def render_pdf(brief: Brief, theme: Theme) -> Artifact:
         # and the file identifier from the content, never a random value.
         document.metadata.modified = document.metadata.created
         identifier = hashlib.sha256((html_text + "\0" + css_text).encode("utf-8")).hexdigest()
-        data = document.write_pdf(
-            pdf_identifier=identifier[:32].encode("ascii"), pdf_tags=True, custom_metadata=True
-        )
+        with _font_timestamps(brief.date):
+            data = document.write_pdf(
+                pdf_identifier=identifier[:32].encode("ascii"), pdf_tags=True, custom_metadata=True
+            )
     finally:
         logger.removeHandler(collector)
     warnings = tuple(dict.fromkeys((*css_refused, *fetcher.refused, *collector.messages)))
