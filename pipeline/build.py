@@ -125,9 +125,9 @@ def build_one(
         result.error = error
         result.artifacts = []
     except Exception as exc:  # a bug in a stage: this source fails, others go on
-        error = RenderError(f"internal error: {type(exc).__name__}: {exc}", file=source)
-        error.__cause__ = exc
-        result.error = error
+        failure = RenderError(f"internal error: {type(exc).__name__}: {exc}", file=source)
+        failure.__cause__ = exc
+        result.error = failure
         result.artifacts = []
     for artifact in result.artifacts:
         result.warnings.extend(artifact.warnings)

@@ -98,7 +98,10 @@ def print_summary(results: list[SourceResult], stream: TextIO, rich_table: bool)
     else:
         widths = [max(len(c), *(len(r[i]) for r in rows)) for i, c in enumerate(COLUMNS)]
         for row in (COLUMNS, *rows):
-            print("  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip(), file=stream)
+            print(
+                "  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip(),
+                file=stream,
+            )
     counts = {name: 0 for name in ("built", "unchanged", "failed")}
     for row in rows:
         counts[row[3]] += 1

@@ -38,7 +38,7 @@ def sha(path: Path) -> str:
 def article(title: str, number: int) -> str:
     return (
         f"{title}\n\n"
-        f"Ceci est le paragraphe d'introduction numéro {number}, assez long pour être une phrase.\n\n"
+        f"Ceci est le paragraphe d'introduction numéro {number}, une phrase complète.\n\n"
         "Contexte\n\n"
         f"Le contexte de l'article {number} est décrit ici en quelques mots simples et clairs.\n"
     )
@@ -281,7 +281,8 @@ def test_shards_cover_every_source_once_and_merge_to_the_single_manifest(
 def test_merge_refuses_a_missing_artifact(tmp_path: Path) -> None:
     _batch(tmp_path / "src", 2)
     out = tmp_path / "dist"
-    assert cli("build", str(tmp_path / "src"), "-f", "json", "-o", str(out), "--shard", "1/1")[0] == 0
+    args = ("build", str(tmp_path / "src"), "-f", "json", "-o", str(out), "--shard", "1/1")
+    assert cli(*args)[0] == 0
     (out / "dossier-numero-0.json").unlink()
     code, _, stderr = cli("manifest", "merge", str(out / "manifest-1-of-1.json"))
     assert code == 1
