@@ -62,6 +62,7 @@ class BatchReport:
     manifest_written: bool = False
     removed: list[str] = field(default_factory=list)  # stale files --clean deleted
     notes: list[str] = field(default_factory=list)  # build-level warnings
+    recorded: dict[str, tuple[ArtifactEntry, ...]] = field(default_factory=dict)  # unchanged
 
     @property
     def failed(self) -> list[SourceResult]:
@@ -255,6 +256,9 @@ def run_batch(
         if source in kept:
             result = SourceResult(source, skipped=True)
             produced.update(kept[source].artifacts)
+            report.recorded[source] = tuple(
+                entry for path in kept[source].artifacts if (entry := previous.artifact(path))
+            )
             if on_result is not None:
                 on_result(result)
             report.results.append(result)

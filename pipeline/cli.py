@@ -206,7 +206,7 @@ def _cmd_build(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if report.manifest_written:
         print(f"wrote {_relative(str(report.manifest))}", file=out)
     if len(report.results) > 1 or any(r.skipped for r in report.results):
-        print_summary(report.results, out, rich_table=out.isatty())
+        print_summary(report.results, out, rich_table=out.isatty(), recorded=report.recorded)
     for result in report.failed:
         assert result.error is not None
         _report(result.error, err, args.debug)

@@ -6,10 +6,12 @@ Only the CLI calls this; library code hands it `SourceResult`s.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from types import TracebackType
 from typing import Any, TextIO
 
 from .build import SourceResult
+from .manifest import ArtifactEntry
 
 COLUMNS = ("source", "formats", "pages", "status", "time")
 
@@ -20,9 +22,16 @@ def status_of(result: SourceResult) -> str:
     return "unchanged" if result.skipped else "built"
 
 
-def row_of(result: SourceResult) -> tuple[str, str, str, str, str]:
-    pages = [str(a.pages) for a in result.artifacts if a.pages is not None]
-    formats = ",".join(a.format for a in result.artifacts) or "-"
+def row_of(
+    result: SourceResult, recorded: Sequence[ArtifactEntry] = ()
+) -> tuple[str, str, str, str, str]:
+    """A summary row; an unchanged source shows what its manifest entry records."""
+    if result.skipped:
+        pages = [str(a.pages) for a in recorded if a.pages is not None]
+        formats = ",".join(a.path.rsplit(".", 1)[-1] for a in recorded) or "-"
+    else:
+        pages = [str(a.pages) for a in result.artifacts if a.pages is not None]
+        formats = ",".join(a.format for a in result.artifacts) or "-"
     seconds = "-" if result.skipped else f"{result.seconds:.1f} s"
     return (result.source, formats, ",".join(pages) or "-", status_of(result), seconds)
 
@@ -85,8 +94,13 @@ class Progress:
         )
 
 
-def print_summary(results: list[SourceResult], stream: TextIO, rich_table: bool) -> None:
-    rows = [row_of(result) for result in results]
+def print_summary(
+    results: list[SourceResult],
+    stream: TextIO,
+    rich_table: bool,
+    recorded: Mapping[str, Sequence[ArtifactEntry]] | None = None,
+) -> None:
+    rows = [row_of(result, (recorded or {}).get(result.source, ())) for result in results]
     if rich_table:
         from rich.console import Console
         from rich.table import Table
