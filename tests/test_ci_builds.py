@@ -401,3 +401,51 @@ def test_docx_batch_never_imports_weasyprint(tmp_path: Path) -> None:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
     assert done.stdout.strip() == "ok", done.stderr
+
+
+def test_a_template_change_or_a_new_version_rebuilds_everything(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import pipeline.batch
+    import pipeline.render.theme
+
+    themes = tmp_path / "themes"
+    shutil.copytree(ROOT / "templates", themes)
+    monkeypatch.setattr(pipeline.render.theme, "templates_root", lambda: themes)
+    _batch(tmp_path / "src", 3)
+    args = ("build", str(tmp_path / "src"), "-f", "json", "-o", str(tmp_path / "dist"))
+    assert "3 built" in cli(*args)[1]
+    assert "0 built, 3 unchanged" in cli(*args)[1]
+    css = themes / "note" / "style.css.j2"
+    css.write_text(css.read_text() + "\n/* a new rule */\n")
+    assert "3 built, 0 unchanged" in cli(*args)[1]
+    monkeypatch.setattr(pipeline.batch, "PACKAGE_VERSION", "99.0")
+    assert "3 built, 0 unchanged" in cli(*args)[1]
+    assert "0 built, 3 unchanged" in cli(*args)[1]
+
+
+def test_progress_bar_and_rich_table_render(tmp_path: Path) -> None:
+    from pipeline.build import SourceResult
+    from pipeline.errors import SourceError
+    from pipeline.progress import Progress, print_summary
+    from pipeline.render import Artifact
+
+    results = [
+        SourceResult("a.txt", artifacts=[Artifact("pdf", b"%PDF-", pages=3)], seconds=1.25),
+        SourceResult("b.txt", skipped=True),
+        SourceResult("c.txt", error=SourceError("bad", file="c.txt")),
+    ]
+    for live in (True, False):
+        stream = io.StringIO()
+        with Progress(3, stream, live) as progress:
+            for result in results:
+                progress.advance(result)
+        assert progress.count == 3
+        if not live:
+            assert stream.getvalue().splitlines()[0] == "[1/3] built     a.txt (1.2 s)"
+    for rich_table in (True, False):
+        stream = io.StringIO()
+        print_summary(results, stream, rich_table)
+        text = stream.getvalue()
+        assert "a.txt" in text and "unchanged" in text and "failed" in text
+        assert text.rstrip().endswith("1 built, 1 unchanged, 1 failed")
