@@ -449,3 +449,19 @@ def test_progress_bar_and_rich_table_render(tmp_path: Path) -> None:
         text = stream.getvalue()
         assert "a.txt" in text and "unchanged" in text and "failed" in text
         assert text.rstrip().endswith("1 built, 1 unchanged, 1 failed")
+
+
+def test_the_ci_workflow_shards_and_merges_consistently() -> None:
+    import yaml
+
+    workflow = yaml.safe_load((ROOT / ".github" / "workflows" / "briefs.yml").read_text())
+    total = int(workflow["env"]["SHARDS"])
+    build, merge = workflow["jobs"]["build"], workflow["jobs"]["merge"]
+    assert build["strategy"]["matrix"]["shard"] == list(range(1, total + 1))
+    commands = " ".join(step.get("run", "") for step in build["steps"])
+    assert "--shard ${{ matrix.shard }}/${{ env.SHARDS }}" in commands
+    assert "SOURCE_DATE_EPOCH" in commands
+    assert merge["needs"] == "build"
+    merged = " ".join(step.get("run", "") for step in merge["steps"])
+    assert "manifest merge dist/manifest-*-of-${{ env.SHARDS }}.json" in merged
+    assert (ROOT / "docs" / "ci.md").read_text().count("--shard") >= 3
