@@ -19,7 +19,7 @@ from pathlib import Path
 
 from .build import SourceResult, build_date, build_one, make_brief
 from .config import Config
-from .errors import PipelineError, RenderError, UsageError
+from .errors import OutputError, PipelineError, RenderError, UsageError
 from .ingest import read_source, strip_bidi
 from .manifest import (
     PACKAGE_VERSION,
@@ -348,5 +348,10 @@ def _write_manifest(
     except OSError:
         unchanged = False
     if not unchanged:  # an untouched rebuild rewrites nothing, not even this
-        write_atomic(out_dir, report.manifest.name, data)
+        try:
+            write_atomic(out_dir, report.manifest.name, data)
+        except OSError as exc:
+            raise OutputError(
+                f"cannot write the manifest: {exc.strerror}", file=str(report.manifest)
+            ) from None
         report.manifest_written = True

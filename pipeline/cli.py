@@ -177,7 +177,9 @@ def _cmd_build(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
     config, out_dir = _load(args)
     if args.sources:
-        sources = expand_sources(args.sources)
+        # One spelling per file ("a.txt", "./a.txt", "/abs/a.txt"), so the
+        # manifest recognises a source however it is named.
+        sources = expand_sources(s if s == "-" else _relative(s) for s in args.sources)
     else:
         sources = [
             source if source == "-" else str(config.base_dir / source) for source in config.sources

@@ -189,6 +189,12 @@ def test_untouched_rebuild_is_a_no_op_and_one_change_rebuilds_one(tmp_path: Path
     assert code == 0
     assert mtimes(out) == before  # nothing rewritten, not even the manifest
     assert "0 built, 4 unchanged" in stdout
+    os.utime(paths[1], (1, 1))  # a new mtime with the same content changes nothing
+    assert (
+        "0 built, 4 unchanged"
+        in cli("build", str(tmp_path / "src"), "-f", "docx,json", "-o", str(out))[1]
+    )
+    assert mtimes(out) == before
 
     paths[2].write_text(article("Dossier numéro 2", 2) + "\nUn paragraphe ajouté, tout neuf.\n")
     code, stdout, _ = cli("build", str(tmp_path / "src"), "-f", "docx,json", "-o", str(out))
@@ -465,3 +471,15 @@ def test_the_ci_workflow_shards_and_merges_consistently() -> None:
     merged = " ".join(step.get("run", "") for step in merge["steps"])
     assert "manifest merge dist/manifest-*-of-${{ env.SHARDS }}.json" in merged
     assert (ROOT / "docs" / "ci.md").read_text().count("--shard") >= 3
+
+
+def test_a_source_is_recognised_however_it_is_spelled(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    _batch(tmp_path / "src", 1)
+    assert "1 built" in cli("build", "./src/a00.txt", "src", "-f", "json")[1]
+    stdout = cli("build", str(tmp_path / "src" / "a00.txt"), "-f", "json")[1]
+    assert "0 built, 1 unchanged" in stdout
+    manifest = load_manifest(tmp_path / "dist" / "manifest.json")
+    assert manifest is not None and [s.source for s in manifest.sources] == ["src/a00.txt"]
