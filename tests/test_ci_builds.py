@@ -478,7 +478,9 @@ def test_a_source_is_recognised_however_it_is_spelled(
 ) -> None:
     monkeypatch.chdir(tmp_path)
     _batch(tmp_path / "src", 1)
-    assert "1 built" in cli("build", "./src/a00.txt", "src", "-f", "json")[1]
+    assert (
+        "wrote dist/dossier-numero-0.json" in cli("build", "./src/a00.txt", "src", "-f", "json")[1]
+    )
     stdout = cli("build", str(tmp_path / "src" / "a00.txt"), "-f", "json")[1]
     assert "0 built, 1 unchanged" in stdout
     manifest = load_manifest(tmp_path / "dist" / "manifest.json")
