@@ -257,7 +257,7 @@ def run_batch(
             result = SourceResult(source, skipped=True)
             produced.update(kept[source].artifacts)
             report.recorded[source] = tuple(
-                entry for path in kept[source].artifacts if (entry := previous.artifact(path))
+                found for path in kept[source].artifacts if (found := previous.artifact(path))
             )
             if on_result is not None:
                 on_result(result)

@@ -45,7 +45,8 @@ def _font_config() -> FontConfiguration:
 def _stylesheet(
     css_text: str, base_url: str, roots: tuple[Path, ...]
 ) -> tuple[CSS, tuple[str, ...]]:
-    """Compiled CSS, reused across briefs of a batch (headers often differ only by title)."""
+    """Compiled CSS, reused across the briefs of a batch: it depends only on the
+    layout and the header/footer values, which most briefs of one build share."""
     fetcher = SandboxFetcher(roots)
     stylesheet = CSS(
         string=css_text, base_url=base_url, url_fetcher=fetcher, font_config=_font_config()
