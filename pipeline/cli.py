@@ -78,7 +78,9 @@ def make_parser() -> argparse.ArgumentParser:
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    build.add_argument("sources", nargs="*", metavar="SOURCE", help="article files to build")
+    build.add_argument(
+        "sources", nargs="*", metavar="SOURCE", help="article files, directories or glob patterns"
+    )
     build.add_argument(
         "-c",
         "--config",
