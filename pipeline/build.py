@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import os
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -38,6 +39,9 @@ class SourceResult:
     written: list[Written] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     error: PipelineError | None = None
+    name: str = ""  # the document's file stem, the fallback for the output name
+    seconds: float = 0.0
+    skipped: bool = False  # unchanged since the manifest: nothing rendered or written
 
 
 def build_date() -> dt.date:
@@ -105,6 +109,70 @@ def _unique_stem(brief: Brief, document_name: str, taken: set[str]) -> str:
     return candidate
 
 
+def build_one(
+    source: str,
+    config: Config,
+    theme: Theme,
+    formats: tuple[str, ...],
+    today: dt.date,
+    strict: bool = False,
+) -> SourceResult:
+    """Read, structure and render one source; write nothing. Picklable, so a
+    worker process can run it; a failure is recorded on the result, never raised.
+
+    The render runs in a forked child with the configured timeout and memory
+    cap (isolation.run_isolated), so a pathological article fails alone.
+    """
+    started = time.perf_counter()
+    result = SourceResult(source)
+    try:
+        limits = config.limits
+        document = check_document(read_source(source, limits.max_input_bytes), limits)
+        result.name = document.name
+        result.brief = make_brief(document, config, today, result.warnings)
+        warm_up(formats)
+        result.artifacts = run_isolated(
+            _render,
+            result.brief,
+            theme,
+            formats,
+            timeout=limits.render_timeout,
+            memory_mb=limits.render_memory_mb,
+        )
+    except PipelineError as error:
+        if not error.file:
+            error.file = source
+        result.error = error
+        result.artifacts = []
+    except Exception as exc:  # a bug in a stage: this source fails, others go on
+        failure = RenderError(f"internal error: {type(exc).__name__}: {exc}", file=source)
+        failure.__cause__ = exc
+        result.error = failure
+        result.artifacts = []
+    for artifact in result.artifacts:
+        result.warnings.extend(artifact.warnings)
+    if strict and result.warnings and result.error is None:
+        result.error = RenderError(
+            f"{len(result.warnings)} warning(s) treated as errors (--strict)",
+            file=source,
+            hint="fix the warnings above, or build without --strict",
+        )
+        result.artifacts = []
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+def warm_up(formats: tuple[str, ...]) -> None:
+    """Import the renderers and build their reusable state in this process, so
+    every forked render child inherits them instead of rebuilding them."""
+    for fmt in formats:
+        renderer_for(fmt)
+    if "pdf" in formats:
+        from .render.pdf import warm_up as warm_pdf
+
+        warm_pdf()
+
+
 def run_build(
     config: Config,
     sources: list[str],
@@ -120,42 +188,10 @@ def run_build(
     stems: dict[int, str] = {}
     taken: set[str] = set()
     for index, source in enumerate(sources):
-        result = SourceResult(source)
+        result = build_one(source, config, theme, formats, today, strict)
         results.append(result)
-        try:
-            limits = config.limits
-            document = check_document(read_source(source, limits.max_input_bytes), limits)
-            result.brief = make_brief(document, config, today, result.warnings)
-            stems[index] = _unique_stem(result.brief, document.name, taken)
-            for fmt in formats:
-                renderer_for(fmt)  # import in the parent once, not in every worker
-            result.artifacts = run_isolated(
-                _render,
-                result.brief,
-                theme,
-                formats,
-                timeout=limits.render_timeout,
-                memory_mb=limits.render_memory_mb,
-            )
-        except PipelineError as error:
-            if not error.file:
-                error.file = source
-            result.error = error
-            result.artifacts = []
-        except Exception as exc:  # a bug in a stage: this source fails, others go on
-            failure = RenderError(f"internal error: {type(exc).__name__}: {exc}", file=source)
-            failure.__cause__ = exc
-            result.error = failure
-            result.artifacts = []
-        for artifact in result.artifacts:
-            result.warnings.extend(artifact.warnings)
-        if strict and result.warnings and result.error is None:
-            result.error = RenderError(
-                f"{len(result.warnings)} warning(s) treated as errors (--strict)",
-                file=source,
-                hint="fix the warnings above, or build without --strict",
-            )
-            result.artifacts = []
+        if result.brief is not None and result.error is None:
+            stems[index] = _unique_stem(result.brief, result.name, taken)
 
     for index, result in enumerate(results):
         if result.error is not None:

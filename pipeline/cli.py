@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import traceback
 from pathlib import Path
@@ -48,6 +49,16 @@ def _formats(value: str) -> tuple[str, ...]:
     return chosen
 
 
+def _jobs(value: str) -> int:
+    try:
+        jobs = int(value)
+    except ValueError:
+        jobs = 0
+    if jobs < 1:
+        raise argparse.ArgumentTypeError(f"--jobs {value!r}: give a whole number of at least 1")
+    return jobs
+
+
 def make_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="python -m pipeline",
@@ -69,7 +80,9 @@ def make_parser() -> argparse.ArgumentParser:
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    build.add_argument("sources", nargs="*", metavar="SOURCE", help="article files to build")
+    build.add_argument(
+        "sources", nargs="*", metavar="SOURCE", help="article files, directories or glob patterns"
+    )
     build.add_argument(
         "-c",
         "--config",
@@ -96,11 +109,57 @@ def make_parser() -> argparse.ArgumentParser:
         metavar="LIST",
         help="comma-separated formats among pdf, docx, json (default: formats from the config)",
     )
+    build.add_argument(
+        "-j",
+        "--jobs",
+        type=_jobs,
+        default=os.cpu_count() or 1,
+        metavar="N",
+        help="render in N worker processes (default: the number of CPUs)",
+    )
+    build.add_argument(
+        "--force", action="store_true", help="rebuild every source, even the unchanged ones"
+    )
+    build.add_argument(
+        "--shard",
+        metavar="K/N",
+        help="build only the K-th of N stable parts of the sources (CI matrices); "
+        "writes manifest-K-of-N.json",
+    )
+    build.add_argument(
+        "--clean",
+        action="store_true",
+        help="remove artifacts the manifest lists that this build no longer produces",
+    )
     build.add_argument("--debug", action="store_true", help="show the full traceback of an error")
     build.add_argument(
         "--strict",
         action="store_true",
         help="treat warnings (refused resource, missing font, unsure language) as failures",
+    )
+
+    manifest = commands.add_parser(
+        "manifest",
+        help="work with build manifests",
+        description="Work with the manifest.json files builds write.",
+    )
+    manifest_commands = manifest.add_subparsers(
+        dest="manifest_command", metavar="ACTION", parser_class=_Parser, required=True
+    )
+    merge = manifest_commands.add_parser(
+        "merge",
+        help="join the manifest parts of --shard builds into one manifest",
+        description=(
+            "Join manifest-K-of-N.json parts into one manifest. Every listed artifact "
+            "must be in the output manifest's folder with the recorded bytes."
+        ),
+    )
+    merge.add_argument("parts", nargs="+", metavar="PART", help="manifest parts to join")
+    merge.add_argument(
+        "-o",
+        "--output",
+        metavar="FILE",
+        help="the merged manifest (default: manifest.json beside the first part)",
     )
 
     schema = commands.add_parser(
@@ -128,7 +187,9 @@ def _load(args: argparse.Namespace) -> tuple[Config, Path]:
 
 
 def _cmd_build(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    from .build import run_build
+    from .batch import BatchOptions, run_batch
+    from .progress import Progress, print_summary
+    from .sources import expand_sources, parse_shard
 
     config, out_dir = _load(args)
     if args.pdf_variant:
@@ -136,25 +197,66 @@ def _cmd_build(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             update={"pdf": config.pdf.model_copy(update={"variant": args.pdf_variant})}
         )
     if args.sources:
-        sources = list(args.sources)
+        # One spelling per file ("a.txt", "./a.txt", "/abs/a.txt"), so the
+        # manifest recognises a source however it is named.
+        sources = expand_sources(s if s == "-" else _relative(s) for s in args.sources)
     else:
         sources = [
             source if source == "-" else str(config.base_dir / source) for source in config.sources
         ]
-        sources = [_relative(s) for s in sources]
+        sources = expand_sources(_relative(s) for s in sources)
     formats = args.format or config.formats
-    results = run_build(config, sources, tuple(formats), out_dir, strict=args.strict)
-    failed = 0
-    for result in results:
+    options = BatchOptions(
+        formats=tuple(formats),
+        jobs=args.jobs,
+        force=args.force,
+        shard=parse_shard(args.shard) if args.shard else None,
+        clean=args.clean,
+        strict=args.strict,
+    )
+    # A live bar on a terminal (stderr); plain progress lines on stdout beside
+    # the "wrote" lines, so stderr carries only warnings and errors.
+    live = err.isatty()
+    with Progress(len(sources), err if live else out, live) as progress:
+        report = run_batch(config, sources, out_dir, options, on_result=progress.advance)
+    for note in report.notes:
+        print(f"warning: {note}", file=err)
+    for result in report.results:
         for warning in result.warnings:
             print(f"warning: {result.source}: {warning}", file=err)
-        if result.error is not None:
-            failed += 1
-            _report(result.error, err, args.debug)
-            continue
         for written in result.written:
             print(f"wrote {_relative(str(written.path))} ({_size(written.size)})", file=out)
-    return EXIT_FAILED if failed else EXIT_OK
+    for removed in report.removed:
+        print(f"removed {_relative(str(out_dir / removed))}", file=out)
+    if report.manifest_written:
+        print(f"wrote {_relative(str(report.manifest))}", file=out)
+    if len(report.results) > 1 or any(r.skipped for r in report.results):
+        print_summary(report.results, out, rich_table=out.isatty(), recorded=report.recorded)
+    for result in report.failed:
+        assert result.error is not None
+        _report(result.error, err, args.debug)
+    return EXIT_FAILED if report.failed else EXIT_OK
+
+
+def _cmd_manifest(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from .manifest import MANIFEST_NAME, load_manifest, merge_manifests
+    from .output import write_atomic
+
+    parts = []
+    for name in args.parts:
+        part = load_manifest(Path(name))
+        if part is None:
+            raise UsageError("no such manifest part", file=name)
+        parts.append((name, part))
+    target = Path(args.output) if args.output else Path(args.parts[0]).parent / MANIFEST_NAME
+    merged = merge_manifests(parts, target.parent)
+    written = write_atomic(target.parent, target.name, merged.to_bytes())
+    print(
+        f"wrote {_relative(str(written.path))} ({len(merged.artifacts)} artifacts "
+        f"from {len(merged.sources)} sources)",
+        file=out,
+    )
+    return EXIT_OK
 
 
 def _relative(path: str) -> str:
@@ -205,7 +307,9 @@ def main(
         if args.command is None:
             parser.print_help(out)
             return EXIT_USAGE
-        handler = {"build": _cmd_build, "schema": _cmd_schema}[args.command]
+        handler = {"build": _cmd_build, "schema": _cmd_schema, "manifest": _cmd_manifest}[
+            args.command
+        ]
         return handler(args, out, err)
     except PipelineError as error:
         _report(error, err, debug)

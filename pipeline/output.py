@@ -151,3 +151,21 @@ def write_atomic(folder: Path, filename: str, data: bytes) -> Written:
     except OSError:
         pass  # not every file system lets a directory be fsynced
     return Written(target, len(data))
+
+
+def remove_listed(folder: Path, filenames: list[str]) -> list[str]:
+    """Delete these files of the output folder (the ones a manifest lists and
+    the build no longer produces); never anything outside it. Returns the
+    names actually removed."""
+    removed = []
+    root = folder.resolve()
+    for filename in filenames:
+        target = (folder / filename).resolve()
+        if target.parent != root:
+            raise OutputError(f"refusing to remove outside the output folder: {filename}")
+        try:
+            target.unlink()
+        except FileNotFoundError:
+            continue
+        removed.append(filename)
+    return removed

@@ -42,7 +42,7 @@ def test_missing_and_empty_sources_fail_with_exit_1(tmp_path: Path) -> None:
         f"error: {tmp_path / 'nope.txt'}: no such file (check the path)",
         f"error: {empty}: the article is empty (give a file with text)",
     ]
-    assert not out.exists() or not any(out.iterdir())
+    assert not out.exists() or not any(out.iterdir())  # not even a manifest
 
 
 def test_a_failing_source_does_not_stop_the_others(tmp_path: Path) -> None:
@@ -53,7 +53,7 @@ def test_a_failing_source_does_not_stop_the_others(tmp_path: Path) -> None:
         "build", str(tmp_path / "missing.txt"), str(good), "-o", str(out), "-f", "docx,json"
     )
     assert result.code == 1
-    assert sorted(p.name for p in out.iterdir()) == ["a-short-title.docx", "a-short-title.json"]
+    assert sorted(p.name for p in out.iterdir() if p.name != "manifest.json") == ["a-short-title.docx", "a-short-title.json"]
 
 
 def test_docx_only_build_never_imports_weasyprint(tmp_path: Path) -> None:
@@ -82,7 +82,7 @@ def test_rebuild_replaces_atomically_and_leaves_no_temp_files(tmp_path: Path) ->
     assert run_cli("build", str(source), "-o", str(out), "-f", "json").code == 0
     assert target.read_bytes() != before
     assert os.stat(target).st_ino != inode  # a new file renamed over the old one
-    assert sorted(p.name for p in out.iterdir()) == ["first-title.json"]
+    assert sorted(p.name for p in out.iterdir() if p.name != "manifest.json") == ["first-title.json"]
 
 
 def test_failed_build_keeps_the_earlier_artifact(tmp_path: Path) -> None:
@@ -96,15 +96,20 @@ def test_failed_build_keeps_the_earlier_artifact(tmp_path: Path) -> None:
     assert (out / "kept-title.json").read_bytes() == kept
 
 
-def test_same_title_twice_gets_distinct_names(tmp_path: Path) -> None:
+def test_same_title_twice_gets_distinct_stable_names(tmp_path: Path) -> None:
+    import re
+
     for name in ("a.txt", "b.txt"):
-        (tmp_path / name).write_text("Same title\nBody.\n", encoding="utf-8")
-    out = tmp_path / "out"
-    result = run_cli(
-        "build", str(tmp_path / "a.txt"), str(tmp_path / "b.txt"), "-o", str(out), "-f", "json"
-    )
-    assert result.code == 0
-    assert sorted(p.name for p in out.iterdir()) == ["same-title-2.json", "same-title.json"]
+        (tmp_path / name).write_text(f"Same title\nBody of {name}.\n", encoding="utf-8")
+    names = []
+    for order in (("a.txt", "b.txt"), ("b.txt", "a.txt")):
+        out = tmp_path / f"out-{order[0]}"
+        sources = [str(tmp_path / n) for n in order]
+        assert run_cli("build", *sources, "-o", str(out), "-f", "json").code == 0
+        names.append(sorted(p.name for p in out.iterdir() if p.name != "manifest.json"))
+    assert names[0] == names[1]  # the same names whatever the argument order
+    first, second = names[0]
+    assert re.fullmatch(r"same-title-[0-9a-f]{6}\.json", first) and second == "same-title.json"
 
 
 def test_schema_command_prints_json_schema() -> None:

@@ -34,6 +34,7 @@ class Artifact:
     format: str
     data: bytes
     warnings: tuple[str, ...] = field(default=())
+    pages: int | None = None  # page count, for paged formats (PDF)
 
     @property
     def media_type(self) -> str:

@@ -7,9 +7,16 @@ attached to PDF/A-3 files, and headers/footers marked as artifacts.
 
 from __future__ import annotations
 
+import calendar
+import contextlib
+import datetime as dt
+import hashlib
 import logging
+import os
 import re
+from collections.abc import Iterator
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree
 
@@ -179,6 +186,33 @@ def _finisher(variant: str) -> Any:
     return finish
 
 
+@lru_cache(maxsize=16)
+def _stylesheet(
+    css_text: str, base_url: str, roots: tuple[Path, ...]
+) -> tuple[Any, tuple[str, ...]]:
+    """Compiled CSS, reused across the briefs of a batch: it depends only on the
+    layout and the header/footer values, which most briefs of one build share."""
+    fetcher = SandboxFetcher(roots)
+    stylesheet = make_css(css_text, fetcher, base_url, _font_config())
+    return stylesheet, tuple(fetcher.refused)
+
+
+@contextlib.contextmanager
+def _font_timestamps(date: dt.date | None) -> Iterator[None]:
+    """fontTools stamps each subset font's `head.modified` with the clock unless
+    SOURCE_DATE_EPOCH is set (the reproducible-builds convention it follows);
+    when the user did not set it, the brief's date stands in during the write."""
+    if "SOURCE_DATE_EPOCH" in os.environ:
+        yield
+        return
+    day = date or dt.date(2000, 1, 1)
+    os.environ["SOURCE_DATE_EPOCH"] = str(calendar.timegm(day.timetuple()))
+    try:
+        yield
+    finally:
+        os.environ.pop("SOURCE_DATE_EPOCH", None)
+
+
 def render_pdf(brief: Brief, theme: Theme) -> Artifact:
     html_text, css_text = render_html(brief, theme)
     fetcher = SandboxFetcher(theme.asset_roots)
@@ -205,17 +239,22 @@ def render_pdf(brief: Brief, theme: Theme) -> Artifact:
     logger = logging.getLogger("weasyprint")
     logger.addHandler(collector)
     try:
-        stylesheet = make_css(css_text, fetcher, base_url, font_config)
+        stylesheet, css_refused = _stylesheet(css_text, base_url, theme.asset_roots)
         html = make_html(html_text, fetcher, base_url)
         document = html.render(stylesheets=[stylesheet], font_config=font_config, pdf_tags=True)
         _set_metadata(document, meta)
-        data = document.write_pdf(
-            pdf_variant=weasy_variant,
-            pdf_tags=True,
-            custom_metadata=True,
-            attachments=attachments or None,
-            finisher=_finisher(variant),
-        )
+        # Reproducible bytes: the dates come from the brief, never the clock,
+        # and the file identifier from the content, never a random value.
+        identifier = hashlib.sha256((html_text + "\0" + css_text).encode("utf-8")).hexdigest()
+        with _font_timestamps(brief.date):
+            data = document.write_pdf(
+                pdf_identifier=identifier[:32].encode("ascii"),
+                pdf_variant=weasy_variant,
+                pdf_tags=True,
+                custom_metadata=True,
+                attachments=attachments or None,
+                finisher=_finisher(variant),
+            )
     except FatalURLFetchingError as exc:
         # A BaseException: it would pass through every `except Exception`.
         raise RenderError(f"a resource stopped the rendering: {exc}") from None
@@ -230,5 +269,10 @@ def render_pdf(brief: Brief, theme: Theme) -> Artifact:
                     hint="give the <img> an alt attribute in the theme, or build with "
                     "--pdf-variant none",
                 )
-    warnings = tuple(dict.fromkeys((*fetcher.refused, *collector.messages)))
-    return Artifact("pdf", data, warnings)
+    warnings = tuple(dict.fromkeys((*css_refused, *fetcher.refused, *collector.messages)))
+    return Artifact("pdf", data, warnings, pages=len(document.pages))
+
+
+def warm_up() -> None:
+    """Build the font configuration now, in the process that forks the renders."""
+    _font_config()

@@ -27,7 +27,11 @@ def build_example(out: Path, formats: str, *extra: str) -> dict[str, Path]:
     )
     assert code == 0, stderr.getvalue()
     assert "warning" not in stderr.getvalue(), stderr.getvalue()
-    return {path.suffix[1:]: path for path in out.iterdir() if not path.name.startswith(".")}
+    return {
+        path.suffix[1:]: path
+        for path in out.iterdir()
+        if not path.name.startswith(".") and not path.name.startswith("manifest")
+    }
 
 
 def load_brief(path: Path) -> Brief:

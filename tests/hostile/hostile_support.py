@@ -93,3 +93,11 @@ def assert_no_partial(folder: Path) -> None:
     if folder.exists():
         leftovers = [p.name for p in folder.iterdir() if p.name.startswith(".tmp-")]
         assert not leftovers, leftovers
+
+
+def is_manifest(path: Path) -> bool:
+    """The build's manifest (issue 7) sits beside the artifacts; the corpus
+    checks look at the artifacts."""
+    return path.name == "manifest.json" or (
+        path.name.startswith("manifest-") and path.suffix == ".json"
+    )

@@ -1,0 +1,366 @@
+"""Many sources -> an incremental, parallel build recorded in a manifest.
+
+This module owns the batch: which sources need building (the manifest's
+fingerprints), running `build.build_one` for each in worker processes,
+giving every brief a stable file name, and then, in the parent only,
+writing the artifacts, removing stale ones under --clean and writing the
+manifest, all through `output`. Workers never touch the output folder.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import logging
+from collections.abc import Callable
+from concurrent.futures import Future, ProcessPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .build import SourceResult, build_date, build_one, make_brief
+from .config import Config
+from .errors import OutputError, PipelineError, RenderError, UsageError
+from .ingest import read_source, strip_bidi
+from .manifest import (
+    PACKAGE_VERSION,
+    ArtifactEntry,
+    Manifest,
+    SourceEntry,
+    build_time,
+    config_hash,
+    intact,
+    load_manifest,
+    manifest_name,
+    present,
+    sha256_bytes,
+    sha256_file,
+    theme_hash,
+)
+from .output import remove_listed, slugify, write_atomic
+from .render import MEDIA_TYPES
+from .render.theme import Theme, load_theme
+from .sources import select_shard
+
+log = logging.getLogger(__name__)
+
+OnResult = Callable[[SourceResult], None]
+
+
+@dataclass(frozen=True)
+class BatchOptions:
+    formats: tuple[str, ...]
+    jobs: int = 1
+    force: bool = False
+    shard: tuple[int, int] | None = None
+    clean: bool = False
+    strict: bool = False  # warnings fail the source
+
+
+@dataclass
+class BatchReport:
+    results: list[SourceResult]  # the sources of this build (of this shard), in order
+    manifest: Path
+    manifest_written: bool = False
+    removed: list[str] = field(default_factory=list)  # stale files --clean deleted
+    notes: list[str] = field(default_factory=list)  # build-level warnings
+    recorded: dict[str, tuple[ArtifactEntry, ...]] = field(default_factory=dict)  # unchanged
+
+    @property
+    def failed(self) -> list[SourceResult]:
+        return [result for result in self.results if result.error is not None]
+
+
+@dataclass(frozen=True)
+class _Inputs:
+    """The fingerprint shared by every source of one build."""
+
+    config_hash: str
+    theme: str
+    theme_hash: str
+    formats: tuple[str, ...]
+
+
+# --- names ----------------------------------------------------------------
+
+
+def title_slug(result: SourceResult) -> str:
+    assert result.brief is not None
+    return slugify(strip_bidi(result.brief.title), fallback=slugify(result.name or "brief"))
+
+
+def plan_stems(slugs: dict[str, str], reserved: set[str]) -> dict[str, str]:
+    """Source -> output file stem. Sources sharing a title are ordered by path:
+    the first keeps the plain name, the others get a short hash of their path,
+    so names depend neither on the order sources were given nor on scheduling."""
+    groups: dict[str, list[str]] = {}
+    for source, slug in slugs.items():
+        groups.setdefault(slug, []).append(source)
+    stems: dict[str, str] = {}
+    for slug, group in groups.items():
+        for index, source in enumerate(sorted(group)):
+            if index == 0 and slug not in reserved:
+                stems[source] = slug
+            else:
+                suffix = "-" + hashlib.sha256(source.encode("utf-8")).hexdigest()[:6]
+                stems[source] = slug[: 80 - len(suffix)] + suffix
+    return stems
+
+
+# --- deciding what to build -----------------------------------------------
+
+
+def _unchanged(
+    source: str, digest: str | None, previous: Manifest, inputs: _Inputs, folder: Path
+) -> SourceEntry | None:
+    """The manifest entry of `source` when nothing it depends on changed."""
+    entry = previous.source(source)
+    if entry is None or digest is None:
+        return None
+    same_inputs = (
+        entry.sha256 == digest
+        and entry.config_hash == inputs.config_hash
+        and entry.theme == inputs.theme
+        and entry.theme_hash == inputs.theme_hash
+        and entry.package_version == PACKAGE_VERSION
+        and entry.formats == inputs.formats
+    )
+    if not same_inputs:
+        return None
+    for path in entry.artifacts:
+        artifact = previous.artifact(path)
+        if artifact is None or not intact(folder, artifact):
+            return None
+    return entry
+
+
+# --- running --------------------------------------------------------------
+
+
+def _run(
+    todo: list[str],
+    config: Config,
+    theme: Theme,
+    formats: tuple[str, ...],
+    today: dt.date,
+    jobs: int,
+    on_result: OnResult | None,
+    strict: bool = False,
+) -> dict[str, SourceResult]:
+    results: dict[str, SourceResult] = {}
+
+    def done(result: SourceResult) -> None:
+        results[result.source] = result
+        if on_result is not None:
+            on_result(result)
+
+    # Standard input belongs to the parent; one source is not worth a pool.
+    pooled = [source for source in todo if source != "-"] if jobs > 1 and len(todo) > 1 else []
+    for source in todo:
+        if source not in pooled:
+            done(build_one(source, config, theme, formats, today, strict))
+    if not pooled:
+        return results
+    # Each worker lives for the whole batch, so the font configuration and the
+    # compiled stylesheets it caches (render.pdf) serve every brief it renders.
+    with ProcessPoolExecutor(max_workers=min(jobs, len(pooled))) as pool:
+        futures: dict[Future[SourceResult], str] = {
+            pool.submit(build_one, source, config, theme, formats, today, strict): source
+            for source in pooled
+        }
+        for future in as_completed(futures):
+            source = futures[future]
+            try:
+                done(future.result())
+            except Exception as exc:  # the worker died (killed, out of memory...)
+                done(
+                    SourceResult(
+                        source,
+                        error=RenderError(
+                            f"the worker process failed: {type(exc).__name__}: {exc}",
+                            file=source,
+                        ),
+                    )
+                )
+    return results
+
+
+def _slug_of_other(source: str, config: Config, today: dt.date) -> str | None:
+    """The title slug of a source outside this shard, so names stay the same
+    whichever shard builds which source; None when it cannot be read."""
+    try:
+        document = read_source(source)
+        brief = make_brief(document, config, today, [])
+    except PipelineError:
+        return None
+    return slugify(strip_bidi(brief.title), fallback=slugify(document.name))
+
+
+def run_batch(
+    config: Config,
+    sources: list[str],
+    out_dir: Path,
+    options: BatchOptions,
+    on_result: OnResult | None = None,
+) -> BatchReport:
+    if not sources:
+        raise UsageError("nothing to build: give a SOURCE or list sources: in the config file")
+    today = build_date()
+    stamp = build_time()
+    theme = load_theme(config.theme, config.layout, config.pdf)
+    inputs = _Inputs(
+        config_hash=config_hash(config, today),
+        theme=theme.name,
+        theme_hash=theme_hash(theme.folder),
+        formats=tuple(options.formats),
+    )
+    report = BatchReport(results=[], manifest=out_dir / manifest_name(options.shard))
+    try:
+        previous = load_manifest(report.manifest) or Manifest()
+    except PipelineError as error:
+        report.notes.append(f"{error}; rebuilding everything")
+        previous = Manifest()
+
+    chosen = select_shard(sources, options.shard)
+    digests = {s: (None if s == "-" else sha256_file(Path(s))) for s in chosen}
+    kept: dict[str, SourceEntry] = {}
+    if not options.force:
+        for source in chosen:
+            entry = _unchanged(source, digests[source], previous, inputs, out_dir)
+            if entry is not None:
+                kept[source] = entry
+
+    todo = [source for source in chosen if source not in kept]
+    built = _run(
+        todo, config, theme, inputs.formats, today, options.jobs, on_result, options.strict
+    )
+
+    # Names: every source of the whole build takes part, even those of other
+    # shards, and names recorded for sources no longer built stay reserved.
+    slugs: dict[str, str] = {s: e.slug for s, e in kept.items()}
+    slugs.update({s: title_slug(r) for s, r in built.items() if r.error is None})
+    if options.shard is not None:
+        for source in sources:
+            if source not in chosen:
+                slug = _slug_of_other(source, config, today)
+                if slug is not None:
+                    slugs[source] = slug
+    everyone = set(sources)
+    reserved = {e.stem for e in previous.sources if e.source not in everyone}
+    stems = plan_stems(slugs, reserved)
+    # A new source may take over the plain name of a kept one: rebuild that one.
+    renamed = [s for s, e in kept.items() if stems[s] != e.stem]
+    for source in renamed:
+        del kept[source]
+    built.update(
+        _run(renamed, config, theme, inputs.formats, today, 1, on_result, options.strict)
+    )
+
+    sources_out: dict[str, SourceEntry] = {e.source: e for e in previous.sources}
+    artifacts_out: dict[str, ArtifactEntry] = {e.path: e for e in previous.artifacts}
+    produced: set[str] = set()
+    for source in chosen:
+        if source in kept:
+            result = SourceResult(source, skipped=True)
+            produced.update(kept[source].artifacts)
+            report.recorded[source] = tuple(
+                found for path in kept[source].artifacts if (found := previous.artifact(path))
+            )
+            if on_result is not None:
+                on_result(result)
+            report.results.append(result)
+            continue
+        result = built[source]
+        report.results.append(result)
+        if result.error is not None:
+            old = previous.source(source)
+            if old is not None:
+                produced.update(old.artifacts)  # a failure keeps the last good files
+            continue
+        paths = _write(result, stems[source], out_dir)
+        if result.error is not None:
+            continue
+        for artifact, path in zip(result.artifacts, paths, strict=True):
+            artifacts_out[path] = ArtifactEntry(
+                path=path,
+                media_type=MEDIA_TYPES[artifact.format],
+                size=len(artifact.data),
+                sha256=sha256_bytes(artifact.data),
+                pages=artifact.pages,
+                source=source,
+                source_sha256=digests[source] or "",
+                config_hash=inputs.config_hash,
+                theme=inputs.theme,
+                package_version=PACKAGE_VERSION,
+                build_time=stamp,
+            )
+        produced.update(paths)
+        sources_out[source] = SourceEntry(
+            source=source,
+            sha256=digests[source] or "",
+            config_hash=inputs.config_hash,
+            theme=inputs.theme,
+            theme_hash=inputs.theme_hash,
+            package_version=PACKAGE_VERSION,
+            formats=inputs.formats,
+            slug=slugs[source],
+            stem=stems[source],
+            artifacts=tuple(paths),
+            build_time=stamp,
+        )
+
+    if options.clean:
+        stale = sorted(set(artifacts_out) - produced)
+        report.removed = remove_listed(out_dir, stale)
+        for path in stale:
+            del artifacts_out[path]
+        sources_out = {s: e for s, e in sources_out.items() if s in everyone}
+    _write_manifest(report, options.shard, sources_out, artifacts_out, out_dir)
+    return report
+
+
+def _write(result: SourceResult, stem: str, out_dir: Path) -> list[str]:
+    paths = []
+    try:
+        for artifact in result.artifacts:
+            written = write_atomic(out_dir, f"{stem}.{artifact.format}", artifact.data)
+            result.written.append(written)
+            paths.append(written.path.name)
+    except PipelineError as error:
+        error.file = error.file or result.source
+        result.error = error
+    except OSError as exc:
+        result.error = PipelineError(
+            f"cannot write to {out_dir}: {exc.strerror}", file=result.source
+        )
+    return paths
+
+
+def _write_manifest(
+    report: BatchReport,
+    shard: tuple[int, int] | None,
+    sources: dict[str, SourceEntry],
+    artifacts: dict[str, ArtifactEntry],
+    out_dir: Path,
+) -> None:
+    listed = present(out_dir, artifacts.values())
+    manifest = Manifest(
+        shard=f"{shard[0]}/{shard[1]}" if shard else None,
+        sources=tuple(sources.values()),
+        artifacts=listed,
+    )
+    data = manifest.to_bytes()
+    try:
+        unchanged = report.manifest.read_bytes() == data
+    except OSError:
+        # No manifest yet: a build that failed and produced nothing does not
+        # start one, so a failed first build leaves the output folder as it
+        # was. (An empty shard that did not fail still writes its part.)
+        unchanged = not listed and bool(report.failed)
+    if not unchanged:  # an untouched rebuild rewrites nothing, not even this
+        try:
+            write_atomic(out_dir, report.manifest.name, data)
+        except OSError as exc:
+            raise OutputError(
+                f"cannot write the manifest: {exc.strerror}", file=str(report.manifest)
+            ) from None
+        report.manifest_written = True

@@ -1,0 +1,234 @@
+"""Build results -> `manifest.json`: what each artifact is and what made it.
+
+The manifest records, for every artifact in the output folder, its media
+type, size, sha256 and page count, and for every source the fingerprint of
+its inputs (content, effective config, theme files, package version). The
+next build reads it back to skip sources whose inputs and artifacts are
+unchanged; CI shards each write a part that `merge_manifests` joins.
+The bytes are canonical (sorted keys and entries, no wall-clock time unless
+no SOURCE_DATE_EPOCH is set), so equal builds give equal manifests.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import stat
+import json
+import os
+from collections.abc import Iterable
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from . import __version__
+from .config import Config
+from .errors import PipelineError, UsageError
+
+MANIFEST_VERSION = 1
+MANIFEST_NAME = "manifest.json"
+
+
+class _Entry(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class ArtifactEntry(_Entry):
+    path: str  # relative to the manifest's folder, POSIX separators
+    media_type: str
+    size: int
+    sha256: str
+    pages: int | None = None
+    source: str
+    source_sha256: str
+    config_hash: str
+    theme: str
+    package_version: str
+    build_time: str
+
+
+class SourceEntry(_Entry):
+    """The inputs a source was last built from, to decide whether to skip it."""
+
+    source: str
+    sha256: str
+    config_hash: str
+    theme: str
+    theme_hash: str
+    package_version: str
+    formats: tuple[str, ...]
+    slug: str  # the title's file name before collisions are resolved
+    stem: str
+    artifacts: tuple[str, ...]
+    build_time: str
+
+
+class Manifest(_Entry):
+    manifest_version: int = MANIFEST_VERSION
+    shard: str | None = None
+    sources: tuple[SourceEntry, ...] = ()
+    artifacts: tuple[ArtifactEntry, ...] = ()
+
+    def source(self, name: str) -> SourceEntry | None:
+        for entry in self.sources:
+            if entry.source == name:
+                return entry
+        return None
+
+    def artifact(self, path: str) -> ArtifactEntry | None:
+        for entry in self.artifacts:
+            if entry.path == path:
+                return entry
+        return None
+
+    def to_bytes(self) -> bytes:
+        ordered = self.model_copy(
+            update={
+                "sources": tuple(sorted(self.sources, key=lambda e: e.source)),
+                "artifacts": tuple(sorted(self.artifacts, key=lambda e: e.path)),
+            }
+        )
+        text = json.dumps(ordered.model_dump(mode="json"), indent=2, ensure_ascii=False)
+        return (text + "\n").encode("utf-8")
+
+
+def manifest_name(shard: tuple[int, int] | None) -> str:
+    """`manifest.json`, or `manifest-K-of-N.json` for one CI shard's part."""
+    if shard is None:
+        return MANIFEST_NAME
+    return f"manifest-{shard[0]}-of-{shard[1]}.json"
+
+
+# --- fingerprints ---------------------------------------------------------
+
+
+def sha256_bytes(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def sha256_file(path: Path) -> str | None:
+    """The file's sha256, or None when it is missing, unreadable or not a
+    regular file (a FIFO or a device must never block or stream forever here;
+    the build itself reports what is wrong with it)."""
+    digest = hashlib.sha256()
+    try:
+        descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    except OSError:
+        return None
+    try:
+        with os.fdopen(descriptor, "rb") as handle:
+            if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+                return None
+            for chunk in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(chunk)
+    except OSError:
+        return None
+    return digest.hexdigest()
+
+
+def config_hash(config: Config, today: dt.date) -> str:
+    """Everything in the config that changes a brief's bytes, plus the build date
+    (a brief without a date of its own is dated by it). Which sources, where
+    they go and which formats are recorded separately."""
+    effective = config.model_dump(mode="json", exclude={"sources", "output_dir", "formats"})
+    effective["build_date"] = today.isoformat()
+    canonical = json.dumps(effective, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return sha256_bytes(canonical.encode("utf-8"))
+
+
+def theme_hash(folder: Path) -> str:
+    """One hash over every file of the theme, so editing any template rebuilds."""
+    digest = hashlib.sha256()
+    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        if "__pycache__" in path.parts:
+            continue
+        digest.update(path.relative_to(folder).as_posix().encode("utf-8") + b"\0")
+        digest.update(hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()
+
+
+def build_time() -> str:
+    """SOURCE_DATE_EPOCH when set (reproducible manifests), else now, in UTC."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch:
+        try:
+            when = dt.datetime.fromtimestamp(int(epoch), dt.UTC)
+        except (ValueError, OverflowError, OSError):
+            raise UsageError(
+                f"SOURCE_DATE_EPOCH={epoch!r} is not a number of seconds since 1970"
+            ) from None
+    else:
+        when = dt.datetime.now(dt.UTC)
+    return when.replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+PACKAGE_VERSION = __version__
+
+
+# --- reading, checking, merging -------------------------------------------
+
+
+def load_manifest(path: Path) -> Manifest | None:
+    """The manifest at `path`; None when there is none. A damaged one is an
+    error: the caller decides whether to rebuild everything."""
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise PipelineError(f"cannot read the manifest: {exc.strerror}", file=str(path)) from None
+    try:
+        return Manifest.model_validate_json(raw)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(part) for part in first["loc"])
+        raise PipelineError(
+            f"not a valid manifest ({where}: {first['msg']})",
+            file=str(path),
+            hint="delete it to rebuild everything",
+        ) from None
+
+
+def intact(folder: Path, entry: ArtifactEntry) -> bool:
+    """The artifact is on disk with the recorded bytes."""
+    path = folder / entry.path
+    try:
+        if path.stat().st_size != entry.size:
+            return False
+    except OSError:
+        return False
+    return sha256_file(path) == entry.sha256
+
+
+def present(folder: Path, entries: Iterable[ArtifactEntry]) -> tuple[ArtifactEntry, ...]:
+    """Only the entries whose file exists: a manifest never lists a missing file."""
+    return tuple(entry for entry in entries if (folder / entry.path).is_file())
+
+
+def merge_manifests(parts: list[tuple[str, Manifest]], folder: Path) -> Manifest:
+    """Join shard parts into one manifest for `folder`. The same artifact path
+    with different bytes, or the same source with different inputs, is an
+    error; so is an artifact whose file is not in `folder`."""
+    sources: dict[str, SourceEntry] = {}
+    artifacts: dict[str, ArtifactEntry] = {}
+    for name, part in parts:
+        for source in part.sources:
+            seen = sources.setdefault(source.source, source)
+            if seen != source:
+                raise PipelineError(
+                    f"source {source.source} is recorded differently in two parts", file=name
+                )
+        for artifact in part.artifacts:
+            known = artifacts.setdefault(artifact.path, artifact)
+            if known != artifact:
+                raise PipelineError(
+                    f"artifact {artifact.path} differs between two parts", file=name
+                )
+    missing = [path for path in sorted(artifacts) if not intact(folder, artifacts[path])]
+    if missing:
+        raise PipelineError(
+            f"{len(missing)} listed artifact(s) are missing from {folder} or differ, "
+            f"first: {missing[0]}",
+            hint="download every shard's files into that folder before merging",
+        )
+    return Manifest(sources=tuple(sources.values()), artifacts=tuple(artifacts.values()))
