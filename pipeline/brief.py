@@ -86,6 +86,16 @@ class SourceRef(_Frozen):
     url: str | None = None
 
 
+EntityKind = Literal["person", "place", "organisation", "other"]
+
+
+class Entity(_Frozen):
+    """A person, place or organisation the article names, as it writes it."""
+
+    text: str
+    kind: EntityKind = "other"
+
+
 class Labels(_Frozen):
     """User-visible words, resolved for the brief's language."""
 
@@ -114,7 +124,10 @@ class Brief(_Frozen):
     intro: tuple[Block, ...] = ()
     sections: tuple[Section, ...] = ()
     sources: tuple[SourceRef, ...] = ()
-    key_points: tuple[str, ...] = ()
+    key_points: tuple[str, ...] = ()  # sentences of the body, verbatim
+    tags: tuple[str, ...] = ()
+    entities: tuple[Entity, ...] = ()
+    keywords: tuple[str, ...] = ()
     word_count: int = 0
     reading_minutes: int = 0
     reading_text: str = ""  # "4 min de lecture · 792 mots", for the title block

@@ -16,12 +16,12 @@ from pathlib import Path
 from .brief import Brief, Labels
 from .config import Config
 from .errors import PipelineError, RenderError, UsageError
-from .ingest import Document, read_source, strip_bidi
+from .ingest import Document, InputFormat, read_source, strip_bidi
 from .languages import Language, available, detect, get_language
 from .output import Written, slugify, verify, write_atomic
 from .render import Artifact, renderer_for
 from .render.theme import Theme, load_theme
-from .structure import build_brief
+from .structure import build_brief, with_digest
 
 log = logging.getLogger(__name__)
 
@@ -52,16 +52,30 @@ def build_date() -> dt.date:
 
 
 def choose_language(document: Document, config: Config, warnings: list[str]) -> Language:
+    extra = language_dirs(config)
     code = document.meta.get("lang") or (None if config.language == "auto" else config.language)
     if code is None:
-        code = detect(document.text, available())
+        code = detect(document.text, available(extra))
         if code is None:
             warnings.append(
                 f"could not tell the language; using '{FALLBACK_LANGUAGE}' "
                 "(set language: in config.yaml)"
             )
             code = FALLBACK_LANGUAGE
-    return get_language(str(code))
+    return get_language(str(code), extra)
+
+
+def language_dirs(config: Config) -> tuple[Path, ...]:
+    """The config's extra language folder, resolved against the config file."""
+    if not config.languages_dir:
+        return ()
+    folder = config.base_dir / config.languages_dir
+    if not folder.is_dir():
+        raise UsageError(
+            f"languages_dir: {folder} is not a folder",
+            hint="create it or remove languages_dir from the config",
+        )
+    return (folder,)
 
 
 def resolve_labels(language: Language, config: Config) -> Labels:
@@ -74,12 +88,18 @@ def resolve_labels(language: Language, config: Config) -> Labels:
 
 def make_brief(document: Document, config: Config, today: dt.date, warnings: list[str]) -> Brief:
     language = choose_language(document, config, warnings)
-    return build_brief(
+    brief = build_brief(
         document,
         language,
         resolve_labels(language, config),
         today=today,
         organisation=config.organisation or None,
+    )
+    return with_digest(
+        brief,
+        language,
+        key_point_count=config.key_points.count if config.key_points.enabled else 0,
+        entities=config.entities.enabled,
     )
 
 
@@ -108,6 +128,7 @@ def run_build(
     sources: list[str],
     formats: tuple[str, ...],
     out_dir: Path,
+    input_format: InputFormat | None = None,
 ) -> list[SourceResult]:
     if not sources:
         raise UsageError("nothing to build: give a SOURCE or list sources: in the config file")
@@ -120,7 +141,7 @@ def run_build(
         result = SourceResult(source)
         results.append(result)
         try:
-            document = read_source(source)
+            document = read_source(source, input_format)
             result.brief = make_brief(document, config, today, result.warnings)
             stems[index] = _unique_stem(result.brief, document.name, taken)
             result.artifacts = _render(result.brief, theme, formats)

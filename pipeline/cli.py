@@ -61,7 +61,8 @@ def make_parser() -> argparse.ArgumentParser:
         "build",
         help="build briefs into the output folder",
         description=(
-            "Build a brief from each SOURCE (a .txt article, or - for standard input). "
+            "Build a brief from each SOURCE (a .txt, .md or .html article, or - for "
+            "standard input). "
             "With no SOURCE, build the sources listed in the config file."
         ),
         epilog=EPILOG,
@@ -86,6 +87,11 @@ def make_parser() -> argparse.ArgumentParser:
         type=_formats,
         metavar="LIST",
         help="comma-separated formats among pdf, docx, json (default: formats from the config)",
+    )
+    build.add_argument(
+        "--input-format",
+        choices=("text", "markdown", "html"),
+        help="read every SOURCE as this format (default: from the extension; - is text)",
     )
     build.add_argument("--debug", action="store_true", help=argparse.SUPPRESS)
 
@@ -125,7 +131,7 @@ def _cmd_build(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         ]
         sources = [_relative(s) for s in sources]
     formats = args.format or config.formats
-    results = run_build(config, sources, tuple(formats), out_dir)
+    results = run_build(config, sources, tuple(formats), out_dir, args.input_format)
     failed = 0
     for result in results:
         for warning in result.warnings:

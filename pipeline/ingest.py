@@ -142,24 +142,59 @@ def parse_text(text: str) -> tuple[RawBlock, ...]:
 
 # --- entry point ----------------------------------------------------------
 
-READERS = {".txt": "text", ".text": "text", "": "text"}
+InputFormat = Literal["text", "markdown", "html"]
+INPUT_FORMATS: tuple[InputFormat, ...] = ("text", "markdown", "html")
+READERS: dict[str, InputFormat] = {
+    ".txt": "text",
+    ".text": "text",
+    "": "text",
+    ".md": "markdown",
+    ".markdown": "markdown",
+    ".html": "html",
+    ".htm": "html",
+    ".xhtml": "html",
+}
 
 
-def read_source(path_arg: str) -> Document:
-    """Read one article (a path, or "-" for standard input) into a Document."""
+def _parse(
+    text: str, input_format: InputFormat, path_arg: str
+) -> tuple[dict[str, Any], str, tuple[RawBlock, ...]]:
+    """(metadata, body text, blocks) for one input format."""
+    if input_format == "markdown":
+        from .frontmatter import split_front_matter
+        from .read_markdown import parse_markdown
+
+        meta, body, offset = split_front_matter(text, path_arg)
+        return meta, body, parse_markdown(body, offset)
+    if input_format == "html":
+        from .read_html import extract_article
+        from .read_markdown import parse_markdown
+
+        meta, body = extract_article(text, path_arg)
+        return meta, body, parse_markdown(body)
+    return {}, text, parse_text(text)
+
+
+def read_source(path_arg: str, input_format: InputFormat | None = None) -> Document:
+    """Read one article (a path, or "-" for standard input) into a Document.
+
+    The format comes from the file extension unless `input_format` is given
+    (standard input is plain text unless told otherwise).
+    """
     if path_arg == "-":
         data = sys.stdin.buffer.read(MAX_SOURCE_BYTES + 1)
         name, mtime = "stdin", None
+        chosen: InputFormat = input_format or "text"
     else:
         path = Path(path_arg)
         try:
             if path.is_dir():
                 raise SourceError("is a directory, not an article file", file=path_arg)
-            if path.suffix.lower() not in READERS:
+            if input_format is None and path.suffix.lower() not in READERS:
                 raise SourceError(
                     f"unsupported file type '{path.suffix}'",
                     file=path_arg,
-                    hint="give a .txt file",
+                    hint="give a .txt, .md or .html file, or choose with --input-format",
                 )
             size = path.stat().st_size
             if size > MAX_SOURCE_BYTES:
@@ -180,6 +215,7 @@ def read_source(path_arg: str) -> Document:
         except OSError as exc:
             raise SourceError(f"cannot read the file: {exc.strerror}", file=path_arg) from None
         name = path.stem
+        chosen = input_format or READERS[path.suffix.lower()]
     if len(data) > MAX_SOURCE_BYTES:
         raise SourceError(
             f"the input is larger than {MAX_SOURCE_BYTES // 1_000_000} MB", file=path_arg
@@ -187,5 +223,9 @@ def read_source(path_arg: str) -> Document:
     text = clean_text(decode(data, path_arg))
     if not text.strip():
         raise SourceError("the article is empty", file=path_arg, hint="give a file with text")
-    blocks = parse_text(text)
-    return Document(path=path_arg, name=name, text=text, blocks=blocks, mtime=mtime)
+    meta, body, blocks = _parse(text, chosen, path_arg)
+    if not blocks:
+        raise SourceError("the article has no text", file=path_arg, hint="give a file with text")
+    return Document(
+        path=path_arg, name=name, text=body, blocks=blocks, meta=meta, mtime=mtime
+    )
