@@ -390,6 +390,7 @@ def _core_properties(doc: Document, brief: Brief) -> None:
     props = doc.core_properties
     props.title = brief.title
     props.language = brief.language
+    props.keywords = ", ".join(brief.keywords)
     props.author = ", ".join(brief.authors) or (brief.organisation or "")
     props.last_modified_by = ""
     props.comments = ""
@@ -452,6 +453,9 @@ def render_docx(brief: Brief, theme: Theme) -> Artifact:
                 _add_blocks(doc, section.blocks, doc)
                 if section.pros or section.cons:
                     _pros_cons_table(doc, brief, section, layout)
+        elif name == "entities" and brief.entities:
+            doc.add_paragraph(brief.labels.entities, style="Heading 1")
+            doc.add_paragraph(" · ".join(entity.text for entity in brief.entities))
         elif name == "sources" and brief.sources:
             doc.add_paragraph(brief.labels.sources, style="Heading 1")
             for source in brief.sources:
