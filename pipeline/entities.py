@@ -77,7 +77,8 @@ def _mentions(sentence: str, language: Language) -> list[tuple[str, bool, list[s
 
 
 def _kind(votes: Counter[str]) -> EntityKind:
-    for kind in ("person", "organisation", "place"):
+    # A name made of institution words is an organisation even after "by".
+    for kind in ("organisation", "person", "place"):
         if votes[kind]:
             return kind  # type: ignore[return-value]
     return "other"
@@ -95,6 +96,12 @@ def find_entities(brief: Brief, language: Language) -> tuple[Entity, ...]:
     for sentence in texts:
         for name, at_start, before in _mentions(sentence, language):
             position += 1
+            words = name.split()
+            # A capitalised title ("Dr", "President") is a cue, not part of the name.
+            while len(words) > 1 and words[0].lower().rstrip(".") in person_cues:
+                before = [*before, words.pop(0).lower().rstrip(".")]
+                at_start = False
+            name = " ".join(words)
             if name.lower() in language.stopwords:
                 continue
             # A name seen only at the start of sentences may be an ordinary word.
