@@ -80,7 +80,7 @@ def _kind(votes: Counter[str]) -> EntityKind:
     # A name made of institution words is an organisation even after "by".
     for kind in ("organisation", "person", "place"):
         if votes[kind]:
-            return kind  # type: ignore[return-value]
+            return kind
     return "other"
 
 
@@ -129,10 +129,10 @@ def find_entities(brief: Brief, language: Language) -> tuple[Entity, ...]:
             continue
         longer = [n for n in found if n != name and n.split()[-1] == name]
         if len(longer) == 1:
-            target = found[longer[0]]
-            target.count += found[name].count
-            target.votes.update(found[name].votes)
-            target.first = min(target.first, found[name].first)
+            whole = found[longer[0]]
+            whole.count += found[name].count
+            whole.votes.update(found[name].votes)
+            whole.first = min(whole.first, found[name].first)
             del found[name]
     # A lone capitalised word with no cue is too weak a guess to show.
     kept = [e for e in found.values() if e.count > 1 or e.votes or " " in e.text]

@@ -58,7 +58,7 @@ def inline_runs(children: Sequence[Token]) -> tuple[Run, ...]:
 
     def add(text: str, extra: tuple[Mark, ...] = ()) -> None:
         ordered = tuple(m for m in ("strong", "em", "code") if m in marks or m in extra)
-        runs.append(Run(text=text, marks=ordered, href=href))  # type: ignore[arg-type]
+        runs.append(Run(text=text, marks=ordered, href=href))
 
     for token in children:
         kind = token.type

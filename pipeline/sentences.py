@@ -11,8 +11,9 @@ from typing import Any
 
 # pysbd knows these languages; others fall back to English rules.
 _PYSBD_LANGUAGES = frozenset(
-    "am ar bg da de el en es fa fr hi hy it ja kk mr my nl pl ru sk ur zh".split()
-)
+    ("am", "ar", "bg", "da", "de", "el", "en", "es", "fa", "fr", "hi", "hy", "it", "ja", "kk",
+     "mr", "my", "nl", "pl", "ru", "sk", "ur", "zh")
+)  # fmt: skip
 
 
 @lru_cache(maxsize=8)

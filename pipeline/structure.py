@@ -194,7 +194,8 @@ def tidy_blocks(blocks: Sequence[RawBlock], language: Language) -> list[RawBlock
     merged: list[RawBlock] = []
     for raw in out:
         last = merged[-1] if merged else None
-        if raw.kind == "heading" and last is not None and last.kind == "heading" and len(merged) > 1:
+        joinable = last is not None and last.kind == "heading" and len(merged) > 1
+        if raw.kind == "heading" and last is not None and joinable:
             runs = (*last.runs, Run(text=" — "), *raw.runs)
             merged[-1] = RawBlock("heading", runs, last.line, level=raw.level)
         else:

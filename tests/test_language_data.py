@@ -38,13 +38,22 @@ typography:
   quotes: ["«", "»", "“", "”"]
 """
 
-ES_ARTICLE = """\
-El ayuntamiento aprueba el nuevo plan de transporte
-El ayuntamiento de la ciudad aprobó el martes un plan de transporte que amplía las líneas de autobús nocturno y crea tres nuevos carriles para bicicletas en el centro.
-La alcaldesa explicó que el plan se financiará con fondos europeos y con una parte del presupuesto municipal destinado a obras públicas durante los próximos cuatro años.
-Los vecinos de los barrios del norte celebraron la decisión, porque hasta ahora no tenían ningún servicio de autobús después de la medianoche.
-Los comerciantes del centro, en cambio, temen que la reducción de plazas de aparcamiento afecte a sus ventas durante las obras.
-"""
+ES_ARTICLE = "\n".join(
+    [
+        "El ayuntamiento aprueba el nuevo plan de transporte",
+        "El ayuntamiento de la ciudad aprobó el martes un plan de transporte que amplía "
+        "las líneas de autobús nocturno y crea tres nuevos carriles para bicicletas en el"
+        " centro.",
+        "La alcaldesa explicó que el plan se financiará con fondos europeos y con una "
+        "parte del presupuesto municipal destinado a obras públicas durante los próximos "
+        "cuatro años.",
+        "Los vecinos de los barrios del norte celebraron la decisión, porque hasta ahora "
+        "no tenían ningún servicio de autobús después de la medianoche.",
+        "Los comerciantes del centro, en cambio, temen que la reducción de plazas de "
+        "aparcamiento afecte a sus ventas durante las obras.",
+        "",
+    ]
+)
 
 
 @pytest.fixture(scope="module")
