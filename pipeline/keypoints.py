@@ -85,6 +85,17 @@ def key_points(brief: Brief, language: Language, count: int) -> tuple[str, ...]:
     ]
     if not eligible:
         return ()
+    # Sentences the lede box already shows are not repeated, when the rest
+    # of the article has enough to choose from.
+    lede = {
+        sentence
+        for block in brief.lede
+        if isinstance(block, Paragraph | Quote)
+        for sentence in split_sentences(block.text, language.sentences)
+    }
+    fresh = [index for index in eligible if sentences[index] not in lede]
+    if len(fresh) >= count:
+        eligible = fresh
     scores = rank(sentences, language.stopwords)
     best = sorted(eligible, key=lambda i: (-scores[i], i))[:count]
     return tuple(sentences[i] for i in sorted(best))
