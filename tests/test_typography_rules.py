@@ -24,6 +24,7 @@ NNBSP, NBSP = "\u202f", "\u00a0"
         ('Il a dit "bonjour" hier', f"Il a dit «{NBSP}bonjour{NBSP}» hier"),
         ("« Bonjour »", f"«{NBSP}Bonjour{NBSP}»"),
         ("l'Iran et d'abord...", "l’Iran et d’abord…"),
+        ("hausse de 8 % pour 3,20 €", f"hausse de 8{NNBSP}% pour 3,20{NBSP}€"),
     ],
 )
 def test_french_rules(raw: str, expected: str) -> None:
