@@ -88,6 +88,8 @@ def resolve_labels(language: Language, config: Config) -> Labels:
 
 def make_brief(document: Document, config: Config, today: dt.date, warnings: list[str]) -> Brief:
     language = choose_language(document, config, warnings)
+    if config.undated == "file" and document.mtime is not None:
+        today = dt.datetime.fromtimestamp(document.mtime, dt.UTC).date()
     brief = build_brief(
         document,
         language,

@@ -185,6 +185,10 @@ class Config(_Section):
     layout: Layout = Layout()
     key_points: KeyPoints = KeyPoints()
     entities: Entities = Entities()
+    undated: Literal["build", "file"] = Field(
+        "build",
+        description="date of an article that gives none: the build date or the file's mtime",
+    )
     languages_dir: str | None = Field(
         None, description="a folder of extra language files (<code>.yaml), relative to this file"
     )

@@ -281,7 +281,8 @@ def build_brief(
         )
         index = end
 
-    title = typeset(strip_bidi(meta.get("title") or title), language.typography)
+    title = strip_bidi(meta.get("title") or title).strip() or document.name
+    title = typeset(title, language.typography)
     lede = tuple(_typeset_block(b, language) for b in lede_blocks)
     intro = tuple(_typeset_block(b, language) for b in intro_blocks)
     subtitle = meta.get("subtitle")

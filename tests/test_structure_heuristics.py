@@ -141,3 +141,20 @@ def test_every_sentence_exactly_once(
     for sentences in numbered:
         for sentence in sentences:
             assert body.count(sentence) == 1, sentence
+
+
+def test_date_from_front_matter_then_file_then_build(tmp_path: Path) -> None:
+    import os
+
+    dated = _brief(tmp_path, f"---\ndate: 2025-03-02\n---\n\n{PARA}\n", name="d.md")
+    assert dated.date == dt.date(2025, 3, 2) and dated.date_text == "2 March 2025"
+    path = tmp_path / "old.txt"
+    path.write_text(PARA + "\n", encoding="utf-8")
+    stamp = dt.datetime(2024, 7, 14, 12, 0, tzinfo=dt.UTC).timestamp()
+    os.utime(path, (stamp, stamp))
+    document = read_source(str(path))
+    from_file = make_brief(document, Config(undated="file"), TODAY, [])
+    assert from_file.date == dt.date(2024, 7, 14)
+    assert make_brief(document, Config(), TODAY, []).date == TODAY
+    french = make_brief(document, Config(undated="file", language="fr"), TODAY, [])
+    assert french.date_text == "14 juillet 2024"
