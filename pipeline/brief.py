@@ -63,13 +63,34 @@ class ListBlock(_Frozen):
         return "\n".join(plain(item) for item in self.items)
 
 
-Block = Annotated[Paragraph | Quote | ListBlock, Field(discriminator="type")]
+ImageType = Literal["image/png", "image/jpeg", "image/gif"]
 
 
-def block_texts(block: Paragraph | Quote | ListBlock) -> list[str]:
+class Image(_Frozen):
+    """A picture from the article's own folder, carried as data (base64)."""
+
+    type: Literal["image"] = "image"
+    name: str  # the file name, for reference
+    media_type: ImageType
+    data: str  # base64 of the file's bytes
+    width: int  # pixels
+    height: int
+    alt: str = ""  # shown as the caption
+
+    @property
+    def text(self) -> str:
+        return self.alt
+
+
+Block = Annotated[Paragraph | Quote | ListBlock | Image, Field(discriminator="type")]
+
+
+def block_texts(block: Paragraph | Quote | ListBlock | Image) -> list[str]:
     """The visible lines of a block: one per paragraph, one per list item."""
     if isinstance(block, ListBlock):
         return [plain(item) for item in block.items]
+    if isinstance(block, Image):
+        return [block.alt] if block.alt else []
     return [block.text]
 
 

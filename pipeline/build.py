@@ -87,6 +87,7 @@ def resolve_labels(language: Language, config: Config) -> Labels:
 
 
 def make_brief(document: Document, config: Config, today: dt.date, warnings: list[str]) -> Brief:
+    warnings.extend(document.warnings)
     language = choose_language(document, config, warnings)
     if config.undated == "file" and document.mtime is not None:
         today = dt.datetime.fromtimestamp(document.mtime, dt.UTC).date()

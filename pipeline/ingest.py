@@ -16,12 +16,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from .brief import Run
+from .brief import Image, Run
 from .errors import SourceError
 
 MAX_SOURCE_BYTES = 20_000_000
 
-BlockKind = Literal["heading", "paragraph", "list_item", "quote"]
+BlockKind = Literal["heading", "paragraph", "list_item", "quote", "image"]
 
 
 @dataclass(frozen=True)
@@ -31,6 +31,7 @@ class RawBlock:
     line: int
     level: int = 1  # heading level, or list nesting
     ordered: bool = False  # list items
+    image: Image | None = None  # image blocks (runs hold the alt text)
 
     @property
     def text(self) -> str:
@@ -45,6 +46,7 @@ class Document:
     blocks: tuple[RawBlock, ...]
     meta: dict[str, Any] = field(default_factory=dict)
     mtime: float | None = None
+    warnings: tuple[str, ...] = ()  # e.g. images left out, for the build report
 
 
 # --- decoding -------------------------------------------------------------
@@ -157,15 +159,19 @@ READERS: dict[str, InputFormat] = {
 
 
 def _parse(
-    text: str, input_format: InputFormat, path_arg: str
+    text: str, input_format: InputFormat, path_arg: str, warnings: list[str]
 ) -> tuple[dict[str, Any], str, tuple[RawBlock, ...]]:
     """(metadata, body text, blocks) for one input format."""
     if input_format == "markdown":
         from .frontmatter import split_front_matter
+        from .images import ImageLoader
         from .read_markdown import parse_markdown
 
         meta, body, offset = split_front_matter(text, path_arg)
-        return meta, body, parse_markdown(body, offset)
+        # Images are read only from the article's own folder (not for stdin).
+        folder = None if path_arg == "-" else Path(path_arg).resolve().parent
+        loader = ImageLoader(folder, warnings)
+        return meta, body, parse_markdown(body, offset, loader)
     if input_format == "html":
         from .read_html import extract_article
         from .read_markdown import parse_markdown
@@ -223,9 +229,16 @@ def read_source(path_arg: str, input_format: InputFormat | None = None) -> Docum
     text = clean_text(decode(data, path_arg))
     if not text.strip():
         raise SourceError("the article is empty", file=path_arg, hint="give a file with text")
-    meta, body, blocks = _parse(text, chosen, path_arg)
+    warnings: list[str] = []
+    meta, body, blocks = _parse(text, chosen, path_arg, warnings)
     if not blocks:
         raise SourceError("the article has no text", file=path_arg, hint="give a file with text")
     return Document(
-        path=path_arg, name=name, text=body, blocks=blocks, meta=meta, mtime=mtime
+        path=path_arg,
+        name=name,
+        text=body,
+        blocks=blocks,
+        meta=meta,
+        mtime=mtime,
+        warnings=tuple(warnings),
     )

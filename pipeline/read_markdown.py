@@ -6,8 +6,10 @@ cannot exhaust the stack. markdown-it silently skips what lies deeper than
 that bound; we find those lines (no leaf token covers them) and keep their
 text as flat blocks, so nothing the author wrote is dropped.
 
-Inline emphasis, strong, links and code become `Run` marks. Images are not
-carried into the brief (their alt text is kept as plain text).
+Inline emphasis, strong, links and code become `Run` marks. An image alone
+in its paragraph becomes an image block when `images` (the article's
+`ImageLoader`) accepts the file; otherwise, and inside text, its alt text
+stays as plain text.
 """
 
 from __future__ import annotations
@@ -15,12 +17,16 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
 from .brief import Mark, Run
 from .ingest import RawBlock
+
+if TYPE_CHECKING:
+    from .images import ImageLoader
 
 MAX_NESTING = 20
 _SAFE_HREF = re.compile(r"^(?:https?:|mailto:|#)", re.IGNORECASE)
@@ -94,6 +100,10 @@ def inline_runs(children: Sequence[Token]) -> tuple[Run, ...]:
     return _merge(runs)
 
 
+def plain_text(runs: tuple[Run, ...]) -> str:
+    return "".join(run.text for run in runs)
+
+
 def _covered_lines(tokens: Sequence[Token]) -> set[int]:
     covered: set[int] = set()
     for token in tokens:
@@ -102,7 +112,24 @@ def _covered_lines(tokens: Sequence[Token]) -> set[int]:
     return covered
 
 
-def parse_markdown(text: str, line_offset: int = 0) -> tuple[RawBlock, ...]:
+def _lone_image(children: Sequence[Token]) -> Token | None:
+    """The image token when a paragraph holds nothing else."""
+    meaningful = [
+        child
+        for child in children
+        if not (
+            child.type in ("softbreak", "hardbreak")
+            or (child.type == "text" and not child.content.strip())
+        )
+    ]
+    if len(meaningful) == 1 and meaningful[0].type == "image":
+        return meaningful[0]
+    return None
+
+
+def parse_markdown(
+    text: str, line_offset: int = 0, images: ImageLoader | None = None
+) -> tuple[RawBlock, ...]:
     """Markdown -> raw blocks; `line_offset` is the front matter's length."""
     tokens = _parser().parse(text)
     lines = text.split("\n")
@@ -133,7 +160,14 @@ def parse_markdown(text: str, line_offset: int = 0) -> tuple[RawBlock, ...]:
                 level = int(token.tag[1:])
                 blocks.append((line, RawBlock("heading", runs, line, level=level)))
         elif kind == "paragraph_open":
-            runs = inline_runs(tokens[index + 1].children or ())
+            children = tokens[index + 1].children or ()
+            runs = inline_runs(children)
+            lone = _lone_image(children) if images is not None else None
+            if lone is not None and images is not None:
+                picture = images.load(str(lone.attrGet("src") or ""), plain_text(runs))
+                if picture is not None:
+                    blocks.append((line, RawBlock("image", runs, line, image=picture)))
+                    continue
             if not runs:
                 continue
             if lists:

@@ -18,6 +18,7 @@ from collections.abc import Iterable, Sequence
 from .brief import (
     Block,
     Brief,
+    Image,
     Labels,
     ListBlock,
     Paragraph,
@@ -101,6 +102,8 @@ def _group(blocks: Sequence[RawBlock]) -> list[Block]:
                 out.append(ListBlock(ordered=raw.ordered, items=(raw.runs,)))
         elif raw.kind == "quote":
             out.append(Quote(runs=raw.runs))
+        elif raw.kind == "image" and raw.image is not None:
+            out.append(raw.image)
         else:
             out.append(Paragraph(runs=raw.runs))
     return out
@@ -135,6 +138,8 @@ def _typeset_runs(runs: tuple[Run, ...], language: Language) -> tuple[Run, ...]:
 
 
 def _typeset_block(block: Block, language: Language) -> Block:
+    if isinstance(block, Image):
+        return block.model_copy(update={"alt": typeset(block.alt, language.typography)})
     if isinstance(block, ListBlock):
         return block.model_copy(
             update={"items": tuple(_typeset_runs(item, language) for item in block.items)}
