@@ -292,8 +292,9 @@ def _add_blocks(
 def _add_image(container: Any, image: Image, doc: Document) -> None:
     """The picture at its size at 96 dpi, never wider than the text column."""
     section = doc.sections[0]
-    column = section.page_width - section.left_margin - section.right_margin
-    width = min(Emu(int(image.width * 914400 / 96)), Emu(column))
+    column = int(section.page_width or 0) - int(section.left_margin or 0)
+    column -= int(section.right_margin or 0)
+    width = Emu(min(int(image.width * 914400 / 96), column))
     paragraph = container.add_paragraph()
     paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
     paragraph.add_run().add_picture(io.BytesIO(base64.b64decode(image.data)), width=width)
