@@ -103,6 +103,7 @@ def make_brief(document: Document, config: Config, today: dt.date, warnings: lis
         language,
         key_point_count=config.key_points.count if config.key_points.enabled else 0,
         entities=config.entities.enabled,
+        entity_method=config.entities.method,
     )
 
 

@@ -171,6 +171,9 @@ class Entities(_Section):
     enabled: bool = Field(
         True, description="find people, places, organisations and keywords (block 'entities')"
     )
+    method: Literal["builtin", "spacy"] = Field(
+        "builtin", description="builtin (light, no model) or spacy (the [ner] extra)"
+    )
 
 
 class Config(_Section):

@@ -72,6 +72,7 @@ class Language(_Data):
         # Written as one space-separated string in the data file.
         return frozenset(value.lower().split()) if isinstance(value, str) else value
     entities: EntityRules = EntityRules()
+    ner_model: str | None = Field(None, description="spaCy model for entities.method: spacy")
 
     def format_date(self, day: int, month: int, year: int) -> str:
         return self.date_format.format(day=day, month=self.months[month - 1], year=year)

@@ -324,7 +324,12 @@ def build_brief(
 
 
 def with_digest(
-    brief: Brief, language: Language, *, key_point_count: int, entities: bool
+    brief: Brief,
+    language: Language,
+    *,
+    key_point_count: int,
+    entities: bool,
+    entity_method: str = "builtin",
 ) -> Brief:
     """The brief with its key points, entities and keywords filled in."""
     update: dict[str, object] = {}
@@ -335,7 +340,12 @@ def with_digest(
     if entities:
         from .entities import find_entities, find_keywords
 
-        found = find_entities(brief, language)
+        if entity_method == "spacy":
+            from .ner import find_entities_spacy
+
+            found = find_entities_spacy(brief, language)
+        else:
+            found = find_entities(brief, language)
         update["entities"] = found
         update["keywords"] = find_keywords(brief, language, found)
     return brief.model_copy(update=update) if update else brief
