@@ -174,10 +174,9 @@ def _parse(
         return meta, body, parse_markdown(body, offset, loader)
     if input_format == "html":
         from .read_html import extract_article
-        from .read_markdown import parse_markdown
 
-        meta, body = extract_article(text, path_arg)
-        return meta, body, parse_markdown(body)
+        meta, blocks = extract_article(text, path_arg)
+        return meta, "\n".join(block.text for block in blocks), blocks
     return {}, text, parse_text(text)
 
 

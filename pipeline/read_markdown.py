@@ -39,7 +39,7 @@ def _parser() -> MarkdownIt:
     return MarkdownIt("js-default", {"maxNesting": MAX_NESTING, "html": False})
 
 
-def _merge(runs: list[Run]) -> tuple[Run, ...]:
+def merge_runs(runs: list[Run]) -> tuple[Run, ...]:
     """Adjacent runs with the same marks and link become one run."""
     out: list[Run] = []
     for run in runs:
@@ -97,7 +97,7 @@ def inline_runs(children: Sequence[Token]) -> tuple[Run, ...]:
                 add(alt)
         elif token.content:
             add(token.content)
-    return _merge(runs)
+    return merge_runs(runs)
 
 
 def plain_text(runs: tuple[Run, ...]) -> str:

@@ -195,6 +195,27 @@ def test_html_main_article_only(tmp_path: Path) -> None:
     assert any("em" in r["marks"] for r in runs)
 
 
+@needs_html
+def test_html_text_is_never_read_as_markup(tmp_path: Path) -> None:
+    page = tmp_path / "page.html"
+    sentence = "The tag &lt;b&gt; and *stars* and [x](javascript:y) stay as written here."
+    page.write_text(
+        "<html><head><title>Markup test page</title></head><body><article>"
+        "<h1>Markup test page</h1>"
+        f"<p>{sentence}</p><p># Not a heading, just a line of text in a paragraph.</p>"
+        "<blockquote><p>A quoted sentence from someone, long enough to keep.</p></blockquote>"
+        "<p>A closing paragraph that gives the extractor enough text to work with.</p>"
+        "</article></body></html>",
+        encoding="utf-8",
+    )
+    document = read_source(str(page))
+    texts = {block.text: block.kind for block in document.blocks}
+    assert "The tag <b> and *stars* and [x](javascript:y) stay as written here." in texts
+    assert texts["# Not a heading, just a line of text in a paragraph."] == "paragraph"
+    assert texts["A quoted sentence from someone, long enough to keep."] == "quote"
+    assert all(run.href is None for block in document.blocks for run in block.runs)
+
+
 def test_html_is_sanitised_before_extraction() -> None:
     dirty = (
         '<p onclick="steal()">Hi <a href="javascript:evil()">x</a></p>'
