@@ -9,6 +9,7 @@ import zipfile
 from pathlib import Path
 
 import pdfplumber
+import pypdf
 import pytest
 from docx import Document as DocxDocument
 
@@ -95,6 +96,8 @@ def test_added_language_in_both_formats(spanish_build: Path) -> None:
     with zipfile.ZipFile(docx_file) as package:
         styles = package.read("word/styles.xml").decode("utf-8")
     assert 'w:val="es"' in styles  # hyphenation / proofing language
+    catalog = pypdf.PdfReader(pdf_file).trailer["/Root"]
+    assert catalog.get("/Lang") == "es"  # from <html lang>, which also drives hyphenation
 
 
 def test_missing_languages_dir_is_a_config_error(tmp_path: Path) -> None:
