@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from functools import lru_cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
@@ -31,6 +31,7 @@ if TYPE_CHECKING:
 MAX_NESTING = 20
 _SAFE_HREF = re.compile(r"^(?:https?:|mailto:|#)", re.IGNORECASE)
 _CONTAINER_MARKER = re.compile(r"^(?:\s*(?:>|[-*+]\s|\d{1,9}[.)]\s))+\s*")
+_REFERENCE = re.compile(r"^\s{0,3}\[[^\]]+\]:\s*\S*")
 _LEAF_OPEN = ("paragraph_open", "heading_open", "fence", "code_block", "table_open", "hr")
 
 
@@ -131,12 +132,23 @@ def parse_markdown(
     text: str, line_offset: int = 0, images: ImageLoader | None = None
 ) -> tuple[RawBlock, ...]:
     """Markdown -> raw blocks; `line_offset` is the front matter's length."""
-    tokens = _parser().parse(text)
+    env: dict[str, Any] = {}
+    tokens = _parser().parse(text, env)
+    # Parts of a link reference definition spread over several lines.
+    reference_parts = {
+        str(part)
+        for ref in env.get("references", {}).values()
+        for part in (ref.get("href"), ref.get("title"))
+        if part
+    }
     lines = text.split("\n")
+    # Link reference definitions produce no token either; they are not text.
     dropped = [
         number
         for number in sorted(set(range(len(lines))) - _covered_lines(tokens))
         if lines[number].strip()
+        and not _REFERENCE.match(_CONTAINER_MARKER.sub("", lines[number]))
+        and lines[number].strip().strip("\"'()") not in reference_parts
     ]
     blocks: list[tuple[int, RawBlock]] = []
     quote_depth = 0

@@ -67,6 +67,24 @@ def test_markdown_deep_nesting_is_flattened_not_dropped(source: str, words: list
         assert word in text
 
 
+def test_markdown_structures_are_text_once() -> None:
+    source = (
+        "Title\n=====\n\nPara with [link][ref] here.\n\n"
+        '[ref]: https://example.org/r "T"\n[other]:\n  https://example.org/o\n\n'
+        "***\n\n```python\nx = 1\n```\n\n| a | b |\n|---|---|\n| 1 | 2 |\n"
+    )
+    blocks = parse_markdown(source)
+    assert [(b.kind, b.text) for b in blocks] == [
+        ("heading", "Title"),
+        ("paragraph", "Para with link here."),
+        ("paragraph", "x = 1"),
+        ("paragraph", "a · b"),
+        ("paragraph", "1 · 2"),
+    ]
+    assert blocks[2].runs[0].marks == ("code",)
+    assert blocks[1].runs[1].href == "https://example.org/r"
+
+
 def test_markdown_article_builds_with_front_matter(tmp_path: Path) -> None:
     code, data, err = _build_json(tmp_path, str(FIXTURES / "english-front-matter.md"))
     assert code == 0, err
