@@ -25,6 +25,8 @@ _TOKEN = re.compile(
     re.IGNORECASE,
 )
 MAX_ENTITIES = 12
+# Names that matter show up early; a huge article is not scanned to the end.
+MAX_SENTENCES = 5_000
 MAX_KEYWORDS = 8
 MIN_KEYWORD_CHARS = 4
 
@@ -89,7 +91,8 @@ def find_entities(brief: Brief, language: Language) -> tuple[Entity, ...]:
     person_cues = {c.lower() for c in rules.person_cues}
     place_cues = {c.lower() for c in rules.place_cues}
     organisation_words = {w.lower() for w in rules.organisation_words}
-    texts = [*(s.heading for s in brief.sections), *candidate_sentences(brief, language.sentences)]
+    sentences = candidate_sentences(brief, language.sentences, MAX_SENTENCES)
+    texts = [*(s.heading for s in brief.sections), *sentences]
     found: dict[str, _Found] = {}
     starts: dict[str, _Found] = {}
     position = 0

@@ -26,16 +26,22 @@ ITERATIONS = 60
 MAX_CANDIDATES = 400
 
 
-def candidate_sentences(brief: Brief, code: str) -> list[str]:
-    """The body's prose sentences in reading order (lists and headings left out)."""
+def candidate_sentences(brief: Brief, code: str, limit: int = 100_000) -> list[str]:
+    """The body's prose sentences in reading order (lists and headings left out).
+
+    Sentence splitting is the slow part on huge articles, so it stops once
+    `limit` sentences are found.
+    """
     blocks = [*brief.lede, *brief.intro]
     for section in brief.sections:
         blocks.extend((*section.blocks, *section.pros, *section.cons))
     out: list[str] = []
     for block in blocks:
+        if len(out) >= limit:
+            break
         if isinstance(block, Paragraph | Quote):
             out.extend(split_sentences(block.text, code))
-    return out
+    return out[:limit]
 
 
 def _content_words(sentence: str, stopwords: frozenset[str]) -> set[str]:
@@ -76,8 +82,8 @@ def rank(sentences: Sequence[str], stopwords: frozenset[str]) -> list[float]:
 
 def key_points(brief: Brief, language: Language, count: int) -> tuple[str, ...]:
     """The `count` best sentences of the brief's body, in article order."""
-    sentences = list(dict.fromkeys(candidate_sentences(brief, language.sentences)))
-    sentences = sentences[:MAX_CANDIDATES]
+    found = candidate_sentences(brief, language.sentences, MAX_CANDIDATES * 2)
+    sentences = list(dict.fromkeys(found))[:MAX_CANDIDATES]
     eligible = [
         index
         for index, sentence in enumerate(sentences)

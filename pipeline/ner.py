@@ -58,7 +58,7 @@ def find_entities_spacy(brief: Brief, language: Language) -> tuple[Entity, ...]:
             f"entities.method is spacy but the model {model} is not installed", hint=INSTALL_HINT
         )
     # Sentences only: the model mislabels short headings ("Conclusion").
-    texts = candidate_sentences(brief, language.sentences)
+    texts = candidate_sentences(brief, language.sentences, 5_000)
     counts: Counter[str] = Counter()
     first: dict[str, int] = {}
     votes: dict[str, Counter[EntityKind]] = {}
