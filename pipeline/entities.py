@@ -146,7 +146,7 @@ def find_entities(brief: Brief, language: Language) -> tuple[Entity, ...]:
 def find_keywords(
     brief: Brief, language: Language, entities: tuple[Entity, ...]
 ) -> tuple[str, ...]:
-    """Up to MAX_KEYWORDS words for the document metadata."""
+    """Up to MAX_KEYWORDS words for the document metadata (tags first)."""
     names = [e.text for e in entities[:3]]
     taken = {w.lower() for name in names for w in name.split()}
     counts: Counter[str] = Counter()
@@ -160,4 +160,8 @@ def find_keywords(
         (w for w in counts if counts[w] > 1 and w not in taken),
         key=lambda w: (-counts[w], first[w], w),
     )
-    return tuple([*names, *words][:MAX_KEYWORDS])
+    # The author's own tags come first; then the main names and frequent words.
+    chosen: dict[str, str] = {}
+    for word in (*brief.tags, *names, *words):
+        chosen.setdefault(word.lower(), word)
+    return tuple(list(chosen.values())[:MAX_KEYWORDS])

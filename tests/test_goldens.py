@@ -53,6 +53,7 @@ def test_goldens_carry_the_expected_metadata() -> None:
     assert md["authors"] == ["Jane Doe", "Sam Patel"]
     assert md["date"] == "2026-09-14" and md["date_text"] == "14 September 2026"
     assert md["tags"] == ["work", "productivity"] and md["organisation"] == "Policy Watch"
+    assert md["keywords"][:2] == ["work", "productivity"]  # the author's tags lead
     fr = json.loads((GOLDEN / "fr-example.json").read_text(encoding="utf-8"))
     names = {entity["text"] for entity in fr["entities"]}
     for expected in ("Vladimir Poutine", "Pezeshkian", "Russie", "Iran", "Syrie", "Caucase",
