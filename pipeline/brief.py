@@ -148,7 +148,7 @@ class Brief(_Frozen):
     key_points: tuple[str, ...] = ()  # sentences of the body, verbatim
     tags: tuple[str, ...] = ()
     entities: tuple[Entity, ...] = ()
-    keywords: tuple[str, ...] = ()
+    keywords: tuple[str, ...] = ()  # document metadata (PDF Keywords, DOCX keywords)
     word_count: int = 0
     reading_minutes: int = 0
     reading_text: str = ""  # "4 min de lecture · 792 mots", for the title block

@@ -17,7 +17,9 @@ from .brief import Brief, Labels
 from .config import Config
 from .errors import PipelineError, RenderError, UsageError
 from .ingest import Document, InputFormat, read_source, strip_bidi
+from .isolation import run_isolated
 from .languages import Language, available, detect, get_language
+from .limits import check_document
 from .output import Written, slugify, verify, write_atomic
 from .render import Artifact, renderer_for
 from .render.theme import Theme, load_theme
@@ -132,12 +134,13 @@ def run_build(
     sources: list[str],
     formats: tuple[str, ...],
     out_dir: Path,
+    strict: bool = False,
     input_format: InputFormat | None = None,
 ) -> list[SourceResult]:
     if not sources:
         raise UsageError("nothing to build: give a SOURCE or list sources: in the config file")
     today = build_date()
-    theme = load_theme(config.theme, config.layout)
+    theme = load_theme(config.theme, config.layout, config.pdf)
     results: list[SourceResult] = []
     stems: dict[int, str] = {}
     taken: set[str] = set()
@@ -145,22 +148,41 @@ def run_build(
         result = SourceResult(source)
         results.append(result)
         try:
-            document = read_source(source, input_format)
+            limits = config.limits
+            document = check_document(
+                read_source(source, limits.max_input_bytes, input_format), limits
+            )
             result.brief = make_brief(document, config, today, result.warnings)
             stems[index] = _unique_stem(result.brief, document.name, taken)
-            result.artifacts = _render(result.brief, theme, formats)
+            for fmt in formats:
+                renderer_for(fmt)  # import in the parent once, not in every worker
+            result.artifacts = run_isolated(
+                _render,
+                result.brief,
+                theme,
+                formats,
+                timeout=limits.render_timeout,
+                memory_mb=limits.render_memory_mb,
+            )
         except PipelineError as error:
             if not error.file:
                 error.file = source
             result.error = error
             result.artifacts = []
         except Exception as exc:  # a bug in a stage: this source fails, others go on
-            error = RenderError(f"internal error: {type(exc).__name__}: {exc}", file=source)
-            error.__cause__ = exc
-            result.error = error
+            failure = RenderError(f"internal error: {type(exc).__name__}: {exc}", file=source)
+            failure.__cause__ = exc
+            result.error = failure
             result.artifacts = []
         for artifact in result.artifacts:
             result.warnings.extend(artifact.warnings)
+        if strict and result.warnings and result.error is None:
+            result.error = RenderError(
+                f"{len(result.warnings)} warning(s) treated as errors (--strict)",
+                file=source,
+                hint="fix the warnings above, or build without --strict",
+            )
+            result.artifacts = []
 
     for index, result in enumerate(results):
         if result.error is not None:

@@ -21,6 +21,8 @@ if TYPE_CHECKING:
     from .config import Config
 
 FORMATS = ("pdf", "docx", "json")
+# Kept in step with config.PdfVariant (a test checks it) so --help needs no pydantic import.
+PDF_VARIANTS = ("none", "pdf/a-3b", "pdf/a-3a", "pdf/ua-1", "pdf/a-3b+ua-1")
 DEFAULT_CONFIG = "config.yaml"
 
 EPILOG = """\
@@ -76,6 +78,13 @@ def make_parser() -> argparse.ArgumentParser:
         help=f"layout and options (default: ./{DEFAULT_CONFIG} if present, else built-in defaults)",
     )
     build.add_argument(
+        "--pdf-variant",
+        choices=PDF_VARIANTS,
+        metavar="VARIANT",
+        help="standard the PDF claims: " + ", ".join(PDF_VARIANTS) + " (default: pdf.variant "
+        "from the config, pdf/ua-1)",
+    )
+    build.add_argument(
         "-o",
         "--out",
         metavar="DIR",
@@ -93,7 +102,12 @@ def make_parser() -> argparse.ArgumentParser:
         choices=("text", "markdown", "html"),
         help="read every SOURCE as this format (default: from the extension; - is text)",
     )
-    build.add_argument("--debug", action="store_true", help=argparse.SUPPRESS)
+    build.add_argument("--debug", action="store_true", help="show the full traceback of an error")
+    build.add_argument(
+        "--strict",
+        action="store_true",
+        help="treat warnings (refused resource, missing font, unsure language) as failures",
+    )
 
     schema = commands.add_parser(
         "schema",
@@ -123,6 +137,10 @@ def _cmd_build(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from .build import run_build
 
     config, out_dir = _load(args)
+    if args.pdf_variant:
+        config = config.model_copy(
+            update={"pdf": config.pdf.model_copy(update={"variant": args.pdf_variant})}
+        )
     if args.sources:
         sources = list(args.sources)
     else:
@@ -131,7 +149,9 @@ def _cmd_build(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         ]
         sources = [_relative(s) for s in sources]
     formats = args.format or config.formats
-    results = run_build(config, sources, tuple(formats), out_dir, args.input_format)
+    results = run_build(
+        config, sources, tuple(formats), out_dir, strict=args.strict, input_format=args.input_format
+    )
     failed = 0
     for result in results:
         for warning in result.warnings:

@@ -176,6 +176,47 @@ class Entities(_Section):
     )
 
 
+# PDF variants WeasyPrint 70 produces, plus the one combination it does not
+# name but whose parts it writes (PDF/A-3b with tags and the PDF/UA-1 claim).
+PdfVariant = Literal["none", "pdf/a-3b", "pdf/a-3a", "pdf/ua-1", "pdf/a-3b+ua-1"]
+
+
+class Pdf(_Section):
+    """How the PDF is produced: which standard it claims (see docs/accessibility.md)."""
+
+    variant: PdfVariant = Field(
+        default="pdf/ua-1",
+        description="none (tagged, no standard claimed), pdf/a-3b, pdf/a-3a, pdf/ua-1 "
+        "or pdf/a-3b+ua-1",
+    )
+    attach_json: bool = Field(
+        default=True, description="with PDF/A-3, embed the Brief JSON as an associated file"
+    )
+
+
+class Limits(_Section):
+    """Caps on the work one article may cause (hostile or broken input fails alone)."""
+
+    max_input_bytes: int = Field(
+        20_000_000, ge=1, le=200_000_000, description="largest article file, in bytes"
+    )
+    max_blocks: int = Field(
+        5_000, ge=1, le=100_000, description="most headings, paragraphs and list items"
+    )
+    max_paragraph_chars: int = Field(
+        50_000, ge=100, le=5_000_000, description="longest single paragraph, in characters"
+    )
+    max_table_cells: int = Field(
+        5_000, ge=1, le=1_000_000, description="most cells in one table (Markdown/HTML input)"
+    )
+    render_timeout: float = Field(
+        120.0, gt=0, le=3600, description="seconds one render may take before it is stopped"
+    )
+    render_memory_mb: int = Field(
+        2_048, ge=0, le=65_536, description="address-space cap of a render worker (0: none)"
+    )
+
+
 class Config(_Section):
     sources: tuple[str, ...] = Field((), description="articles built when no SOURCE is given")
     output_dir: str = Field("dist", description="where artifacts are written")
@@ -195,9 +236,11 @@ class Config(_Section):
     languages_dir: str | None = Field(
         None, description="a folder of extra language files (<code>.yaml), relative to this file"
     )
+    pdf: Pdf = Pdf()
     labels: dict[Annotated[str, Field(pattern=r"^[a-z]{2}$")], Labels] = Field(
         default_factory=dict, description="label overrides per language code"
     )
+    limits: Limits = Limits()
 
     # Where the file was read from: relative paths resolve against it.
     base_dir: Path = Field(Path("."), exclude=True)
@@ -237,11 +280,34 @@ def _describe(error: Any) -> str:
     return str(error["msg"]).lower()
 
 
+def _read_config_bytes(path: Path, filename: str) -> bytes:
+    """A regular file's bytes, capped: `-c /dev/zero` or a FIFO must not hang or fill memory."""
+    import os
+    import stat
+
+    from .yamlfile import MAX_YAML_BYTES
+
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise ConfigError("the config file is not a regular file", file=filename)
+        with os.fdopen(os.dup(fd), "rb") as handle:
+            raw = handle.read(MAX_YAML_BYTES + 1)
+    finally:
+        os.close(fd)
+    if len(raw) > MAX_YAML_BYTES:
+        raise ConfigError(
+            f"the file is larger than {MAX_YAML_BYTES // 1000} kB; a layout file is much smaller",
+            file=filename,
+        )
+    return raw
+
+
 def load_config(path: Path) -> Config:
     """Read, parse and validate a config file; raise ConfigErrors with every problem."""
     filename = str(path)
     try:
-        raw = path.read_bytes()
+        raw = _read_config_bytes(path, filename)
     except FileNotFoundError:
         raise ConfigError(
             "config file not found", file=filename, hint="pass -c FILE or create config.yaml"
@@ -265,10 +331,14 @@ def parse_config(
     *,
     base_dir: Path = Path("."),
 ) -> Config:
+    bad_text = _control_characters(data, filename, line_of)
     try:
-        return Config.model_validate({**data, "base_dir": base_dir})
+        config = Config.model_validate({**data, "base_dir": base_dir})
+        if bad_text:
+            raise ConfigErrors(bad_text)
+        return config
     except ValidationError as exc:
-        errors = []
+        errors = list(bad_text)
         for error in exc.errors():
             loc = tuple(error["loc"])
             dotted = ".".join(str(part) for part in loc)
@@ -296,6 +366,39 @@ def parse_config(
                 hint = _hint_for(loc)
             errors.append(ConfigError(message, file=filename, line=line, hint=hint))
         raise ConfigErrors(errors) from None
+
+
+# Characters no renderer can carry (python-docx raises on them) or that
+# reorder what the reader sees: config text is user text, checked here once.
+_UNSAFE_TEXT = re.compile(
+    r"[\x00-\x08\x0b-\x1f\x7f\ufffe\uffff\ud800-\udfff\u202a-\u202e\u2066-\u2069]"
+)
+
+
+def _control_characters(
+    data: Any, filename: str, line_of: Any, path: tuple[str | int, ...] = ()
+) -> list[ConfigError]:
+    """A ConfigError for every string value holding a control or bidi-override character."""
+    found: list[ConfigError] = []
+    if isinstance(data, dict):
+        for key, value in data.items():
+            found.extend(_control_characters(value, filename, line_of, (*path, str(key))))
+    elif isinstance(data, list):
+        for index, value in enumerate(data):
+            found.extend(_control_characters(value, filename, line_of, (*path, index)))
+    elif isinstance(data, str):
+        match = _UNSAFE_TEXT.search(data)
+        if match is not None:
+            dotted = ".".join(str(part) for part in path)
+            found.append(
+                ConfigError(
+                    f"{dotted}: contains the control character U+{ord(match[0]):04X}",
+                    file=filename,
+                    line=line_of(path) if line_of is not None else None,
+                    hint="remove it; write plain text",
+                )
+            )
+    return found
 
 
 def _hint_for(loc: tuple[Any, ...]) -> str | None:

@@ -9,7 +9,9 @@ it starts with a bullet, a paragraph otherwise.
 
 from __future__ import annotations
 
+import os
 import re
+import stat
 import sys
 import unicodedata
 from dataclasses import dataclass, field
@@ -67,6 +69,14 @@ def decode(data: bytes, path: str) -> str:
         return data.decode("utf-8")
     except UnicodeDecodeError:
         pass
+    # Mostly valid UTF-8 with a few broken bytes (a truncated copy, a bad
+    # paste): keep the good text and mark the damage with U+FFFD rather than
+    # letting a charset guess turn every accent into mojibake.
+    replaced = data.decode("utf-8", errors="replace")
+    damaged = replaced.count("\ufffd")
+    multibyte = sum(1 for char in replaced if char > "\x7f" and char != "\ufffd")
+    if multibyte and multibyte >= damaged:
+        return replaced
     from charset_normalizer import from_bytes
 
     best = from_bytes(data).best()
@@ -158,6 +168,30 @@ READERS: dict[str, InputFormat] = {
 }
 
 
+def _read_regular(path: Path, path_arg: str, max_bytes: int) -> bytes:
+    """At most max_bytes + 1 bytes of a regular file (never a FIFO, device or socket)."""
+    # O_NONBLOCK: opening a FIFO must not hang the build waiting for a writer.
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise SourceError(
+                "not a regular file (a device, FIFO or socket)",
+                file=path_arg,
+                hint="give a .txt file",
+            )
+        if info.st_size > max_bytes:
+            raise SourceError(
+                f"the file is {info.st_size:,} bytes; the limit is {max_bytes:,}",
+                file=path_arg,
+                hint="raise limits.max_input_bytes in the config if this is intended",
+            )
+        with os.fdopen(os.dup(fd), "rb") as handle:
+            return handle.read(max_bytes + 1)
+    finally:
+        os.close(fd)
+
+
 def _parse(
     text: str, input_format: InputFormat, path_arg: str, warnings: list[str]
 ) -> tuple[dict[str, Any], str, tuple[RawBlock, ...]]:
@@ -180,14 +214,16 @@ def _parse(
     return {}, text, parse_text(text)
 
 
-def read_source(path_arg: str, input_format: InputFormat | None = None) -> Document:
+def read_source(
+    path_arg: str, max_bytes: int = MAX_SOURCE_BYTES, input_format: InputFormat | None = None
+) -> Document:
     """Read one article (a path, or "-" for standard input) into a Document.
 
     The format comes from the file extension unless `input_format` is given
     (standard input is plain text unless told otherwise).
     """
     if path_arg == "-":
-        data = sys.stdin.buffer.read(MAX_SOURCE_BYTES + 1)
+        data = sys.stdin.buffer.read(max_bytes + 1)
         name, mtime = "stdin", None
         chosen: InputFormat = input_format or "text"
     else:
@@ -201,15 +237,7 @@ def read_source(path_arg: str, input_format: InputFormat | None = None) -> Docum
                     file=path_arg,
                     hint="give a .txt, .md or .html file, or choose with --input-format",
                 )
-            size = path.stat().st_size
-            if size > MAX_SOURCE_BYTES:
-                raise SourceError(
-                    f"the file is {size // 1_000_000} MB; the limit is "
-                    f"{MAX_SOURCE_BYTES // 1_000_000} MB",
-                    file=path_arg,
-                )
-            with path.open("rb") as handle:
-                data = handle.read(MAX_SOURCE_BYTES + 1)
+            data = _read_regular(path, path_arg, max_bytes)
             mtime = path.stat().st_mtime
         except FileNotFoundError:
             raise SourceError("no such file", file=path_arg, hint="check the path") from None
@@ -221,9 +249,11 @@ def read_source(path_arg: str, input_format: InputFormat | None = None) -> Docum
             raise SourceError(f"cannot read the file: {exc.strerror}", file=path_arg) from None
         name = path.stem
         chosen = input_format or READERS[path.suffix.lower()]
-    if len(data) > MAX_SOURCE_BYTES:
+    if len(data) > max_bytes:
         raise SourceError(
-            f"the input is larger than {MAX_SOURCE_BYTES // 1_000_000} MB", file=path_arg
+            f"the input is larger than {max_bytes:,} bytes",
+            file=path_arg,
+            hint="raise limits.max_input_bytes in the config if this is intended",
         )
     text = clean_text(decode(data, path_arg))
     if not text.strip():

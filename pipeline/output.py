@@ -11,6 +11,7 @@ import contextlib
 import io
 import os
 import re
+import secrets
 import tempfile
 import unicodedata
 import zipfile
@@ -65,22 +66,81 @@ class Written:
     size: int
 
 
+_TEMP = re.compile(r"^\.tmp-(\d+)-.*\.part$")
+
+
+def sweep_stale_temps(folder: Path) -> list[Path]:
+    """Remove temp files left by a killed build (their writer process is gone)."""
+    removed = []
+    with contextlib.suppress(OSError):
+        for entry in os.scandir(folder):
+            match = _TEMP.match(entry.name)
+            if match is None or not entry.is_file(follow_symlinks=False):
+                continue
+            try:
+                os.kill(int(match[1]), 0)
+                continue  # its writer is still running (a parallel build)
+            except ProcessLookupError:
+                pass
+            except (PermissionError, OverflowError):
+                continue
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(entry.path)
+                removed.append(Path(entry.path))
+    return removed
+
+
+def _write_unnamed(folder: Path, data: bytes) -> str | None:
+    """Write and fsync `data` as an unnamed file, then give it a temp name.
+
+    With O_TMPFILE the file has no name while it is written, so a SIGKILL
+    at that point leaves nothing behind; the named window is one link plus
+    one rename. Returns None where O_TMPFILE is not supported.
+    """
+    flag = getattr(os, "O_TMPFILE", None)
+    if flag is None:
+        return None
+    try:
+        fd = os.open(folder, flag | os.O_WRONLY, 0o644)
+    except OSError:
+        return None
+    try:
+        with os.fdopen(fd, "wb", closefd=False) as stream:
+            stream.write(data)
+            stream.flush()
+            os.fsync(fd)
+        temp_name = str(folder / f".tmp-{os.getpid()}-{secrets.token_hex(6)}.part")
+        try:
+            os.link(f"/proc/self/fd/{fd}", temp_name, follow_symlinks=True)
+        except OSError:
+            return None  # no /proc: fall back on a named temp file
+        return temp_name
+    finally:
+        os.close(fd)
+
+
 def write_atomic(folder: Path, filename: str, data: bytes) -> Written:
     folder.mkdir(parents=True, exist_ok=True)
     target = (folder / filename).resolve()
     if target.parent != folder.resolve():
         raise OutputError(f"refusing to write outside the output folder: {filename}")
-    handle, temp_name = tempfile.mkstemp(prefix=".tmp-", suffix=".part", dir=folder)
+    sweep_stale_temps(folder)
+    temp_name = _write_unnamed(folder, data)
     try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-            stream.flush()
-            os.fsync(stream.fileno())
+        if temp_name is None:
+            handle, temp_name = tempfile.mkstemp(
+                prefix=f".tmp-{os.getpid()}-", suffix=".part", dir=folder
+            )
+            with os.fdopen(handle, "wb") as stream:
+                stream.write(data)
+                stream.flush()
+                os.fsync(stream.fileno())
         os.chmod(temp_name, 0o644)
         os.replace(temp_name, target)
     except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(temp_name)
+        if temp_name is not None:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(temp_name)
         raise
     try:
         directory = os.open(folder, os.O_RDONLY)

@@ -111,9 +111,9 @@ def _group(blocks: Sequence[RawBlock]) -> list[Block]:
 
 def _split_pros_cons(blocks: list[Block], language: Language) -> tuple[list[Block], list[Block]]:
     for index, block in enumerate(blocks):
-        if index and isinstance(block, Paragraph):
-            if _starts_with(block.text, language.pros_cons.cons_markers):
-                return blocks[:index], blocks[index:]
+        markers = language.pros_cons.cons_markers
+        if index and isinstance(block, Paragraph) and _starts_with(block.text, markers):
+            return blocks[:index], blocks[index:]
     if len(blocks) == 2:
         return blocks[:1], blocks[1:]
     return [], []

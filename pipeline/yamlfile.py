@@ -16,6 +16,8 @@ import yaml
 from .errors import ConfigError
 
 MAX_YAML_BYTES = 1_000_000
+# A `!!python/...` tag on a list or mapping is not caught by the scalar constructor.
+_COLLECTION_TAGS = ("tag:yaml.org,2002:map", "tag:yaml.org,2002:seq")
 
 Path = tuple[str | int, ...]
 
@@ -43,7 +45,7 @@ def load_yaml(text: str, filename: str) -> YamlDocument:
     try:
         for event in yaml.parse(text, Loader=yaml.SafeLoader):
             if isinstance(event, yaml.AliasEvent):
-                line = event.start_mark.line + 1
+                line = event.start_mark.line + 1 if event.start_mark else None
                 raise ConfigError(
                     "YAML aliases (*name) are not allowed; write the value out",
                     file=filename,
@@ -52,7 +54,7 @@ def load_yaml(text: str, filename: str) -> YamlDocument:
         root = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark is not None else None
+        line = None if mark is None else int(getattr(mark, "line", 0)) + 1
         problem = exc.problem or exc.context or "invalid YAML"
         raise ConfigError(
             f"invalid YAML: {problem}; check indentation and quoting",
@@ -74,6 +76,12 @@ def _build(
     node: yaml.Node, path: Path, doc: YamlDocument, constructor: yaml.SafeLoader, filename: str
 ) -> Any:
     doc.lines.setdefault(path, node.start_mark.line + 1)
+    if not isinstance(node, yaml.ScalarNode) and node.tag not in _COLLECTION_TAGS:
+        raise ConfigError(
+            f"unsupported YAML tag {node.tag!r}; only plain values are allowed",
+            file=filename,
+            line=node.start_mark.line + 1,
+        )
     if isinstance(node, yaml.MappingNode):
         result: dict[Any, Any] = {}
         for key_node, value_node in node.value:

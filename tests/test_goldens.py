@@ -8,10 +8,10 @@ from __future__ import annotations
 import json
 
 import pytest
-from update_goldens import CASES, FIXTURES, GOLDEN, golden_json
 
 from pipeline.brief import Brief
 from pipeline.read_html import available as html_available
+from tests.update_goldens import CASES, FIXTURES, GOLDEN, golden_json
 
 
 @pytest.mark.parametrize("fixture", sorted(CASES))

@@ -25,6 +25,7 @@ from docx.text.paragraph import Paragraph as DocxParagraph
 from ..brief import Block, Brief, Image, ListBlock, Paragraph, Quote, Run
 from ..config import Layout, points
 from . import Artifact
+from .metadata import metadata_for
 from .theme import Theme, expand_slot
 
 HYPERLINK_RELTYPE = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/hyperlink"
@@ -403,15 +404,17 @@ def _clear_box(paragraph: DocxParagraph) -> None:
 
 
 def _core_properties(doc: Document, brief: Brief) -> None:
+    meta = metadata_for(brief)  # the same values as the PDF's Info and XMP
     props = doc.core_properties
-    props.title = brief.title
-    props.language = brief.language
-    props.keywords = ", ".join(brief.keywords)
-    props.author = ", ".join(brief.authors) or (brief.organisation or "")
+    props.title = meta.title
+    props.subject = meta.subject
+    props.keywords = ", ".join(meta.keywords)
+    props.language = meta.language
+    props.author = meta.author
     props.last_modified_by = ""
     props.comments = ""
     props.revision = 1
-    stamp = dt.datetime.combine(brief.date or dt.date(2000, 1, 1), dt.time(0, 0))
+    stamp = meta.created.replace(tzinfo=None)  # python-docx writes naive times as UTC
     props.created = stamp
     props.modified = stamp
     props.last_printed = stamp

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Literal
 
 from ..brief import Brief
-from ..config import Layout
+from ..config import Layout, Pdf
 from ..errors import ConfigError
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
@@ -30,6 +30,7 @@ class Theme:
     name: str
     folder: Path
     layout: Layout
+    pdf: Pdf = Pdf()  # the PDF renderer's slice of the config
 
     @property
     def asset_roots(self) -> tuple[Path, ...]:
@@ -37,13 +38,13 @@ class Theme:
         return (self.folder,)
 
 
-def load_theme(name: str, layout: Layout) -> Theme:
+def load_theme(name: str, layout: Layout, pdf: Pdf | None = None) -> Theme:
     root = templates_root()
     folder = (root / name).resolve()
     if not (folder / "brief.html.j2").is_file():
         known = sorted(p.name for p in root.iterdir() if (p / "brief.html.j2").is_file())
         raise ConfigError(f"theme: unknown theme '{name}'", hint="available: " + ", ".join(known))
-    return Theme(name=name, folder=folder, layout=layout)
+    return Theme(name=name, folder=folder, layout=layout, pdf=pdf or Pdf())
 
 
 SlotPart = tuple[Literal["text", "page", "pages"], str]

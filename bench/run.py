@@ -1,0 +1,266 @@
+"""Benchmark: our pipeline against the raw libraries it stands on, in one run.
+
+    python bench/run.py [--repeat 5] [--batch 50]
+
+Every figure is a median of `--repeat` runs, and every ratio compares two
+figures measured in this same run on this same machine, so the ratios (not
+the seconds) are what to compare across machines. Prints a table and writes
+bench/results.json.
+
+Measured:
+- cold build (new process) of the example to PDF+DOCX, vs a baseline process
+  that only imports WeasyPrint and python-docx and renders the same HTML and
+  the same paragraphs (the "physical limit" of the stack);
+- cold DOCX-only build, vs `pandoc SOURCE.md -o out.docx` when pandoc exists;
+- warm per-brief PDF render inside one process (second and later briefs) vs
+  the first (cold) render in that process;
+- a batch of generated articles with -j 1 and -j 2, and a no-op rebuild of
+  it (when the installed pipeline has those options);
+- peak RSS of one build and of the batch.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import random
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLE = ROOT / "examples" / "poutine-iran.txt"
+PY = sys.executable
+ENV = {**os.environ, "SOURCE_DATE_EPOCH": "1764028800", "PYTHONPATH": str(ROOT)}
+
+
+def run_child(argv: list[str], cwd: Path = ROOT) -> tuple[float, int, int]:
+    """Run a process; return (seconds, peak RSS in MB, exit code)."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(
+        argv, cwd=cwd, env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
+    _, status, usage = os.wait4(proc.pid, 0)
+    elapsed = time.perf_counter() - start
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode not in (0, 1):
+        err = proc.stderr.read().decode() if proc.stderr else ""
+        raise SystemExit(f"benchmark step failed: {' '.join(argv)}\n{err}")
+    if proc.stderr:
+        proc.stderr.close()
+    return elapsed, usage.ru_maxrss // 1024, proc.returncode
+
+
+def median_of(repeat: int, argv: list[str]) -> tuple[float, int]:
+    times, peaks = [], []
+    for _ in range(repeat):
+        seconds, peak, _code = run_child(argv)
+        times.append(seconds)
+        peaks.append(peak)
+    return statistics.median(times), max(peaks)
+
+
+BASELINE = r"""
+import sys, json
+from weasyprint import HTML, CSS
+from docx import Document
+html, css, paragraphs, pdf_out, docx_out = json.load(open(sys.argv[1], encoding="utf-8"))
+HTML(string=html).write_pdf(pdf_out, stylesheets=[CSS(string=css)])
+doc = Document()
+for style, text in paragraphs:
+    doc.add_paragraph(text, style=style)
+doc.save(docx_out)
+"""
+
+
+def prepare_baseline(work: Path) -> Path:
+    """The exact HTML/CSS and paragraphs our renderers produce for the example."""
+    sys.path.insert(0, str(ROOT))
+    os.environ["SOURCE_DATE_EPOCH"] = ENV["SOURCE_DATE_EPOCH"]
+    from pipeline.build import build_date, make_brief
+    from pipeline.config import load_config
+    from pipeline.ingest import read_source
+    from pipeline.render.html import render_html
+    from pipeline.render.theme import load_theme
+
+    config = load_config(ROOT / "config.yaml")
+    brief = make_brief(read_source(str(EXAMPLE)), config, build_date(), [])
+    theme = load_theme(config.theme, config.layout)
+    html, css = render_html(brief, theme)
+    paragraphs = [("Title", brief.title)]
+    for section_text in brief.body_texts()[1:]:
+        paragraphs.append(("Normal", section_text))
+    spec = work / "baseline.json"
+    spec.write_text(
+        json.dumps([html, css, paragraphs, str(work / "b.pdf"), str(work / "b.docx")]),
+        encoding="utf-8",
+    )
+    script = work / "baseline.py"
+    script.write_text(BASELINE, encoding="utf-8")
+    return spec
+
+
+def warm_render(repeat: int) -> tuple[float, float]:
+    """(first render, median of later renders) of the example PDF in one process."""
+    code = r"""
+import sys, time, json
+from pipeline.build import build_date, make_brief
+from pipeline.config import load_config
+from pipeline.ingest import read_source
+from pipeline.render import renderer_for
+from pipeline.render.theme import load_theme
+config = load_config(__import__("pathlib").Path("config.yaml"))
+theme = load_theme(config.theme, config.layout)
+render = renderer_for("pdf")
+times = []
+for i in range(int(sys.argv[1]) + 1):
+    start = time.perf_counter()
+    brief = make_brief(read_source("examples/poutine-iran.txt"), config, build_date(), [])
+    render(brief, theme)
+    times.append(time.perf_counter() - start)
+print(json.dumps(times))
+"""
+    done = subprocess.run(
+        [PY, "-c", code, str(repeat)], cwd=ROOT, env=ENV, capture_output=True, text=True
+    )
+    if done.returncode:
+        raise SystemExit(done.stderr)
+    times = json.loads(done.stdout)
+    return times[0], statistics.median(times[1:])
+
+
+WORDS = (
+    "analyse budget conseil région accord commerce énergie transport santé école réforme "
+    "marché emploi climat sécurité frontière industrie recherche logement culture sport"
+).split()
+EN_WORDS = (
+    "council budget region trade energy transport health school reform market jobs climate "
+    "security border industry research housing culture sport agreement policy"
+).split()
+
+
+def sentence(rng: random.Random, words: list[str]) -> str:
+    picked = rng.choices(words, k=rng.randint(8, 18))
+    return " ".join(picked).capitalize() + "."
+
+
+def generate_batch(folder: Path, count: int) -> None:
+    """Deterministic, varied articles: French and English, with and without
+    headings, questions, pros/cons sections and a sources line."""
+    rng = random.Random(1234)
+    folder.mkdir(parents=True, exist_ok=True)
+    for index in range(count):
+        english = index % 2 == 1
+        words = EN_WORDS if english else WORDS
+        lines = [" ".join(sentence(rng, words) for _ in range(4)) for _ in range(rng.randint(1, 3))]
+        lines.append(f"{'Report' if english else 'Rapport'} {index} {rng.choice(words)}")
+        for part in range(rng.randint(1, 4)):
+            if part % 2:
+                lines.append(f"{'What about' if english else 'Quoi de'} {rng.choice(words)} ?")
+            else:
+                lines.append(rng.choice(words).capitalize() + f" {part}")
+            lines.extend(
+                " ".join(sentence(rng, words) for _ in range(rng.randint(2, 6)))
+                for _ in range(rng.randint(1, 3))
+            )
+        if index % 3 == 0:
+            lines.append("Pros and cons" if english else "Avantages et inconvénients")
+            lines.append(" ".join(sentence(rng, words) for _ in range(3)))
+            lines.append(("On the other hand, " if english else "En revanche, ") + sentence(rng, words))
+        lines.append("Conclusion")
+        lines.append(" ".join(sentence(rng, words) for _ in range(3)))
+        if index % 2 == 0:
+            lines.append("For more, visit Reuters or AFP." if english else "Pour en savoir plus, consultez Le Monde ou AFP.")
+        (folder / f"article-{index:03d}.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def supports(option: str) -> bool:
+    done = subprocess.run(
+        [PY, "-m", "pipeline", "build", "--help"], cwd=ROOT, env=ENV, capture_output=True, text=True
+    )
+    return option in done.stdout
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--repeat", type=int, default=5, help="runs per figure (median)")
+    parser.add_argument("--batch", type=int, default=50, help="articles in the batch")
+    args = parser.parse_args()
+    repeat = max(args.repeat, 1)
+    results: dict[str, object] = {
+        "machine": f"{platform.machine()}, {os.cpu_count()} CPUs, {platform.platform()}",
+        "python": platform.python_version(),
+        "repeat": repeat,
+    }
+    rows: list[tuple[str, str, str, str]] = []
+
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        out = work / "out"
+        spec = prepare_baseline(work)
+
+        cold, cold_rss = median_of(
+            repeat, [PY, "-m", "pipeline", "build", str(EXAMPLE), "-f", "pdf,docx", "-o", str(out)]
+        )
+        base, base_rss = median_of(repeat, [PY, str(work / "baseline.py"), str(spec)])
+        results.update(cold_build_s=cold, baseline_s=base, cold_rss_mb=cold_rss, baseline_rss_mb=base_rss)
+        rows.append(("cold PDF+DOCX build / raw baseline", f"{cold:.3f}s / {base:.3f}s", f"{cold / base:.2f}x", "<= 1.10x"))
+
+        docx_cold, docx_rss = median_of(
+            repeat, [PY, "-m", "pipeline", "build", str(EXAMPLE), "-f", "docx", "-o", str(out)]
+        )
+        results.update(docx_cold_s=docx_cold, docx_rss_mb=docx_rss)
+        pandoc = shutil.which("pandoc")
+        if pandoc:
+            markdown = work / "example.md"
+            markdown.write_text(EXAMPLE.read_text(encoding="utf-8").replace("\n", "\n\n"), encoding="utf-8")
+            pan, _ = median_of(repeat, [pandoc, str(markdown), "-o", str(work / "p.docx")])
+            results["pandoc_docx_s"] = pan
+            rows.append(("cold DOCX-only build / pandoc", f"{docx_cold:.3f}s / {pan:.3f}s", f"{docx_cold / pan:.2f}x", "<= 2.00x"))
+        else:
+            rows.append(("cold DOCX-only build / pandoc", f"{docx_cold:.3f}s / -", "skipped", "pandoc not installed"))
+
+        first, warm = warm_render(repeat)
+        results.update(first_render_s=first, warm_render_s=warm)
+        rows.append(("warm per-brief PDF / first render", f"{warm:.3f}s / {first:.3f}s", f"{warm / first:.2f}x", "<= 0.60x"))
+
+        if supports("--jobs"):
+            batch = work / "batch"
+            generate_batch(batch, args.batch)
+            timings = {}
+            for jobs in (1, 2):
+                target = work / f"batch-out-{jobs}"
+                seconds, rss, _ = run_child(
+                    [PY, "-m", "pipeline", "build", str(batch), "-f", "pdf,docx", "-o", str(target), "-j", str(jobs), "--force"]
+                )
+                timings[jobs] = seconds
+                results[f"batch_j{jobs}_s"] = seconds
+                results[f"batch_j{jobs}_rss_mb"] = rss
+            rows.append((f"batch of {args.batch}: -j 1 / -j 2", f"{timings[1]:.2f}s / {timings[2]:.2f}s", f"{timings[1] / timings[2]:.2f}x faster", ">= 1.80x"))
+            noop, _ = median_of(
+                repeat, [PY, "-m", "pipeline", "build", str(batch), "-f", "pdf,docx", "-o", str(work / "batch-out-2"), "-j", "2"]
+            )
+            results["noop_rebuild_s"] = noop
+            rows.append((f"no-op rebuild of {args.batch}", f"{noop:.3f}s", "", "<= 0.30s"))
+        else:
+            rows.append(("batch -j 1 / -j 2, no-op rebuild", "-", "skipped", "build has no --jobs yet"))
+
+        rows.append(("peak RSS, one PDF+DOCX build", f"{cold_rss} MB", "", "<= 250 MB"))
+
+    width = max(len(r[0]) for r in rows)
+    print(f"{'measure'.ljust(width)}  {'figures':>24}  {'ratio':>14}  target")
+    for name, figures, ratio, target in rows:
+        print(f"{name.ljust(width)}  {figures:>24}  {ratio:>14}  {target}")
+    (ROOT / "bench" / "results.json").write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+    print(f"\nmachine: {results['machine']}; wrote bench/results.json")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

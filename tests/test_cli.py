@@ -1,0 +1,117 @@
+"""cli: help, exit codes, one clear error line, output names, atomic output."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from .conftest import ROOT, run_cli
+
+
+def test_help_explains_every_build_option() -> None:
+    import contextlib
+    import io
+
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.suppress(SystemExit):
+        run_cli("build", "--help")
+    text = out.getvalue()
+    for option in ("--config", "--out", "--format", "SOURCE", "exit codes"):
+        assert option in text
+
+
+def test_no_command_prints_help_and_exits_2() -> None:
+    result = run_cli()
+    assert result.code == 2 and "build" in result.out
+
+
+def test_bad_format_is_a_usage_error(tmp_path: Path) -> None:
+    result = run_cli("build", str(ROOT / "examples" / "poutine-iran.txt"), "-f", "pdf,odt")
+    assert result.code == 2
+    assert "unknown format 'odt'" in result.err and "Traceback" not in result.err
+
+
+def test_missing_and_empty_sources_fail_with_exit_1(tmp_path: Path) -> None:
+    empty = tmp_path / "empty.txt"
+    empty.write_text(" \n\n", encoding="utf-8")
+    out = tmp_path / "out"
+    result = run_cli("build", str(tmp_path / "nope.txt"), str(empty), "-o", str(out), "-f", "json")
+    assert result.code == 1
+    lines = result.err.strip().splitlines()
+    assert lines == [
+        f"error: {tmp_path / 'nope.txt'}: no such file (check the path)",
+        f"error: {empty}: the article is empty (give a file with text)",
+    ]
+    assert not out.exists() or not any(out.iterdir())
+
+
+def test_a_failing_source_does_not_stop_the_others(tmp_path: Path) -> None:
+    good = tmp_path / "good.txt"
+    good.write_text("A short title\nThe body of the article, with a sentence.\n", encoding="utf-8")
+    out = tmp_path / "out"
+    result = run_cli(
+        "build", str(tmp_path / "missing.txt"), str(good), "-o", str(out), "-f", "docx,json"
+    )
+    assert result.code == 1
+    assert sorted(p.name for p in out.iterdir()) == ["a-short-title.docx", "a-short-title.json"]
+
+
+def test_docx_only_build_never_imports_weasyprint(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from pipeline.cli import main; "
+        f"rc = main(['build', {str(ROOT / 'examples' / 'poutine-iran.txt')!r}, '-o', {str(tmp_path)!r}, '-f', 'docx']); "
+        "assert 'weasyprint' not in sys.modules, 'weasyprint imported'; sys.exit(rc)"
+    )
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert len(list(tmp_path.glob("*.docx"))) == 1
+
+
+def test_rebuild_replaces_atomically_and_leaves_no_temp_files(tmp_path: Path) -> None:
+    source = tmp_path / "a.txt"
+    source.write_text("First title\nSome body text for the brief.\n", encoding="utf-8")
+    out = tmp_path / "out"
+    assert run_cli("build", str(source), "-o", str(out), "-f", "json").code == 0
+    target = out / "first-title.json"
+    before = target.read_bytes()
+    inode = os.stat(target).st_ino
+    source.write_text("First title\nOther body text, changed.\n", encoding="utf-8")
+    assert run_cli("build", str(source), "-o", str(out), "-f", "json").code == 0
+    assert target.read_bytes() != before
+    assert os.stat(target).st_ino != inode  # a new file renamed over the old one
+    assert sorted(p.name for p in out.iterdir()) == ["first-title.json"]
+
+
+def test_failed_build_keeps_the_earlier_artifact(tmp_path: Path) -> None:
+    source = tmp_path / "a.txt"
+    source.write_text("Kept title\nThe body text.\n", encoding="utf-8")
+    out = tmp_path / "out"
+    assert run_cli("build", str(source), "-o", str(out), "-f", "json").code == 0
+    kept = (out / "kept-title.json").read_bytes()
+    source.write_bytes(b"")
+    assert run_cli("build", str(source), "-o", str(out), "-f", "json").code == 1
+    assert (out / "kept-title.json").read_bytes() == kept
+
+
+def test_same_title_twice_gets_distinct_names(tmp_path: Path) -> None:
+    for name in ("a.txt", "b.txt"):
+        (tmp_path / name).write_text("Same title\nBody.\n", encoding="utf-8")
+    out = tmp_path / "out"
+    result = run_cli(
+        "build", str(tmp_path / "a.txt"), str(tmp_path / "b.txt"), "-o", str(out), "-f", "json"
+    )
+    assert result.code == 0
+    assert sorted(p.name for p in out.iterdir()) == ["same-title-2.json", "same-title.json"]
+
+
+def test_schema_command_prints_json_schema() -> None:
+    import json
+
+    result = run_cli("schema")
+    schema = json.loads(result.out)
+    assert "layout" in schema["properties"] and "base_dir" not in schema["properties"]
+    brief = json.loads(run_cli("schema", "--brief").out)
+    assert "sections" in brief["properties"]
