@@ -81,7 +81,7 @@ def _runs(element: Any) -> tuple[Run, ...]:
         for child in node:
             if child.tag == "lb":
                 out.append(Run(text=" ", marks=marks, href=href))
-            elif child.tag in ("list", "quote", "table", "graphic"):
+            elif child.tag in ("list", "quote", "table", "graphic", "p", "head", "item"):
                 pass  # block content inside inline content: read as its own block
             else:
                 child_marks = marks
@@ -123,6 +123,7 @@ def _blocks(root: Any) -> list[RawBlock]:
                 else:
                     add("quote" if quote else "paragraph", child)
             elif tag == "quote":
+                add("quote", child)  # its own text, if any; paragraphs inside follow
                 walk(child, True, lists)
             elif tag == "list":
                 walk(child, quote, (*lists, str(child.get("rend", "")) == "ol"))
