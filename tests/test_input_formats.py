@@ -251,3 +251,23 @@ def test_html_without_extra_gives_install_hint(
     monkeypatch.setattr(read_html, "available", lambda: False)
     code, _, err = _build_json(tmp_path, str(FIXTURES / "saved-page.html"))
     assert code == 1 and "pipeline-briefs[html]" in err and err.count("\n") == 1
+
+
+@needs_html
+def test_extracted_xml_blocks_once_each() -> None:
+    from lxml import etree
+
+    root = etree.fromstring(
+        "<main><list rend='ol'><item><p>Para in item one.</p></item><item>Item two</item>"
+        "</list><quote>Bare quote.</quote><quote><p>Quoted <hi rend='#i'>para</hi>.</p></quote>"
+        "<table><row><cell>a</cell><cell>b</cell></row></table></main>"
+    )
+    blocks = read_html._blocks(root)
+    assert [(b.kind, b.text, b.ordered) for b in blocks] == [
+        ("list_item", "Para in item one.", True),
+        ("list_item", "Item two", True),
+        ("quote", "Bare quote.", False),
+        ("quote", "Quoted para.", False),
+        ("paragraph", "a · b", False),
+    ]
+    assert blocks[3].runs[1].marks == ("em",)
