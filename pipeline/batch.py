@@ -20,7 +20,7 @@ from pathlib import Path
 from .build import SourceResult, build_date, build_one, make_brief
 from .config import Config
 from .errors import OutputError, PipelineError, RenderError, UsageError
-from .ingest import read_source, strip_bidi
+from .ingest import InputFormat, read_source, strip_bidi
 from .manifest import (
     PACKAGE_VERSION,
     ArtifactEntry,
@@ -54,6 +54,7 @@ class BatchOptions:
     shard: tuple[int, int] | None = None
     clean: bool = False
     strict: bool = False  # warnings fail the source
+    input_format: InputFormat | None = None  # None: from each file's extension
 
 
 @dataclass
@@ -145,6 +146,7 @@ def _run(
     jobs: int,
     on_result: OnResult | None,
     strict: bool = False,
+    input_format: InputFormat | None = None,
 ) -> dict[str, SourceResult]:
     results: dict[str, SourceResult] = {}
 
@@ -157,14 +159,16 @@ def _run(
     pooled = [source for source in todo if source != "-"] if jobs > 1 and len(todo) > 1 else []
     for source in todo:
         if source not in pooled:
-            done(build_one(source, config, theme, formats, today, strict))
+            done(build_one(source, config, theme, formats, today, strict, input_format))
     if not pooled:
         return results
     # Each worker lives for the whole batch, so the font configuration and the
     # compiled stylesheets it caches (render.pdf) serve every brief it renders.
     with ProcessPoolExecutor(max_workers=min(jobs, len(pooled))) as pool:
         futures: dict[Future[SourceResult], str] = {
-            pool.submit(build_one, source, config, theme, formats, today, strict): source
+            pool.submit(
+                build_one, source, config, theme, formats, today, strict, input_format
+            ): source
             for source in pooled
         }
         for future in as_completed(futures):
@@ -184,11 +188,13 @@ def _run(
     return results
 
 
-def _slug_of_other(source: str, config: Config, today: dt.date) -> str | None:
+def _slug_of_other(
+    source: str, config: Config, today: dt.date, input_format: InputFormat | None = None
+) -> str | None:
     """The title slug of a source outside this shard, so names stay the same
     whichever shard builds which source; None when it cannot be read."""
     try:
-        document = read_source(source)
+        document = read_source(source, config.limits.max_input_bytes, input_format)
         brief = make_brief(document, config, today, [])
     except PipelineError:
         return None
@@ -231,7 +237,15 @@ def run_batch(
 
     todo = [source for source in chosen if source not in kept]
     built = _run(
-        todo, config, theme, inputs.formats, today, options.jobs, on_result, options.strict
+        todo,
+        config,
+        theme,
+        inputs.formats,
+        today,
+        options.jobs,
+        on_result,
+        options.strict,
+        options.input_format,
     )
 
     # Names: every source of the whole build takes part, even those of other
@@ -241,7 +255,7 @@ def run_batch(
     if options.shard is not None:
         for source in sources:
             if source not in chosen:
-                slug = _slug_of_other(source, config, today)
+                slug = _slug_of_other(source, config, today, options.input_format)
                 if slug is not None:
                     slugs[source] = slug
     everyone = set(sources)
@@ -252,7 +266,17 @@ def run_batch(
     for source in renamed:
         del kept[source]
     built.update(
-        _run(renamed, config, theme, inputs.formats, today, 1, on_result, options.strict)
+        _run(
+            renamed,
+            config,
+            theme,
+            inputs.formats,
+            today,
+            1,
+            on_result,
+            options.strict,
+            options.input_format,
+        )
     )
 
     sources_out: dict[str, SourceEntry] = {e.source: e for e in previous.sources}

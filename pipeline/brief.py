@@ -63,13 +63,34 @@ class ListBlock(_Frozen):
         return "\n".join(plain(item) for item in self.items)
 
 
-Block = Annotated[Paragraph | Quote | ListBlock, Field(discriminator="type")]
+ImageType = Literal["image/png", "image/jpeg", "image/gif"]
 
 
-def block_texts(block: Paragraph | Quote | ListBlock) -> list[str]:
+class Image(_Frozen):
+    """A picture from the article's own folder, carried as data (base64)."""
+
+    type: Literal["image"] = "image"
+    name: str  # the file name, for reference
+    media_type: ImageType
+    data: str  # base64 of the file's bytes
+    width: int  # pixels
+    height: int
+    alt: str = ""  # shown as the caption
+
+    @property
+    def text(self) -> str:
+        return self.alt
+
+
+Block = Annotated[Paragraph | Quote | ListBlock | Image, Field(discriminator="type")]
+
+
+def block_texts(block: Paragraph | Quote | ListBlock | Image) -> list[str]:
     """The visible lines of a block: one per paragraph, one per list item."""
     if isinstance(block, ListBlock):
         return [plain(item) for item in block.items]
+    if isinstance(block, Image):
+        return [block.alt] if block.alt else []
     return [block.text]
 
 
@@ -84,6 +105,16 @@ class Section(_Frozen):
 class SourceRef(_Frozen):
     name: str
     url: str | None = None
+
+
+EntityKind = Literal["person", "place", "organisation", "other"]
+
+
+class Entity(_Frozen):
+    """A person, place or organisation the article names, as it writes it."""
+
+    text: str
+    kind: EntityKind = "other"
 
 
 class Labels(_Frozen):
@@ -114,7 +145,9 @@ class Brief(_Frozen):
     intro: tuple[Block, ...] = ()
     sections: tuple[Section, ...] = ()
     sources: tuple[SourceRef, ...] = ()
-    key_points: tuple[str, ...] = ()
+    key_points: tuple[str, ...] = ()  # sentences of the body, verbatim
+    tags: tuple[str, ...] = ()
+    entities: tuple[Entity, ...] = ()
     keywords: tuple[str, ...] = ()  # document metadata (PDF Keywords, DOCX keywords)
     word_count: int = 0
     reading_minutes: int = 0

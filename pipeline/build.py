@@ -17,14 +17,14 @@ from pathlib import Path
 from .brief import Brief, Labels
 from .config import Config
 from .errors import PipelineError, RenderError, UsageError
-from .ingest import Document, read_source, strip_bidi
+from .ingest import Document, InputFormat, read_source, strip_bidi
 from .isolation import run_isolated
 from .languages import Language, available, detect, get_language
 from .limits import check_document
 from .output import Written, slugify, verify, write_atomic
 from .render import Artifact, renderer_for
 from .render.theme import Theme, load_theme
-from .structure import build_brief
+from .structure import build_brief, with_digest
 
 log = logging.getLogger(__name__)
 
@@ -58,16 +58,30 @@ def build_date() -> dt.date:
 
 
 def choose_language(document: Document, config: Config, warnings: list[str]) -> Language:
+    extra = language_dirs(config)
     code = document.meta.get("lang") or (None if config.language == "auto" else config.language)
     if code is None:
-        code = detect(document.text, available())
+        code = detect(document.text, available(extra))
         if code is None:
             warnings.append(
                 f"could not tell the language; using '{FALLBACK_LANGUAGE}' "
                 "(set language: in config.yaml)"
             )
             code = FALLBACK_LANGUAGE
-    return get_language(str(code))
+    return get_language(str(code), extra)
+
+
+def language_dirs(config: Config) -> tuple[Path, ...]:
+    """The config's extra language folder, resolved against the config file."""
+    if not config.languages_dir:
+        return ()
+    folder = config.base_dir / config.languages_dir
+    if not folder.is_dir():
+        raise UsageError(
+            f"languages_dir: {folder} is not a folder",
+            hint="create it or remove languages_dir from the config",
+        )
+    return (folder,)
 
 
 def resolve_labels(language: Language, config: Config) -> Labels:
@@ -79,13 +93,23 @@ def resolve_labels(language: Language, config: Config) -> Labels:
 
 
 def make_brief(document: Document, config: Config, today: dt.date, warnings: list[str]) -> Brief:
+    warnings.extend(document.warnings)
     language = choose_language(document, config, warnings)
-    return build_brief(
+    if config.undated == "file" and document.mtime is not None:
+        today = dt.datetime.fromtimestamp(document.mtime, dt.UTC).date()
+    brief = build_brief(
         document,
         language,
         resolve_labels(language, config),
         today=today,
         organisation=config.organisation or None,
+    )
+    return with_digest(
+        brief,
+        language,
+        key_point_count=config.key_points.count if config.key_points.enabled else 0,
+        entities=config.entities.enabled,
+        entity_method=config.entities.method,
     )
 
 
@@ -116,6 +140,7 @@ def build_one(
     formats: tuple[str, ...],
     today: dt.date,
     strict: bool = False,
+    input_format: InputFormat | None = None,
 ) -> SourceResult:
     """Read, structure and render one source; write nothing. Picklable, so a
     worker process can run it; a failure is recorded on the result, never raised.
@@ -127,7 +152,9 @@ def build_one(
     result = SourceResult(source)
     try:
         limits = config.limits
-        document = check_document(read_source(source, limits.max_input_bytes), limits)
+        document = check_document(
+            read_source(source, limits.max_input_bytes, input_format), limits
+        )
         result.name = document.name
         result.brief = make_brief(document, config, today, result.warnings)
         warm_up(formats)
@@ -179,6 +206,7 @@ def run_build(
     formats: tuple[str, ...],
     out_dir: Path,
     strict: bool = False,
+    input_format: InputFormat | None = None,
 ) -> list[SourceResult]:
     if not sources:
         raise UsageError("nothing to build: give a SOURCE or list sources: in the config file")
@@ -188,7 +216,7 @@ def run_build(
     stems: dict[int, str] = {}
     taken: set[str] = set()
     for index, source in enumerate(sources):
-        result = build_one(source, config, theme, formats, today, strict)
+        result = build_one(source, config, theme, formats, today, strict, input_format)
         results.append(result)
         if result.brief is not None and result.error is None:
             stems[index] = _unique_stem(result.brief, result.name, taken)

@@ -74,7 +74,8 @@ def make_parser() -> argparse.ArgumentParser:
         "build",
         help="build briefs into the output folder",
         description=(
-            "Build a brief from each SOURCE (a .txt article, or - for standard input). "
+            "Build a brief from each SOURCE (a .txt, .md or .html article, or - for "
+            "standard input). "
             "With no SOURCE, build the sources listed in the config file."
         ),
         epilog=EPILOG,
@@ -130,6 +131,11 @@ def make_parser() -> argparse.ArgumentParser:
         "--clean",
         action="store_true",
         help="remove artifacts the manifest lists that this build no longer produces",
+    )
+    build.add_argument(
+        "--input-format",
+        choices=("text", "markdown", "html"),
+        help="read every SOURCE as this format (default: from the extension; - is text)",
     )
     build.add_argument("--debug", action="store_true", help="show the full traceback of an error")
     build.add_argument(
@@ -213,6 +219,7 @@ def _cmd_build(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         shard=parse_shard(args.shard) if args.shard else None,
         clean=args.clean,
         strict=args.strict,
+        input_format=args.input_format,
     )
     # A live bar on a terminal (stderr); plain progress lines on stdout beside
     # the "wrote" lines, so stderr carries only warnings and errors.

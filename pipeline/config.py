@@ -37,7 +37,7 @@ PAGE_SIZES_MM: dict[str, tuple[float, float]] = {
     "Legal": (215.9, 355.6),
 }
 
-BlockName = Literal["title", "key_points", "lede", "intro", "sections", "sources"]
+BlockName = Literal["title", "key_points", "lede", "intro", "sections", "sources", "entities"]
 Format = Literal["pdf", "docx", "json"]
 
 
@@ -142,7 +142,7 @@ class Layout(_Section):
     header: Slots = Slots(left="{organisation}", right="{date}")
     footer: Slots = Slots(right="page {page} / {pages}")
     blocks: tuple[BlockName, ...] = Field(
-        ("title", "lede", "intro", "sections", "sources"),
+        ("title", "key_points", "lede", "intro", "sections", "sources"),
         description="which blocks appear, in this order",
     )
 
@@ -160,6 +160,20 @@ class Labels(_Section):
     date_prefix: str | None = None
     reading_time: str | None = None
     words: str | None = None
+
+
+class KeyPoints(_Section):
+    enabled: bool = Field(True, description="pick key sentences for the key points box")
+    count: int = Field(4, ge=1, le=10, description="how many sentences (3 to 5 suit a brief)")
+
+
+class Entities(_Section):
+    enabled: bool = Field(
+        True, description="find people, places, organisations and keywords (block 'entities')"
+    )
+    method: Literal["builtin", "spacy"] = Field(
+        "builtin", description="builtin (light, no model) or spacy (the [ner] extra)"
+    )
 
 
 # PDF variants WeasyPrint 70 produces, plus the one combination it does not
@@ -213,6 +227,15 @@ class Config(_Section):
     theme: str = Field("note", pattern=r"^[a-z0-9][a-z0-9_-]{0,40}$")
     organisation: str = Field("", max_length=200, description="shown in the title block")
     layout: Layout = Layout()
+    key_points: KeyPoints = KeyPoints()
+    entities: Entities = Entities()
+    undated: Literal["build", "file"] = Field(
+        "build",
+        description="date of an article that gives none: the build date or the file's mtime",
+    )
+    languages_dir: str | None = Field(
+        None, description="a folder of extra language files (<code>.yaml), relative to this file"
+    )
     pdf: Pdf = Pdf()
     labels: dict[Annotated[str, Field(pattern=r"^[a-z]{2}$")], Labels] = Field(
         default_factory=dict, description="label overrides per language code"

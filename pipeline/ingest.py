@@ -18,12 +18,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from .brief import Run
+from .brief import Image, Run
 from .errors import SourceError
 
 MAX_SOURCE_BYTES = 20_000_000
 
-BlockKind = Literal["heading", "paragraph", "list_item", "quote"]
+BlockKind = Literal["heading", "paragraph", "list_item", "quote", "image"]
 
 
 @dataclass(frozen=True)
@@ -33,6 +33,7 @@ class RawBlock:
     line: int
     level: int = 1  # heading level, or list nesting
     ordered: bool = False  # list items
+    image: Image | None = None  # image blocks (runs hold the alt text)
 
     @property
     def text(self) -> str:
@@ -47,6 +48,7 @@ class Document:
     blocks: tuple[RawBlock, ...]
     meta: dict[str, Any] = field(default_factory=dict)
     mtime: float | None = None
+    warnings: tuple[str, ...] = ()  # e.g. images left out, for the build report
 
 
 # --- decoding -------------------------------------------------------------
@@ -152,7 +154,18 @@ def parse_text(text: str) -> tuple[RawBlock, ...]:
 
 # --- entry point ----------------------------------------------------------
 
-READERS = {".txt": "text", ".text": "text", "": "text"}
+InputFormat = Literal["text", "markdown", "html"]
+INPUT_FORMATS: tuple[InputFormat, ...] = ("text", "markdown", "html")
+READERS: dict[str, InputFormat] = {
+    ".txt": "text",
+    ".text": "text",
+    "": "text",
+    ".md": "markdown",
+    ".markdown": "markdown",
+    ".html": "html",
+    ".htm": "html",
+    ".xhtml": "html",
+}
 
 
 def _read_regular(path: Path, path_arg: str, max_bytes: int) -> bytes:
@@ -179,21 +192,50 @@ def _read_regular(path: Path, path_arg: str, max_bytes: int) -> bytes:
         os.close(fd)
 
 
-def read_source(path_arg: str, max_bytes: int = MAX_SOURCE_BYTES) -> Document:
-    """Read one article (a path, or "-" for standard input) into a Document."""
+def _parse(
+    text: str, input_format: InputFormat, path_arg: str, warnings: list[str]
+) -> tuple[dict[str, Any], str, tuple[RawBlock, ...]]:
+    """(metadata, body text, blocks) for one input format."""
+    if input_format == "markdown":
+        from .frontmatter import split_front_matter
+        from .images import ImageLoader
+        from .read_markdown import parse_markdown
+
+        meta, body, offset = split_front_matter(text, path_arg)
+        # Images are read only from the article's own folder (not for stdin).
+        folder = None if path_arg == "-" else Path(path_arg).resolve().parent
+        loader = ImageLoader(folder, warnings)
+        return meta, body, parse_markdown(body, offset, loader)
+    if input_format == "html":
+        from .read_html import extract_article
+
+        meta, blocks = extract_article(text, path_arg)
+        return meta, "\n".join(block.text for block in blocks), blocks
+    return {}, text, parse_text(text)
+
+
+def read_source(
+    path_arg: str, max_bytes: int = MAX_SOURCE_BYTES, input_format: InputFormat | None = None
+) -> Document:
+    """Read one article (a path, or "-" for standard input) into a Document.
+
+    The format comes from the file extension unless `input_format` is given
+    (standard input is plain text unless told otherwise).
+    """
     if path_arg == "-":
         data = sys.stdin.buffer.read(max_bytes + 1)
         name, mtime = "stdin", None
+        chosen: InputFormat = input_format or "text"
     else:
         path = Path(path_arg)
         try:
             if path.is_dir():
                 raise SourceError("is a directory, not an article file", file=path_arg)
-            if path.suffix.lower() not in READERS:
+            if input_format is None and path.suffix.lower() not in READERS:
                 raise SourceError(
                     f"unsupported file type '{path.suffix}'",
                     file=path_arg,
-                    hint="give a .txt file",
+                    hint="give a .txt, .md or .html file, or choose with --input-format",
                 )
             data = _read_regular(path, path_arg, max_bytes)
             mtime = path.stat().st_mtime
@@ -206,6 +248,7 @@ def read_source(path_arg: str, max_bytes: int = MAX_SOURCE_BYTES) -> Document:
         except OSError as exc:
             raise SourceError(f"cannot read the file: {exc.strerror}", file=path_arg) from None
         name = path.stem
+        chosen = input_format or READERS[path.suffix.lower()]
     if len(data) > max_bytes:
         raise SourceError(
             f"the input is larger than {max_bytes:,} bytes",
@@ -215,5 +258,16 @@ def read_source(path_arg: str, max_bytes: int = MAX_SOURCE_BYTES) -> Document:
     text = clean_text(decode(data, path_arg))
     if not text.strip():
         raise SourceError("the article is empty", file=path_arg, hint="give a file with text")
-    blocks = parse_text(text)
-    return Document(path=path_arg, name=name, text=text, blocks=blocks, mtime=mtime)
+    warnings: list[str] = []
+    meta, body, blocks = _parse(text, chosen, path_arg, warnings)
+    if not blocks:
+        raise SourceError("the article has no text", file=path_arg, hint="give a file with text")
+    return Document(
+        path=path_arg,
+        name=name,
+        text=body,
+        blocks=blocks,
+        meta=meta,
+        mtime=mtime,
+        warnings=tuple(warnings),
+    )

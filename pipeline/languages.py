@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from .brief import Labels
 from .errors import ConfigError
@@ -44,6 +44,15 @@ class Typography(_Data):
     space_before: dict[str, str] = Field(default_factory=dict)
 
 
+class EntityRules(_Data):
+    """Cues for the light, built-in entity finder (see `entities`)."""
+
+    person_cues: tuple[str, ...] = ()
+    place_cues: tuple[str, ...] = ()
+    organisation_words: tuple[str, ...] = ()
+    connectors: tuple[str, ...] = ()
+
+
 class Language(_Data):
     code: str = Field(pattern=r"^[a-z]{2}$")
     name: str
@@ -54,6 +63,16 @@ class Language(_Data):
     pros_cons: ProsConsRules = ProsConsRules()
     sources: SourceRules = SourceRules()
     typography: Typography = Typography()
+    sentences: str = Field("en", description="pysbd language code for sentence boundaries")
+    stopwords: frozenset[str] = frozenset()
+
+    @field_validator("stopwords", mode="before")
+    @classmethod
+    def _words(cls, value: object) -> object:
+        # Written as one space-separated string in the data file.
+        return frozenset(value.lower().split()) if isinstance(value, str) else value
+    entities: EntityRules = EntityRules()
+    ner_model: str | None = Field(None, description="spaCy model for entities.method: spacy")
 
     def format_date(self, day: int, month: int, year: int) -> str:
         return self.date_format.format(day=day, month=self.months[month - 1], year=year)

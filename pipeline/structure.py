@@ -18,6 +18,7 @@ from collections.abc import Iterable, Sequence
 from .brief import (
     Block,
     Brief,
+    Image,
     Labels,
     ListBlock,
     Paragraph,
@@ -101,6 +102,8 @@ def _group(blocks: Sequence[RawBlock]) -> list[Block]:
                 out.append(ListBlock(ordered=raw.ordered, items=(raw.runs,)))
         elif raw.kind == "quote":
             out.append(Quote(runs=raw.runs))
+        elif raw.kind == "image" and raw.image is not None:
+            out.append(raw.image)
         else:
             out.append(Paragraph(runs=raw.runs))
     return out
@@ -135,6 +138,8 @@ def _typeset_runs(runs: tuple[Run, ...], language: Language) -> tuple[Run, ...]:
 
 
 def _typeset_block(block: Block, language: Language) -> Block:
+    if isinstance(block, Image):
+        return block.model_copy(update={"alt": typeset(block.alt, language.typography)})
     if isinstance(block, ListBlock):
         return block.model_copy(
             update={"items": tuple(_typeset_runs(item, language) for item in block.items)}
@@ -146,6 +151,66 @@ def _word_count(texts: Iterable[str]) -> int:
     return sum(len(re.findall(r"\w+(?:[’'-]\w+)*", text)) for text in texts)
 
 
+LONG_PARAGRAPH_CHARS = 1500
+CHUNK_CHARS = 700
+
+
+def _split_long(raw: RawBlock, code: str) -> list[RawBlock]:
+    """A very long plain paragraph -> several, cut between sentences.
+
+    Only unformatted paragraphs are cut (formatted runs would have to be
+    split across pieces); the text is kept whole and in order.
+    """
+    if raw.kind != "paragraph" or len(raw.text) <= LONG_PARAGRAPH_CHARS or len(raw.runs) != 1:
+        return [raw]
+    if raw.runs[0].marks or raw.runs[0].href:
+        return [raw]
+    from .sentences import split_sentences
+
+    text = raw.text
+    pieces: list[str] = []
+    position = 0
+    current_start = 0
+    for sentence in split_sentences(text, code):
+        found = text.find(sentence, position)
+        if found < 0:
+            return [raw]
+        position = found + len(sentence)
+        if position - current_start >= CHUNK_CHARS and len(text) - position > CHUNK_CHARS // 2:
+            pieces.append(text[current_start:position].strip())
+            current_start = position
+    pieces.append(text[current_start:].strip())
+    pieces = [piece for piece in pieces if piece]
+    if len(pieces) < 2:
+        return [raw]
+    return [RawBlock("paragraph", (Run(text=piece),), raw.line) for piece in pieces]
+
+
+def tidy_blocks(blocks: Sequence[RawBlock], language: Language) -> list[RawBlock]:
+    """Shape fixes so no section comes out empty and no paragraph is a wall.
+
+    A heading directly followed by another heading is joined to it ("Part —
+    Detail"); a heading on the last line is text, not a section; a very
+    long plain paragraph is cut between sentences.
+    """
+    out: list[RawBlock] = []
+    for raw in blocks:
+        out.extend(_split_long(raw, language.sentences))
+    merged: list[RawBlock] = []
+    for raw in out:
+        last = merged[-1] if merged else None
+        joinable = last is not None and last.kind == "heading" and len(merged) > 1
+        if raw.kind == "heading" and last is not None and joinable:
+            runs = (*last.runs, Run(text=" — "), *raw.runs)
+            merged[-1] = RawBlock("heading", runs, last.line, level=raw.level)
+        else:
+            merged.append(raw)
+    if len(merged) > 1 and merged[-1].kind == "heading":
+        last = merged[-1]
+        merged[-1] = RawBlock("paragraph", last.runs, last.line)
+    return merged
+
+
 def build_brief(
     document: Document,
     language: Language,
@@ -154,7 +219,7 @@ def build_brief(
     today: dt.date,
     organisation: str | None = None,
 ) -> Brief:
-    blocks = list(document.blocks)
+    blocks = tidy_blocks(document.blocks, language)
     meta = document.meta
 
     # A closing line that names sources is metadata, not body text.
@@ -185,10 +250,24 @@ def build_brief(
 
     sections: list[Section] = []
     index = 0
+    title_key = _normalise(meta.get("title") or title)
     while index < len(rest):
         heading = rest[index]
         end = next((i for i in range(index + 1, len(rest)) if rest[i].kind == "heading"), len(rest))
         body = [_typeset_block(b, language) for b in _group(rest[index + 1 : end])]
+        if _normalise(heading.text) == title_key:
+            # The headline repeated as a heading: its text goes on under the
+            # previous part instead of opening a second section named alike.
+            typeset_body = tuple(body)
+            if sections:
+                previous = sections[-1]
+                sections[-1] = previous.model_copy(
+                    update={"blocks": (*previous.blocks, *typeset_body)}
+                )
+            else:
+                intro_blocks = [*intro_blocks, *typeset_body]
+            index = end
+            continue
         kind = section_kind(heading.text, language)
         pros: list[Block] = []
         cons: list[Block] = []
@@ -207,13 +286,18 @@ def build_brief(
         )
         index = end
 
-    title = typeset(strip_bidi(meta.get("title") or title), language.typography)
+    title = strip_bidi(meta.get("title") or title).strip() or document.name
+    title = typeset(title, language.typography)
     lede = tuple(_typeset_block(b, language) for b in lede_blocks)
     intro = tuple(_typeset_block(b, language) for b in intro_blocks)
+    subtitle = meta.get("subtitle")
     brief = Brief(
         title=title,
+        subtitle=typeset(strip_bidi(subtitle), language.typography) if subtitle else None,
         language=language.code,
         date=meta.get("date") or today,
+        authors=tuple(strip_bidi(a) for a in meta.get("authors", ())),
+        tags=tuple(meta.get("tags", ())),
         organisation=meta.get("organisation") or organisation or None,
         lede=lede,
         intro=intro,
@@ -237,3 +321,31 @@ def build_brief(
             "date_text": language.format_date(date.day, date.month, date.year) if date else None,
         }
     )
+
+
+def with_digest(
+    brief: Brief,
+    language: Language,
+    *,
+    key_point_count: int,
+    entities: bool,
+    entity_method: str = "builtin",
+) -> Brief:
+    """The brief with its key points, entities and keywords filled in."""
+    update: dict[str, object] = {}
+    if key_point_count:
+        from .keypoints import key_points
+
+        update["key_points"] = key_points(brief, language, key_point_count)
+    if entities:
+        from .entities import find_entities, find_keywords
+
+        if entity_method == "spacy":
+            from .ner import find_entities_spacy
+
+            found = find_entities_spacy(brief, language)
+        else:
+            found = find_entities(brief, language)
+        update["entities"] = found
+        update["keywords"] = find_keywords(brief, language, found)
+    return brief.model_copy(update=update) if update else brief

@@ -374,12 +374,19 @@ def test_paths_directories_and_globs_expand_sorted_and_once(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.chdir(tmp_path)
-    for name in ("b.txt", "a.txt", "sub/c.txt", "sub/.hidden/d.txt", "sub/notes.md"):
+    names = ("b.txt", "a.txt", "sub/c.txt", "sub/.hidden/d.txt", "sub/notes.md", "sub/x.png")
+    for name in names:
         Path(name).parent.mkdir(parents=True, exist_ok=True)
         Path(name).write_text("x")
-    assert expand_sources(["sub"]) == ["sub/c.txt"]
+    # A directory holds the articles it has in any input format, hidden folders aside.
+    assert expand_sources(["sub"]) == ["sub/c.txt", "sub/notes.md"]
     assert expand_sources(["*.txt"]) == ["a.txt", "b.txt"]
-    assert expand_sources(["./b.txt", "*.txt", "sub", "b.txt"]) == ["b.txt", "a.txt", "sub/c.txt"]
+    assert expand_sources(["./b.txt", "*.txt", "sub", "b.txt"]) == [
+        "b.txt",
+        "a.txt",
+        "sub/c.txt",
+        "sub/notes.md",
+    ]
     code, _, stderr = cli("build", "nothing-*.txt", "-o", "dist")
     assert code == 2 and "matches no file" in stderr
 

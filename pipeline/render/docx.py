@@ -5,6 +5,7 @@ as the PDF: page size and margins, fonts, colours, header and footer slots
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import io
 import zipfile
@@ -18,10 +19,10 @@ from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING, WD_TAB_ALIGNMENT
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
-from docx.shared import Pt, RGBColor
+from docx.shared import Emu, Pt, RGBColor
 from docx.text.paragraph import Paragraph as DocxParagraph
 
-from ..brief import Block, Brief, ListBlock, Paragraph, Quote, Run
+from ..brief import Block, Brief, Image, ListBlock, Paragraph, Quote, Run
 from ..config import Layout, points
 from . import Artifact
 from .metadata import metadata_for
@@ -285,6 +286,21 @@ def _add_blocks(
             _add_runs(container.add_paragraph(style=style or "Quote"), block.runs, doc)
         elif isinstance(block, Paragraph):
             _add_runs(container.add_paragraph(style=style), block.runs, doc)
+        elif isinstance(block, Image):
+            _add_image(container, block, doc)
+
+
+def _add_image(container: Any, image: Image, doc: Document) -> None:
+    """The picture at its size at 96 dpi, never wider than the text column."""
+    section = doc.sections[0]
+    column = int(section.page_width or 0) - int(section.left_margin or 0)
+    column -= int(section.right_margin or 0)
+    width = Emu(min(int(image.width * 914400 / 96), column))
+    paragraph = container.add_paragraph()
+    paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    paragraph.add_run().add_picture(io.BytesIO(base64.b64decode(image.data)), width=width)
+    if image.alt:
+        container.add_paragraph(image.alt, style="Brief Meta")
 
 
 def _add_field(paragraph: DocxParagraph, instruction: str) -> None:
@@ -456,6 +472,9 @@ def render_docx(brief: Brief, theme: Theme) -> Artifact:
                 _add_blocks(doc, section.blocks, doc)
                 if section.pros or section.cons:
                     _pros_cons_table(doc, brief, section, layout)
+        elif name == "entities" and brief.entities:
+            doc.add_paragraph(brief.labels.entities, style="Heading 1")
+            doc.add_paragraph(" · ".join(entity.text for entity in brief.entities))
         elif name == "sources" and brief.sources:
             doc.add_paragraph(brief.labels.sources, style="Heading 1")
             for source in brief.sources:

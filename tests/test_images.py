@@ -1,0 +1,127 @@
+"""Markdown images: carried into both formats only when they are real
+images inside the article's folder; anything else is a warning and text."""
+
+from __future__ import annotations
+
+import io
+import json
+import struct
+import zlib
+from pathlib import Path
+
+import pypdf
+import pytest
+from docx import Document as DocxDocument
+from PIL import Image as PILImage
+
+from pipeline.cli import main
+from pipeline.images import ImageLoader
+
+ARTICLE = """\
+---
+title: Images test
+lang: en
+---
+
+# Images test
+
+A first paragraph that says something about the chart below, in a full sentence.
+
+![Sales by month, 2026](chart.png)
+
+![Escape](../outside.png)
+
+![Broken](fake.png)
+
+![Remote](https://example.org/x.png)
+
+Text with an inline ![icon](chart.png) image stays text. Another sentence closes it.
+"""
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str, Path], str]:
+    root = tmp_path_factory.mktemp("images")
+    art = root / "art"
+    art.mkdir()
+    PILImage.new("RGB", (400, 200), (30, 80, 150)).save(art / "chart.png")
+    (art / "fake.png").write_bytes(b"not an image")
+    (root / "outside.png").write_bytes((art / "chart.png").read_bytes())
+    (art / "a.md").write_text(ARTICLE, encoding="utf-8")
+    err = io.StringIO()
+    code = main(
+        ["build", "-o", str(root / "out"), "-f", "pdf,docx,json", str(art / "a.md")],
+        io.StringIO(),
+        err,
+    )
+    assert code == 0, err.getvalue()
+    files = {
+        path.suffix[1:]: path
+        for path in (root / "out").iterdir()
+        if path.name != "manifest.json"
+    }
+    return files, err.getvalue()
+
+
+def test_brief_has_one_image_block(built: tuple[dict[str, Path], str]) -> None:
+    files, _ = built
+    brief = json.loads(files["json"].read_text(encoding="utf-8"))
+    images = [b for b in brief["intro"] if b["type"] == "image"]
+    assert len(images) == 1
+    assert images[0]["name"] == "chart.png" and images[0]["alt"] == "Sales by month, 2026"
+    assert (images[0]["width"], images[0]["height"]) == (400, 200)
+    texts = [b["runs"][0]["text"] for b in brief["intro"] if b["type"] == "paragraph"]
+    assert "Escape" in texts and "Broken" in texts and "Remote" in texts
+
+
+def test_refused_images_are_warnings(built: tuple[dict[str, Path], str]) -> None:
+    _, err = built
+    assert "'../outside.png' left out: outside the article's folder" in err
+    assert "'fake.png' left out: not a readable" in err
+    assert "'https://example.org/x.png' left out" in err
+    assert "chart.png" not in err
+
+
+def test_pdf_embeds_the_image(built: tuple[dict[str, Path], str]) -> None:
+    files, _ = built
+    reader = pypdf.PdfReader(files["pdf"])
+    images = [image for page in reader.pages for image in page.images]
+    assert len(images) == 1
+    assert images[0].image is not None and images[0].image.size == (400, 200)
+    assert "Sales by month, 2026" in reader.pages[0].extract_text()
+
+
+def test_docx_embeds_the_image_within_the_column(built: tuple[dict[str, Path], str]) -> None:
+    files, _ = built
+    doc = DocxDocument(str(files["docx"]))
+    assert len(doc.inline_shapes) == 1
+    section = doc.sections[0]
+    column = section.page_width - section.left_margin - section.right_margin
+    assert 0 < doc.inline_shapes[0].width <= column
+    assert "Sales by month, 2026" in [p.text for p in doc.paragraphs]
+
+
+def _png_header(width: int, height: int) -> bytes:
+    """A PNG whose header claims the given size (a 'pixel bomb' if large)."""
+    ihdr = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    chunk = b"IHDR" + ihdr
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + struct.pack(">I", len(ihdr))
+        + chunk
+        + struct.pack(">I", zlib.crc32(chunk))
+    )
+
+
+def test_loader_refuses_bombs_symlinks_and_stdin(tmp_path: Path) -> None:
+    (tmp_path / "bomb.png").write_bytes(_png_header(100_000, 100_000))
+    secret = tmp_path.parent / f"{tmp_path.name}-secret.png"
+    PILImage.new("RGB", (2, 2)).save(secret)
+    (tmp_path / "link.png").symlink_to(secret)
+    warnings: list[str] = []
+    loader = ImageLoader(tmp_path.resolve(), warnings)
+    assert loader.load("bomb.png", "") is None
+    assert loader.load("link.png", "") is None
+    assert loader.load("/etc/passwd", "") is None
+    assert ImageLoader(None, warnings).load("bomb.png", "") is None
+    assert len(warnings) == 4
