@@ -83,6 +83,11 @@ def make_brief(document: Document, config: Config, today: dt.date, warnings: lis
     )
 
 
+def theme_search_path(config: Config) -> tuple[Path, ...]:
+    """User theme folders, relative to the config file, searched before the shipped ones."""
+    return tuple(config.base_dir / folder for folder in config.theme_dirs)
+
+
 def _render(brief: Brief, theme: Theme, formats: tuple[str, ...]) -> list[Artifact]:
     artifacts = []
     for fmt in formats:
@@ -112,7 +117,12 @@ def run_build(
     if not sources:
         raise UsageError("nothing to build: give a SOURCE or list sources: in the config file")
     today = build_date()
-    theme = load_theme(config.theme, config.layout)
+    theme = load_theme(
+        config.theme,
+        config.layout,
+        search=theme_search_path(config),
+        reference_docx=config.reference_docx,
+    )
     results: list[SourceResult] = []
     stems: dict[int, str] = {}
     taken: set[str] = set()

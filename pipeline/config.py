@@ -96,23 +96,26 @@ class Font(_Section):
 
 
 class Fonts(_Section):
-    body: Font = Font(family="DejaVu Serif", size="10.5pt")
-    heading: Font = Font(family="DejaVu Sans", size="13pt")
-    title: Font = Font(family="DejaVu Sans", size="20pt")
+    body: Font = Field(Font(family="DejaVu Serif", size="10.5pt"), description="body text font")
+    heading: Font = Field(Font(family="DejaVu Sans", size="13pt"), description="section headings")
+    title: Font = Field(Font(family="DejaVu Sans", size="20pt"), description="the brief's title")
+    monospace: Font = Field(
+        Font(family="DejaVu Sans Mono", size="9pt"), description="code and other monospace text"
+    )
     line_height: float = Field(1.4, ge=1.0, le=3.0, description="body line spacing, as a factor")
 
 
 class Colors(_Section):
-    accent: Color = "#1f4e79"
-    text: Color = "#222222"
-    muted: Color = "#666666"
-    box: Color = "#eef3f8"
+    accent: Color = Field("#1f4e79", description="headings, rules, links, banner")
+    text: Color = Field("#222222", description="body text")
+    muted: Color = Field("#666666", description="meta lines, header and footer")
+    box: Color = Field("#eef3f8", description="background of boxes (lede, key points)")
 
 
 class Slots(_Section):
     """Left, centre and right text of a header or footer.
 
-    Placeholders: {title} {date} {organisation} {page} {pages}.
+    Placeholders: {title} {date} {organisation} {page} {pages} {classification}.
     """
 
     left: str = Field("", max_length=200)
@@ -131,7 +134,23 @@ class Slots(_Section):
         return self
 
 
-PLACEHOLDERS = ("title", "date", "organisation", "page", "pages")
+PLACEHOLDERS = ("title", "date", "organisation", "page", "pages", "classification")
+
+
+class Logo(_Section):
+    """An image (PNG, JPEG or SVG) under the project folder, shown in the title block."""
+
+    path: str = Field(
+        min_length=1, max_length=400, description="image file, relative to config.yaml"
+    )
+    width: Length = Field("30mm", description="width the logo is drawn at")
+    position: Literal["left", "center", "right"] = Field(
+        "right", description="where the logo sits in the title block (or on the cover)"
+    )
+    alt: str = Field("", max_length=200, description="alternative text (default: organisation)")
+
+
+LOGO_SUFFIXES = (".png", ".jpg", ".jpeg", ".svg")
 
 
 class Layout(_Section):
@@ -145,6 +164,22 @@ class Layout(_Section):
         ("title", "lede", "intro", "sections", "sources"),
         description="which blocks appear, in this order",
     )
+    first_page_header: bool = Field(
+        False, description="show the header on the first page too (off: the title block is there)"
+    )
+    classification: str = Field(
+        "",
+        max_length=80,
+        description="classification marking, e.g. DIFFUSION RESTREINTE; {classification} in slots",
+    )
+    banner: bool = Field(
+        True, description="print the classification as a banner at the top of every page"
+    )
+    heading_numbers: bool = Field(False, description="number the section headings 1., 2., ...")
+    columns: Literal[1, 2] = Field(1, description="body text in 1 or 2 columns")
+    cover: bool = Field(False, description="a cover page with the title block, then the brief")
+    toc: bool = Field(False, description="a table of contents of the section headings")
+    logo: Logo | None = Field(None, description="an image shown in the title block")
 
 
 class Labels(_Section):
@@ -169,7 +204,18 @@ class Config(_Section):
     language: str = Field(
         "auto", pattern=r"^(auto|[a-z]{2})$", description="'auto' or a two-letter code"
     )
-    theme: str = Field("note", pattern=r"^[a-z0-9][a-z0-9_-]{0,40}$")
+    theme: str = Field(
+        "note",
+        pattern=r"^[a-z0-9][a-z0-9_-]{0,40}$",
+        description="a theme folder name: under theme_dirs, or shipped (note, dossier)",
+    )
+    theme_dirs: tuple[str, ...] = Field(
+        ("themes",),
+        description="folders (relative to config.yaml) searched for user themes first",
+    )
+    reference_docx: str | None = Field(
+        None, description="a .docx whose styles are the DOCX base (layout settings still apply)"
+    )
     organisation: str = Field("", max_length=200, description="shown in the title block")
     layout: Layout = Layout()
     labels: dict[Annotated[str, Field(pattern=r"^[a-z]{2}$")], Labels] = Field(
@@ -243,7 +289,7 @@ def parse_config(
     base_dir: Path = Path("."),
 ) -> Config:
     try:
-        return Config.model_validate({**data, "base_dir": base_dir})
+        config = Config.model_validate({**data, "base_dir": base_dir})
     except ValidationError as exc:
         errors = []
         for error in exc.errors():
@@ -273,6 +319,59 @@ def parse_config(
                 hint = _hint_for(loc)
             errors.append(ConfigError(message, file=filename, line=line, hint=hint))
         raise ConfigErrors(errors) from None
+    return _resolve_files(config, filename, line_of)
+
+
+def _project_file(
+    value: str, key: tuple[str, ...], suffixes: tuple[str, ...], config: Config, filename: str,
+    line_of: Any, errors: list[ConfigError],
+) -> Path | None:
+    """`value` resolved against the config's folder; it must be a file inside it."""
+    dotted = ".".join(key)
+    line = line_of(key) if line_of is not None else None
+    root = config.base_dir.resolve()
+    path = (root / value).resolve()
+    if path.suffix.lower() not in suffixes:
+        errors.append(ConfigError(
+            f"{dotted}: '{value}' is not a {'/'.join(s[1:].upper() for s in suffixes)} file",
+            file=filename, line=line))
+    elif not path.is_relative_to(root):
+        errors.append(ConfigError(
+            f"{dotted}: '{value}' is outside the project folder", file=filename, line=line,
+            hint=f"copy it under {root}"))
+    elif not path.is_file():
+        errors.append(ConfigError(
+            f"{dotted}: file '{value}' not found", file=filename, line=line,
+            hint=f"paths are relative to {root}"))
+    else:
+        return path
+    return None
+
+
+def _resolve_files(config: Config, filename: str, line_of: Any) -> Config:
+    """Check that the files the layout names exist; store them as absolute paths."""
+    errors: list[ConfigError] = []
+    update: dict[str, Any] = {}
+    logo = config.layout.logo
+    if logo is not None:
+        path = _project_file(
+            logo.path, ("layout", "logo", "path"), LOGO_SUFFIXES, config, filename, line_of, errors
+        )
+        if path is not None:
+            layout = config.layout.model_copy(
+                update={"logo": logo.model_copy(update={"path": str(path)})}
+            )
+            update["layout"] = layout
+    if config.reference_docx is not None:
+        path = _project_file(
+            config.reference_docx, ("reference_docx",), (".docx",), config, filename, line_of,
+            errors,
+        )
+        if path is not None:
+            update["reference_docx"] = str(path)
+    if errors:
+        raise ConfigErrors(errors)
+    return config.model_copy(update=update) if update else config
 
 
 def _hint_for(loc: tuple[Any, ...]) -> str | None:

@@ -31,10 +31,10 @@ def css_string(text: str) -> Markup:
     return Markup('"' + "".join(out) + '"')
 
 
-def css_content(template: str, brief: Brief) -> Markup:
+def css_content(template: str, brief: Brief, classification: str = "") -> Markup:
     """A header/footer slot as the value of a CSS `content` property."""
     pieces = []
-    for kind, text in expand_slot(template, brief):
+    for kind, text in expand_slot(template, brief, classification):
         pieces.append(css_string(text) if kind == "text" else f"counter({kind})")
     return Markup(" ".join(pieces) if pieces else "none")
 
@@ -59,7 +59,10 @@ def render_html(brief: Brief, theme: Theme) -> tuple[str, str]:
         "brief": brief,
         "layout": theme.layout,
         "page_size": theme.layout.page.dimensions_pt(),
-        "slot": lambda template: css_content(template, brief),
+        "slot": lambda template: css_content(template, brief, theme.layout.classification),
+        # The logo is referenced by file URL; the sandbox fetcher serves it
+        # because its folder is one of the theme's asset roots.
+        "logo_url": Path(theme.layout.logo.path).as_uri() if theme.layout.logo else None,
     }
     css = env.get_template("style.css.j2").render(context)
     html = env.get_template("brief.html.j2").render(context)
