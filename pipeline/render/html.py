@@ -16,7 +16,7 @@ from markupsafe import Markup
 
 from ..brief import Brief
 from ..config import points
-from .theme import Theme, expand_slot
+from .theme import Theme, expand_slot, reading_order
 
 
 def css_string(text: str) -> Markup:
@@ -59,6 +59,7 @@ def render_html(brief: Brief, theme: Theme) -> tuple[str, str]:
         "brief": brief,
         "layout": theme.layout,
         "page_size": theme.layout.page.dimensions_pt(),
+        "parts": reading_order(theme.layout),
         "slot": lambda template: css_content(template, brief, theme.layout.classification),
         # The logo is referenced by file URL; the sandbox fetcher serves it
         # because its folder is one of the theme's asset roots.

@@ -137,6 +137,20 @@ def load_theme(
     )
 
 
+def reading_order(layout: Layout) -> list[str]:
+    """The parts of the brief in the order both renderers draw them.
+
+    `layout.blocks`, plus: a cover always starts with the title block, and
+    the table of contents follows the title block (or opens the brief).
+    """
+    names = list(layout.blocks)
+    if layout.cover:
+        names = ["title", *(name for name in names if name != "title")]
+    if layout.toc:
+        names.insert(names.index("title") + 1 if "title" in names else 0, "toc")
+    return names
+
+
 SlotPart = tuple[Literal["text", "page", "pages"], str]
 _PLACEHOLDER = re.compile(r"\{(title|date|organisation|page|pages|classification)\}")
 
