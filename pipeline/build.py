@@ -113,6 +113,8 @@ def run_build(
     sources: list[str],
     formats: tuple[str, ...],
     out_dir: Path,
+    *,
+    preview: bool = False,
 ) -> list[SourceResult]:
     if not sources:
         raise UsageError("nothing to build: give a SOURCE or list sources: in the config file")
@@ -134,6 +136,11 @@ def run_build(
             result.brief = make_brief(document, config, today, result.warnings)
             stems[index] = _unique_stem(result.brief, document.name, taken)
             result.artifacts = _render(result.brief, theme, formats)
+            if preview:
+                from .render.preview import render_preview
+
+                pdfs = [a for a in result.artifacts if a.format == "pdf"]
+                result.artifacts.extend(render_preview(a.data) for a in pdfs)
         except PipelineError as error:
             if not error.file:
                 error.file = source
