@@ -256,7 +256,8 @@ def test_pdf_embeds_the_configured_fonts(case: Built) -> None:
     for page in PdfReader(io.BytesIO(case.pdf)).pages:
         resources = page["/Resources"]
         for font in resources.get("/Font", {}).values():
-            fonts.add(str(font.get_object()["/BaseFont"]).split("+", 1)[-1])
+            name = str(font.get_object()["/BaseFont"]).split("+", 1)[-1]
+            fonts.add(name.replace("-", "").replace(" ", ""))
     configured = case.config.layout.fonts
     for font in (configured.body, configured.heading, configured.title):
         family = font.family.replace(" ", "")
