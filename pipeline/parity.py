@@ -15,7 +15,7 @@ import io
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from .errors import SourceError
 
@@ -80,13 +80,17 @@ def read_docx(data: bytes) -> DocxText:
         if normalise(text):
             paragraphs.append(text)
     first, last = doc.sections[0], doc.sections[-1]
+
+    def pt(length: Any) -> float:
+        return float(length.pt) if length is not None else 0.0
+
     geometry = Geometry(
-        width=first.page_width.pt,
-        height=first.page_height.pt,
-        top=first.top_margin.pt,
-        right=first.right_margin.pt,
-        bottom=first.bottom_margin.pt,
-        left=first.left_margin.pt,
+        width=pt(first.page_width),
+        height=pt(first.page_height),
+        top=pt(first.top_margin),
+        right=pt(first.right_margin),
+        bottom=pt(first.bottom_margin),
+        left=pt(first.left_margin),
     )
     cols = last._sectPr.find(qn("w:cols"))
     columns = int(cols.get(qn("w:num"), "1")) if cols is not None else 1
@@ -177,8 +181,10 @@ def compare(pdf_data: bytes, docx_data: bytes, brief: Brief | None = None) -> li
         for side in ("left", "right", "top"):
             expected = getattr(geometry, side)
             # Text starts at the margin; the glyph box may sit a little inside.
-            if not -1 <= measured[side] - expected <= MARGIN_TOLERANCE_PT + (
-                8 if side == "top" else 0
+            if (
+                not -1
+                <= measured[side] - expected
+                <= MARGIN_TOLERANCE_PT + (8 if side == "top" else 0)
             ):
                 problems.append(
                     f"{side} margin: PDF text is {measured[side]:.1f}pt from the edge, "
@@ -220,9 +226,12 @@ def stranded_headings(pdf_data: bytes, docx_data: bytes, brief: Brief) -> list[s
         if found < 0:
             continue
         position = found + len(needle)
-        if item in headings and position < len(pdf.pages):
-            if pdf.pages[position] != pdf.pages[position - 1]:
-                stranded.append(f"page {pdf.pages[position - 1]}: {_short(item)}")
+        if (
+            item in headings
+            and position < len(pdf.pages)
+            and pdf.pages[position] != pdf.pages[position - 1]
+        ):
+            stranded.append(f"page {pdf.pages[position - 1]}: {_short(item)}")
     return stranded
 
 
@@ -242,5 +251,3 @@ def brief_from_json(data: bytes) -> Brief:
         return Brief.model_validate_json(data)
     except Exception as exc:
         raise SourceError(f"not a Brief JSON export: {str(exc).splitlines()[0]}") from None
-
-

@@ -203,13 +203,13 @@ def test_print_craft_no_stranded_heading_no_overflow(case: Built) -> None:
     assert read_pdf(case.pdf, geometry).overflowing == []
 
 
-def _pdf_margin_text(data: bytes, geometry_top: float, geometry_bottom: float) -> list[tuple[str, str]]:
+def _pdf_margin_text(data: bytes, top: float, bottom: float) -> list[tuple[str, str]]:
     """(header text, footer text) of every page."""
     pages = []
     with pdfplumber.open(io.BytesIO(data)) as pdf:
         for page in pdf.pages:
-            head = page.crop((0, 0, page.width, geometry_top)).extract_text() or ""
-            foot = page.crop((0, page.height - geometry_bottom, page.width, page.height))
+            head = page.crop((0, 0, page.width, top)).extract_text() or ""
+            foot = page.crop((0, page.height - bottom, page.width, page.height))
             pages.append((head, foot.extract_text() or ""))
     return pages
 
@@ -316,9 +316,7 @@ def test_cover_toc_and_logo(built: dict[str, Built]) -> None:
     toc_entries = [p.text for p in doc.paragraphs if p.style.name == "TOC 1"]
     assert toc_entries == [f"{i}. {s.heading}" for i, s in enumerate(case.brief.sections, 1)]
     assert doc.settings.element.find(qn("w:updateFields")) is not None
-    described = [
-        el.get("descr") for el in doc.element.body.iter(qn("wp:docPr"))
-    ]
+    described = [el.get("descr") for el in doc.element.body.iter(qn("wp:docPr"))]
     assert described == ["Logo de la cellule"]
 
 
@@ -356,9 +354,19 @@ def test_libreoffice_opens_the_docx(built: dict[str, Built], tmp_path: Path) -> 
     source.write_bytes(case.docx)
     binary = shutil.which("libreoffice") or shutil.which("soffice")
     subprocess.run(
-        [binary, "--headless", f"-env:UserInstallation=file://{tmp_path}/lo",
-         "--convert-to", "pdf", "--outdir", str(tmp_path), str(source)],
-        check=True, capture_output=True, timeout=180,
+        [
+            binary,
+            "--headless",
+            f"-env:UserInstallation=file://{tmp_path}/lo",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(tmp_path),
+            str(source),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=180,
     )
     converted = (tmp_path / "brief.pdf").read_bytes()
     docx = read_docx(case.docx)
@@ -408,8 +416,16 @@ def test_themes_command_and_user_theme(tmp_path: Path) -> None:
     assert Path(rows[names.index("maison")][1]).resolve() == user.resolve()
     err = io.StringIO()
     code = main(
-        ["build", str(ARTICLE), "-c", str(tmp_path / "config.yaml"), "-o",
-         str(tmp_path / "d"), "-f", "docx"],
+        [
+            "build",
+            str(ARTICLE),
+            "-c",
+            str(tmp_path / "config.yaml"),
+            "-o",
+            str(tmp_path / "d"),
+            "-f",
+            "docx",
+        ],
         io.StringIO(),
         err,
     )
@@ -424,8 +440,16 @@ def test_reference_docx_is_the_style_base(tmp_path: Path) -> None:
     (tmp_path / "config.yaml").write_text("reference_docx: house.docx\n", encoding="utf-8")
     err = io.StringIO()
     code = main(
-        ["build", str(ARTICLE), "-c", str(tmp_path / "config.yaml"), "-o",
-         str(tmp_path / "d"), "-f", "docx"],
+        [
+            "build",
+            str(ARTICLE),
+            "-c",
+            str(tmp_path / "config.yaml"),
+            "-o",
+            str(tmp_path / "d"),
+            "-f",
+            "docx",
+        ],
         io.StringIO(),
         err,
     )
@@ -441,8 +465,17 @@ def test_schema_documents_the_layout_keys() -> None:
     assert main(["schema"], out, io.StringIO()) == 0
     schema = json.loads(out.getvalue())
     layout = schema["$defs"]["Layout"]["properties"]
-    for key in ("cover", "toc", "columns", "logo", "classification", "banner",
-                "heading_numbers", "first_page_header", "blocks"):
+    for key in (
+        "cover",
+        "toc",
+        "columns",
+        "logo",
+        "classification",
+        "banner",
+        "heading_numbers",
+        "first_page_header",
+        "blocks",
+    ):
         assert key in layout and layout[key].get("description"), key
     assert "monospace" in schema["$defs"]["Fonts"]["properties"]
     assert "reference_docx" in schema["properties"]

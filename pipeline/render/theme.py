@@ -60,7 +60,7 @@ class Theme:
     name: str
     folder: Path
     layout: Layout
-    docx: DocxStyle = field(default_factory=DocxStyle)
+    docx: DocxStyle = field(default_factory=lambda: DocxStyle())
     description: str = ""
     reference_docx: Path | None = None
 
@@ -143,7 +143,7 @@ def reading_order(layout: Layout) -> list[str]:
     `layout.blocks`, plus: a cover always starts with the title block, and
     the table of contents follows the title block (or opens the brief).
     """
-    names = list(layout.blocks)
+    names: list[str] = list(layout.blocks)
     if layout.cover:
         names = ["title", *(name for name in names if name != "title")]
     if layout.toc:
