@@ -64,10 +64,12 @@ class Page(_Section):
     size: Literal["A4", "A5", "Letter", "Legal", "custom"] = Field(
         "A4", description="paper size; 'custom' takes width and height"
     )
-    orientation: Literal["portrait", "landscape"] = "portrait"
+    orientation: Literal["portrait", "landscape"] = Field(
+        "portrait", description="portrait or landscape (swaps width and height)"
+    )
     width: Length | None = Field(None, description="page width when size is custom")
     height: Length | None = Field(None, description="page height when size is custom")
-    margins: Margins = Margins()
+    margins: Margins = Field(Margins(), description="the text block's distance from each edge")
 
     @model_validator(mode="after")
     def _custom_needs_dimensions(self) -> Page:
@@ -118,9 +120,9 @@ class Slots(_Section):
     Placeholders: {title} {date} {organisation} {page} {pages} {classification}.
     """
 
-    left: str = Field("", max_length=200)
-    center: str = Field("", max_length=200)
-    right: str = Field("", max_length=200)
+    left: str = Field("", max_length=200, description="left-aligned text, with placeholders")
+    center: str = Field("", max_length=200, description="centred text, with placeholders")
+    right: str = Field("", max_length=200, description="right-aligned text, with placeholders")
 
     @model_validator(mode="after")
     def _known_placeholders(self) -> Slots:
@@ -154,12 +156,18 @@ LOGO_SUFFIXES = (".png", ".jpg", ".jpeg", ".svg")
 
 
 class Layout(_Section):
-    page: Page = Page()
-    fonts: Fonts = Fonts()
-    colors: Colors = Colors()
+    page: Page = Field(Page(), description="paper size, orientation and margins")
+    fonts: Fonts = Field(Fonts(), description="font families and sizes (installed fonts)")
+    colors: Colors = Field(Colors(), description="the four colours of the brief")
     justify: bool = Field(True, description="justify and hyphenate body text")
-    header: Slots = Slots(left="{organisation}", right="{date}")
-    footer: Slots = Slots(right="page {page} / {pages}")
+    header: Slots = Field(
+        Slots(left="{organisation}", right="{date}"),
+        description="header slots; placeholders {title} {date} {organisation} {page} {pages} "
+        "{classification}",
+    )
+    footer: Slots = Field(
+        Slots(right="page {page} / {pages}"), description="footer slots, same placeholders"
+    )
     blocks: tuple[BlockName, ...] = Field(
         ("title", "lede", "intro", "sections", "sources"),
         description="which blocks appear, in this order",
