@@ -61,6 +61,7 @@ class DocxText:
 class PdfText:
     stream: str  # normalised characters of the text block, in drawing order
     pages: list[int]  # page number (1-based) of each character of `stream`
+    lines: list[float]  # the baseline height of each character's line
     size: tuple[float, float]
     measured: dict[str, float] = field(default_factory=dict)
     overflowing: list[str] = field(default_factory=list)
@@ -103,6 +104,7 @@ def read_pdf(data: bytes, block: Geometry) -> PdfText:
 
     chars: list[str] = []
     pages: list[int] = []
+    line_tops: list[float] = []
     lefts: list[float] = []
     rights: list[float] = []
     tops: list[float] = []
@@ -127,6 +129,7 @@ def read_pdf(data: bytes, block: Geometry) -> PdfText:
                 text = normalise(char["text"])
                 chars.append(text)
                 pages.extend([number] * len(text))
+                line_tops.extend([round(char["bottom"], 0)] * len(text))
                 lefts.append(char["x0"])
                 rights.append(width - char["x1"])
                 tops.append(char["top"])
@@ -136,7 +139,7 @@ def read_pdf(data: bytes, block: Geometry) -> PdfText:
         if lefts
         else {}
     )
-    return PdfText("".join(chars), pages, size, measured, overflowing)
+    return PdfText("".join(chars), pages, line_tops, size, measured, overflowing)
 
 
 def _in_order(items: list[str], stream: str) -> tuple[list[int], list[str]]:
@@ -233,6 +236,42 @@ def stranded_headings(pdf_data: bytes, docx_data: bytes, brief: Brief) -> list[s
         ):
             stranded.append(f"page {pdf.pages[position - 1]}: {_short(item)}")
     return stranded
+
+
+def widows_and_orphans(pdf_data: bytes, docx_data: bytes, brief: Brief) -> list[str]:
+    """Paragraphs split across pages or columns with a single line on one side."""
+    from .brief import Paragraph, Quote
+
+    docx = read_docx(docx_data)
+    pdf = read_pdf(pdf_data, docx.geometry)
+    paragraphs = {
+        block.text
+        for section in brief.sections
+        for block in (*section.blocks, *brief.intro)
+        if isinstance(block, Paragraph | Quote)
+    }
+    found: list[str] = []
+    position = 0
+    for item in brief.body_texts():
+        needle = normalise(item)
+        start = pdf.stream.find(needle, position) if needle else -1
+        if start < 0:
+            continue
+        position = start + len(needle)
+        if item not in paragraphs:
+            continue
+        # Fragments: a new one starts on a new page or when the text goes back
+        # up (the next column).
+        fragments: list[set[float]] = [set()]
+        for index in range(start, position):
+            if index > start and (
+                pdf.pages[index] != pdf.pages[index - 1] or pdf.lines[index] < pdf.lines[index - 1]
+            ):
+                fragments.append(set())
+            fragments[-1].add(pdf.lines[index])
+        if len(fragments) > 1 and min(len(lines) for lines in fragments) < 2:
+            found.append(f"page {pdf.pages[start]}: {_short(item)}")
+    return found
 
 
 def availability() -> str | None:

@@ -23,7 +23,14 @@ from pypdf import PdfReader
 from pipeline.brief import Brief
 from pipeline.cli import main
 from pipeline.config import Config, load_config, points
-from pipeline.parity import compare, read_docx, read_pdf, stranded_headings
+from pipeline.parity import (
+    brief_from_json,
+    compare,
+    read_docx,
+    read_pdf,
+    stranded_headings,
+    widows_and_orphans,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTICLE = ROOT / "examples" / "poutine-iran.txt"
@@ -199,6 +206,7 @@ def test_parity_fails_when_the_texts_differ(built: dict[str, Built]) -> None:
 
 def test_print_craft_no_stranded_heading_no_overflow(case: Built) -> None:
     assert stranded_headings(case.pdf, case.docx, case.brief) == []
+    assert widows_and_orphans(case.pdf, case.docx, case.brief) == []
     geometry = read_docx(case.docx).geometry
     assert read_pdf(case.pdf, geometry).overflowing == []
 
@@ -479,3 +487,30 @@ def test_schema_documents_the_layout_keys() -> None:
         assert key in layout and layout[key].get("description"), key
     assert "monospace" in schema["$defs"]["Fonts"]["properties"]
     assert "reference_docx" in schema["properties"]
+
+
+def test_widow_check_catches_a_theme_without_widow_control(tmp_path: Path) -> None:
+    """The same layout: the shipped theme keeps 2 lines, a copy allowing 1 does not."""
+    loose = tmp_path / "themes" / "loose"
+    shutil.copytree(ROOT / "templates" / "note", loose)
+    css = loose / "style.css.j2"
+    css.write_text(
+        css.read_text(encoding="utf-8")
+        .replace("orphans: 2;", "orphans: 1;")
+        .replace("widows: 2;", "widows: 1;"),
+        encoding="utf-8",
+    )
+    found = {}
+    for theme in ("note", "loose"):
+        config = tmp_path / f"{theme}.yaml"
+        config.write_text(
+            f"theme: {theme}\nlayout:\n  page: {{margins: {{top: 20mm}}}}\n", encoding="utf-8"
+        )
+        out_dir = tmp_path / theme
+        args = ["build", str(ARTICLE), "-c", str(config), "-o", str(out_dir), "-f", "pdf,docx,json"]
+        assert main(args, io.StringIO(), io.StringIO()) == 0
+        files = {path.suffix: path.read_bytes() for path in out_dir.iterdir()}
+        brief = brief_from_json(files[".json"])
+        found[theme] = widows_and_orphans(files[".pdf"], files[".docx"], brief)
+    assert found["note"] == []
+    assert found["loose"], "a one-line widow or orphan is expected without widow control"
