@@ -89,7 +89,9 @@ def make_parser() -> argparse.ArgumentParser:
     )
     build.add_argument("--debug", action="store_true", help=argparse.SUPPRESS)
     build.add_argument(
-        "--theme", metavar="NAME", help="theme name or theme folder (overrides theme: in the config)"
+        "--theme",
+        metavar="NAME",
+        help="theme name or theme folder (overrides theme: in the config)",
     )
     build.add_argument(
         "--check",
@@ -119,7 +121,9 @@ def make_parser() -> argparse.ArgumentParser:
     )
     check.add_argument("pdf", metavar="BRIEF.pdf")
     check.add_argument("docx", metavar="BRIEF.docx")
-    check.add_argument("--brief", metavar="BRIEF.json", help="the Brief JSON export to compare with")
+    check.add_argument(
+        "--brief", metavar="BRIEF.json", help="the Brief JSON export to compare with"
+    )
 
     schema = commands.add_parser(
         "schema",
@@ -199,8 +203,10 @@ def _cmd_themes(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         config = Config()
     for name, folder in find_themes(theme_search_path(config)):
         description = read_theme_file(folder).description
-        print(f"{name}\t{_relative(str(folder))}" + (f"\t{description}" if description else ""),
-              file=out)
+        print(
+            f"{name}\t{_relative(str(folder))}" + (f"\t{description}" if description else ""),
+            file=out,
+        )
     return EXIT_OK
 
 

@@ -97,6 +97,20 @@ class Font(_Section):
     size: Length
 
 
+class FontFile(_Section):
+    """A font file under the project, embedded in the PDF and in the DOCX."""
+
+    family: FontFamily = Field(description="the family name the fonts above use for this file")
+    path: str = Field(
+        min_length=1, max_length=400, description="a .ttf or .otf file, relative to config.yaml"
+    )
+    weight: Literal["normal", "bold"] = "normal"
+    style: Literal["normal", "italic"] = "normal"
+
+
+FONT_SUFFIXES = (".ttf", ".otf")
+
+
 class Fonts(_Section):
     body: Font = Field(Font(family="DejaVu Serif", size="10.5pt"), description="body text font")
     heading: Font = Field(Font(family="DejaVu Sans", size="13pt"), description="section headings")
@@ -105,6 +119,9 @@ class Fonts(_Section):
         Font(family="DejaVu Sans Mono", size="9pt"), description="code and other monospace text"
     )
     line_height: float = Field(1.4, ge=1.0, le=3.0, description="body line spacing, as a factor")
+    files: tuple[FontFile, ...] = Field(
+        (), description="font files under the project (family, path, weight, style), embedded"
+    )
 
 
 class Colors(_Section):
@@ -331,26 +348,45 @@ def parse_config(
 
 
 def _project_file(
-    value: str, key: tuple[str, ...], suffixes: tuple[str, ...], config: Config, filename: str,
-    line_of: Any, errors: list[ConfigError],
+    value: str,
+    key: tuple[str | int, ...],
+    suffixes: tuple[str, ...],
+    config: Config,
+    filename: str,
+    line_of: Any,
+    errors: list[ConfigError],
 ) -> Path | None:
     """`value` resolved against the config's folder; it must be a file inside it."""
-    dotted = ".".join(key)
+    dotted = ".".join(str(part) for part in key)
     line = line_of(key) if line_of is not None else None
     root = config.base_dir.resolve()
     path = (root / value).resolve()
     if path.suffix.lower() not in suffixes:
-        errors.append(ConfigError(
-            f"{dotted}: '{value}' is not a {'/'.join(s[1:].upper() for s in suffixes)} file",
-            file=filename, line=line))
+        errors.append(
+            ConfigError(
+                f"{dotted}: '{value}' is not a {'/'.join(s[1:].upper() for s in suffixes)} file",
+                file=filename,
+                line=line,
+            )
+        )
     elif not path.is_relative_to(root):
-        errors.append(ConfigError(
-            f"{dotted}: '{value}' is outside the project folder", file=filename, line=line,
-            hint=f"copy it under {root}"))
+        errors.append(
+            ConfigError(
+                f"{dotted}: '{value}' is outside the project folder",
+                file=filename,
+                line=line,
+                hint=f"copy it under {root}",
+            )
+        )
     elif not path.is_file():
-        errors.append(ConfigError(
-            f"{dotted}: file '{value}' not found", file=filename, line=line,
-            hint=f"paths are relative to {root}"))
+        errors.append(
+            ConfigError(
+                f"{dotted}: file '{value}' not found",
+                file=filename,
+                line=line,
+                hint=f"paths are relative to {root}",
+            )
+        )
     else:
         return path
     return None
@@ -370,9 +406,23 @@ def _resolve_files(config: Config, filename: str, line_of: Any) -> Config:
                 update={"logo": logo.model_copy(update={"path": str(path)})}
             )
             update["layout"] = layout
+    if config.layout.fonts.files:
+        files = []
+        for index, font in enumerate(config.layout.fonts.files):
+            key = ("layout", "fonts", "files", index, "path")
+            path = _project_file(font.path, key, FONT_SUFFIXES, config, filename, line_of, errors)
+            files.append(font.model_copy(update={"path": str(path) if path else font.path}))
+        fonts = config.layout.fonts.model_copy(update={"files": tuple(files)})
+        base = update.get("layout", config.layout)
+        update["layout"] = base.model_copy(update={"fonts": fonts})
     if config.reference_docx is not None:
         path = _project_file(
-            config.reference_docx, ("reference_docx",), (".docx",), config, filename, line_of,
+            config.reference_docx,
+            ("reference_docx",),
+            (".docx",),
+            config,
+            filename,
+            line_of,
             errors,
         )
         if path is not None:

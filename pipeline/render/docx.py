@@ -660,8 +660,10 @@ def _stacked_pros_cons(doc: Document, brief: Brief, section: Any, layout: Layout
     for cell in table.columns[0].cells:
         cell.width = column_width
     rows = table.rows
-    parts = ((brief.labels.pros, section.pros, layout.colors.accent),
-             (brief.labels.cons, section.cons, layout.colors.muted))
+    parts = (
+        (brief.labels.pros, section.pros, layout.colors.accent),
+        (brief.labels.cons, section.cons, layout.colors.muted),
+    )
     for index, (label, blocks, fill) in enumerate(parts):
         head, body = rows[2 * index], rows[2 * index + 1]
         for row in (head, body):

@@ -64,6 +64,7 @@ def render_html(brief: Brief, theme: Theme) -> tuple[str, str]:
         # The logo is referenced by file URL; the sandbox fetcher serves it
         # because its folder is one of the theme's asset roots.
         "logo_url": Path(theme.layout.logo.path).as_uri() if theme.layout.logo else None,
+        "font_urls": [Path(font.path).as_uri() for font in theme.layout.fonts.files],
     }
     css = env.get_template("style.css.j2").render(context)
     html = env.get_template("brief.html.j2").render(context)

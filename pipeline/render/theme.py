@@ -71,7 +71,8 @@ class Theme:
         if self.layout.logo is not None:
             # Only the logo's own folder, never the whole project.
             roots.append(Path(self.layout.logo.path).parent)
-        return tuple(roots)
+        roots.extend(Path(font.path).parent for font in self.layout.fonts.files)
+        return tuple(dict.fromkeys(roots))
 
 
 def _is_theme(folder: Path) -> bool:
