@@ -682,6 +682,95 @@ def _stacked_pros_cons(doc: Document, brief: Brief, section: Any, layout: Layout
         first._p.getparent().remove(first._p)
 
 
+FONT_RELTYPE = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/font"
+FONT_TABLE_RELTYPE = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/fontTable"
+OBFUSCATED_FONT = "application/vnd.openxmlformats-officedocument.obfuscatedFont"
+
+
+def _obfuscate(data: bytes, key: str) -> bytes:
+    """ECMA-376 font obfuscation: XOR the first 32 bytes with the GUID key, reversed."""
+    key_bytes = bytes.fromhex(key.strip("{}").replace("-", ""))[::-1]
+    head = bytes(byte ^ key_bytes[index % 16] for index, byte in enumerate(data[:32]))
+    return head + data[32:]
+
+
+def _embed_fonts(doc: Document, layout: Layout) -> None:
+    """Embed the config's font files, so Word and LibreOffice draw the same faces as the PDF."""
+    import hashlib
+    import uuid
+    from pathlib import Path
+
+    from docx.opc.packuri import PackURI
+    from docx.opc.part import Part
+    from docx.oxml import parse_xml
+
+    if not layout.fonts.files:
+        return
+    table_part = doc.part.part_related_by(FONT_TABLE_RELTYPE)
+    table = parse_xml(table_part.blob)
+    slots = {
+        ("normal", "normal"): "embedRegular",
+        ("bold", "normal"): "embedBold",
+        ("normal", "italic"): "embedItalic",
+        ("bold", "italic"): "embedBoldItalic",
+    }
+    for number, font in enumerate(layout.fonts.files, 1):
+        data = Path(font.path).read_bytes()
+        # A key derived from the bytes keeps the build reproducible.
+        key = "{" + str(uuid.UUID(bytes=hashlib.md5(data).digest())).upper() + "}"
+        part = Part(
+            PackURI(f"/word/fonts/font{number}.odttf"),
+            OBFUSCATED_FONT,
+            _obfuscate(data, key),
+            doc.part.package,
+        )
+        rel_id = table_part.relate_to(part, FONT_RELTYPE)
+        entry = None
+        for candidate in table.findall(qn("w:font")):
+            if candidate.get(qn("w:name")) == font.family:
+                entry = candidate
+        if entry is None:
+            entry = OxmlElement("w:font")
+            entry.set(qn("w:name"), font.family)
+            table.append(entry)
+        embed = OxmlElement(f"w:{slots[(font.weight, font.style)]}")
+        embed.set(qn("r:id"), rel_id)
+        embed.set(qn("w:fontKey"), key)
+        # Schema order inside w:font: the embed* elements come last, in this order.
+        order = list(slots.values())
+        later = [
+            child
+            for child in entry
+            if child.tag.split("}")[1] in order
+            and order.index(child.tag.split("}")[1]) > order.index(embed.tag.split("}")[1])
+        ]
+        if later:
+            later[0].addprevious(embed)
+        else:
+            entry.append(embed)
+    from lxml import etree
+
+    table_part._blob = etree.tostring(
+        table, xml_declaration=True, encoding="UTF-8", standalone=True
+    )
+    settings = doc.settings.element
+    if settings.find(qn("w:embedTrueTypeFonts")) is None:
+        flag = OxmlElement("w:embedTrueTypeFonts")
+        # Schema order: after zoom and the print flags, before proofState and the rest.
+        anchor = next(
+            (
+                settings.find(qn(f"w:{name}"))
+                for name in ("saveSubsetFonts", "proofState", "defaultTabStop")
+                if settings.find(qn(f"w:{name}")) is not None
+            ),
+            None,
+        )
+        if anchor is not None:
+            anchor.addprevious(flag)
+        else:
+            settings.insert(0, flag)
+
+
 def render_docx(brief: Brief, theme: Theme) -> Artifact:
     layout = theme.layout
     warnings: list[str] = []
@@ -744,6 +833,7 @@ def render_docx(brief: Brief, theme: Theme) -> Artifact:
             _set_columns(doc.add_section(WD_SECTION.CONTINUOUS), 2, COLUMN_GAP_PT)
 
     _headers_footers(doc, brief, layout)
+    _embed_fonts(doc, layout)
     _core_properties(doc, brief)
     buffer = io.BytesIO()
     doc.save(buffer)
