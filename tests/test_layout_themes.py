@@ -514,3 +514,20 @@ def test_widow_check_catches_a_theme_without_widow_control(tmp_path: Path) -> No
         found[theme] = widows_and_orphans(files[".pdf"], files[".docx"], brief)
     assert found["note"] == []
     assert found["loose"], "a one-line widow or orphan is expected without widow control"
+
+
+def test_check_command_exit_codes(built: dict[str, Built], tmp_path: Path) -> None:
+    note, other = built["note"], built["a5-two-columns"]
+    (tmp_path / "b.pdf").write_bytes(note.pdf)
+    (tmp_path / "b.docx").write_bytes(note.docx)
+    (tmp_path / "b.json").write_text(note.brief.to_json(), encoding="utf-8")
+    (tmp_path / "other.docx").write_bytes(other.docx)
+    out, err = io.StringIO(), io.StringIO()
+    assert main(["check", str(tmp_path / "b.pdf"), str(tmp_path / "b.docx")], out, err) == 0
+    assert "agree" in out.getvalue() and err.getvalue() == ""
+    err = io.StringIO()
+    args = ["check", str(tmp_path / "b.pdf"), str(tmp_path / "other.docx")]
+    assert main(args, io.StringIO(), err) == 1
+    lines = err.getvalue().splitlines()
+    assert lines and all(line.startswith("error: check: ") for line in lines)
+    assert any("page size" in line for line in lines)

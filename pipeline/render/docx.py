@@ -631,7 +631,7 @@ def _logo(doc: Document, brief: Brief, layout: Layout, warnings: list[str]) -> N
 
 
 def _title_block(doc: Document, brief: Brief, layout: Layout, warnings: list[str]) -> None:
-    start = len(doc.element.body)
+    start = len(doc.paragraphs)
     _logo(doc, brief, layout, warnings)
     if brief.organisation:
         doc.add_paragraph(brief.organisation.upper(), style="Brief Meta")
@@ -646,7 +646,7 @@ def _title_block(doc: Document, brief: Brief, layout: Layout, warnings: list[str
         # The cover's title block sits 30% down the text area, as in the CSS.
         margins = layout.page.margins
         height = layout.page.dimensions_pt()[1] - points(margins.top) - points(margins.bottom)
-        first = DocxParagraph(doc.element.body[start], doc._body)
+        first = doc.paragraphs[start]
         first.paragraph_format.space_before = Pt(round(height * 0.3))
 
 
