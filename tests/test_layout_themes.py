@@ -531,3 +531,26 @@ def test_check_command_exit_codes(built: dict[str, Built], tmp_path: Path) -> No
     lines = err.getvalue().splitlines()
     assert lines and all(line.startswith("error: check: ") for line in lines)
     assert any("page size" in line for line in lines)
+
+
+def test_svg_logo_in_both_formats_through_the_sandbox(tmp_path: Path) -> None:
+    pytest.importorskip("cairosvg")
+    (tmp_path / "logo.svg").write_text(
+        '<svg xmlns="http://www.w3.org/2000/svg" width="100" height="40">'
+        '<rect width="100" height="40" fill="#8a1c2b"/>'
+        '<image href="http://example.com/tracker.png" width="10" height="10"/></svg>',
+        encoding="utf-8",
+    )
+    (tmp_path / "config.yaml").write_text(
+        "layout:\n  logo: {path: logo.svg, width: 25mm, alt: Sigle}\n", encoding="utf-8"
+    )
+    out, err = io.StringIO(), io.StringIO()
+    args = ["build", str(ARTICLE), "-c", str(tmp_path / "config.yaml"), "-o", str(tmp_path / "d")]
+    assert main([*args, "-f", "pdf,docx", "--check"], out, err) == 0, err.getvalue()
+    # The PDF drew the SVG through the sandbox fetcher, which refused the web image.
+    assert "refused resource http://example.com/tracker.png" in err.getvalue()
+    doc = Document(next((tmp_path / "d").glob("*.docx")))
+    described = [el.get("descr") for el in doc.element.body.iter(qn("wp:docPr"))]
+    assert described == ["Sigle"]
+    media = [p for p in doc.part.package.iter_parts() if p.partname.startswith("/word/media/")]
+    assert len(media) == 1 and media[0].blob.startswith(b"\x89PNG")

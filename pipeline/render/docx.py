@@ -610,13 +610,38 @@ def _toc(doc: Document, brief: Brief, layout: Layout) -> None:
     _update_fields_on_open(doc)
 
 
+def _svg_to_png(path: str, width_pt: float, warnings: list[str]) -> io.BytesIO | None:
+    """An SVG logo rasterised at 300 dpi (Word's SVG support needs a PNG fallback anyway)."""
+    try:
+        import cairosvg
+    except (ImportError, OSError):
+        warnings.append("the SVG logo is left out of the DOCX: install cairosvg (and libcairo)")
+        return None
+
+    try:
+        with open(path, "rb") as stream:
+            data = cairosvg.svg2png(
+                bytestring=stream.read(),
+                output_width=round(width_pt / 72 * 300),
+                # unsafe=False: no XML entities, and cairosvg's safe fetcher
+                # serves data: URLs only (no network, no other file).
+                unsafe=False,
+            )
+    except Exception as exc:  # a broken SVG: the PDF still shows what it can
+        warnings.append(f"the SVG logo could not be drawn for the DOCX: {exc}")
+        return None
+    return io.BytesIO(data)
+
+
 def _logo(doc: Document, brief: Brief, layout: Layout, warnings: list[str]) -> None:
     logo = layout.logo
     if logo is None:
         return
+    image: Any = logo.path
     if logo.path.lower().endswith(".svg"):
-        warnings.append("the SVG logo is left out of the DOCX (Word needs PNG or JPEG)")
-        return
+        image = _svg_to_png(logo.path, points(logo.width), warnings)
+        if image is None:
+            return
     paragraph = doc.add_paragraph(style="Brief Meta")
     paragraph.alignment = {
         "left": WD_ALIGN_PARAGRAPH.LEFT,
@@ -624,7 +649,7 @@ def _logo(doc: Document, brief: Brief, layout: Layout, warnings: list[str]) -> N
         "right": WD_ALIGN_PARAGRAPH.RIGHT,
     }[logo.position]
     run = paragraph.add_run()
-    run.add_picture(logo.path, width=Pt(points(logo.width)))
+    run.add_picture(image, width=Pt(points(logo.width)))
     for doc_pr in run._r.iter(qn("wp:docPr")):
         doc_pr.set("descr", logo.alt or brief.organisation or "logo")
         doc_pr.set("name", "Logo")
