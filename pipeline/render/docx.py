@@ -773,11 +773,10 @@ def _embed_fonts(doc: Document, layout: Layout) -> None:
             later[0].addprevious(embed)
         else:
             entry.append(embed)
-    from lxml import etree
+    from docx.opc.oxml import serialize_part_xml
 
-    table_part._blob = etree.tostring(
-        table, xml_declaration=True, encoding="UTF-8", standalone=True
-    )
+    # The font table is a plain part in python-docx: store the edited XML back.
+    table_part._blob = serialize_part_xml(table)
     settings = doc.settings.element
     if settings.find(qn("w:embedTrueTypeFonts")) is None:
         flag = OxmlElement("w:embedTrueTypeFonts")
