@@ -396,6 +396,21 @@ def _resolve_files(config: Config, filename: str, line_of: Any) -> Config:
     """Check that the files the layout names exist; store them as absolute paths."""
     errors: list[ConfigError] = []
     update: dict[str, Any] = {}
+    # Imported here: the theme module itself reads Layout from this one.
+    from .render.theme import find_themes
+
+    themes = [
+        name for name, _ in find_themes(tuple(config.base_dir / d for d in config.theme_dirs))
+    ]
+    if config.theme not in themes:
+        errors.append(
+            ConfigError(
+                f"theme: unknown theme '{config.theme}'",
+                file=filename,
+                line=line_of(("theme",)) if line_of is not None else None,
+                hint="available: " + ", ".join(themes) + " (see 'python -m pipeline themes')",
+            )
+        )
     logo = config.layout.logo
     if logo is not None:
         path = _project_file(

@@ -391,7 +391,7 @@ def test_libreoffice_opens_the_docx(built: dict[str, Built], tmp_path: Path) -> 
 @pytest.mark.parametrize(
     ("yaml_text", "key", "line"),
     [
-        ("theme: nosuchtheme\n", "theme", None),
+        ("organisation: X\ntheme: nosuchtheme\n", "theme", 2),
         ("layout:\n  logo: {path: missing.png}\n", "layout.logo.path", 2),
         ("layout:\n  page:\n    margins:\n      top: -5mm\n", "layout.page.margins.top", 4),
     ],
