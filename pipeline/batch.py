@@ -17,7 +17,7 @@ from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .build import SourceResult, build_date, build_one, make_brief
+from .build import SourceResult, build_date, build_one, load_theme_for, make_brief
 from .config import Config
 from .errors import OutputError, PipelineError, RenderError, UsageError
 from .ingest import InputFormat, read_source, strip_bidi
@@ -55,6 +55,7 @@ class BatchOptions:
     clean: bool = False
     strict: bool = False  # warnings fail the source
     input_format: InputFormat | None = None  # None: from each file's extension
+    preview: bool = False  # also a PNG of page 1 of each PDF
 
 
 @dataclass
@@ -147,6 +148,7 @@ def _run(
     on_result: OnResult | None,
     strict: bool = False,
     input_format: InputFormat | None = None,
+    preview: bool = False,
 ) -> dict[str, SourceResult]:
     results: dict[str, SourceResult] = {}
 
@@ -159,7 +161,7 @@ def _run(
     pooled = [source for source in todo if source != "-"] if jobs > 1 and len(todo) > 1 else []
     for source in todo:
         if source not in pooled:
-            done(build_one(source, config, theme, formats, today, strict, input_format))
+            done(build_one(source, config, theme, formats, today, strict, input_format, preview))
     if not pooled:
         return results
     # Each worker lives for the whole batch, so the font configuration and the
@@ -167,7 +169,7 @@ def _run(
     with ProcessPoolExecutor(max_workers=min(jobs, len(pooled))) as pool:
         futures: dict[Future[SourceResult], str] = {
             pool.submit(
-                build_one, source, config, theme, formats, today, strict, input_format
+                build_one, source, config, theme, formats, today, strict, input_format, preview
             ): source
             for source in pooled
         }
@@ -212,7 +214,7 @@ def run_batch(
         raise UsageError("nothing to build: give a SOURCE or list sources: in the config file")
     today = build_date()
     stamp = build_time()
-    theme = load_theme(config.theme, config.layout, config.pdf)
+    theme = load_theme_for(config)
     inputs = _Inputs(
         config_hash=config_hash(config, today),
         theme=theme.name,
@@ -246,6 +248,7 @@ def run_batch(
         on_result,
         options.strict,
         options.input_format,
+        options.preview,
     )
 
     # Names: every source of the whole build takes part, even those of other
@@ -276,6 +279,7 @@ def run_batch(
             on_result,
             options.strict,
             options.input_format,
+            options.preview,
         )
     )
 

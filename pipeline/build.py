@@ -113,13 +113,36 @@ def make_brief(document: Document, config: Config, today: dt.date, warnings: lis
     )
 
 
-def _render(brief: Brief, theme: Theme, formats: tuple[str, ...]) -> list[Artifact]:
+def theme_search_path(config: Config) -> tuple[Path, ...]:
+    """User theme folders, relative to the config file, searched before the shipped ones."""
+    return tuple(config.base_dir / folder for folder in config.theme_dirs)
+
+
+def _render(
+    brief: Brief, theme: Theme, formats: tuple[str, ...], preview: bool = False
+) -> list[Artifact]:
     artifacts = []
     for fmt in formats:
         artifact = renderer_for(fmt)(brief, theme)
         verify(fmt, artifact.data)
         artifacts.append(artifact)
+    if preview:
+        from .render.preview import render_preview
+
+        artifacts.extend([render_preview(a.data) for a in artifacts if a.format == "pdf"])
     return artifacts
+
+
+def load_theme_for(config: Config) -> Theme:
+    """The configured theme with its layout, PDF settings and validated assets."""
+    return load_theme(
+        config.theme,
+        config.layout,
+        config.pdf,
+        search=theme_search_path(config),
+        reference_docx=config.reference_docx,
+        project_root=config.base_dir,
+    )
 
 
 def _unique_stem(brief: Brief, document_name: str, taken: set[str]) -> str:
@@ -141,6 +164,7 @@ def build_one(
     today: dt.date,
     strict: bool = False,
     input_format: InputFormat | None = None,
+    preview: bool = False,
 ) -> SourceResult:
     """Read, structure and render one source; write nothing. Picklable, so a
     worker process can run it; a failure is recorded on the result, never raised.
@@ -163,6 +187,7 @@ def build_one(
             result.brief,
             theme,
             formats,
+            preview,
             timeout=limits.render_timeout,
             memory_mb=limits.render_memory_mb,
         )
@@ -207,16 +232,20 @@ def run_build(
     out_dir: Path,
     strict: bool = False,
     input_format: InputFormat | None = None,
+    *,
+    preview: bool = False,
 ) -> list[SourceResult]:
     if not sources:
         raise UsageError("nothing to build: give a SOURCE or list sources: in the config file")
     today = build_date()
-    theme = load_theme(config.theme, config.layout, config.pdf)
+    theme = load_theme_for(config)
     results: list[SourceResult] = []
     stems: dict[int, str] = {}
     taken: set[str] = set()
     for index, source in enumerate(sources):
-        result = build_one(source, config, theme, formats, today, strict, input_format)
+        result = build_one(
+            source, config, theme, formats, today, strict, input_format, preview
+        )
         results.append(result)
         if result.brief is not None and result.error is None:
             stems[index] = _unique_stem(result.brief, result.name, taken)

@@ -143,6 +143,42 @@ def make_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="treat warnings (refused resource, missing font, unsure language) as failures",
     )
+    build.add_argument(
+        "--theme",
+        metavar="NAME",
+        help="theme name or theme folder (overrides theme: in the config)",
+    )
+    build.add_argument(
+        "--check",
+        action="store_true",
+        help="check that each PDF and DOCX agree (text, page size, margins); exit 1 if not",
+    )
+    build.add_argument(
+        "--preview", action="store_true", help="also write a PNG of page 1 beside each PDF"
+    )
+
+    themes = commands.add_parser(
+        "themes",
+        help="list the themes that can be found",
+        description="List the themes (user theme_dirs first, then shipped): "
+        "one name a line, then where it lives.",
+    )
+    themes.add_argument("-c", "--config", metavar="FILE", help="config whose theme_dirs to search")
+
+    check = commands.add_parser(
+        "check",
+        help="check that a PDF brief and a DOCX brief agree",
+        description=(
+            "Compare the text of BRIEF.pdf and BRIEF.docx with each other and with the Brief "
+            "JSON (BRIEF.json beside the PDF, or --brief), plus page size, orientation and "
+            "margins. Prints the differences; exits 1 when they disagree."
+        ),
+    )
+    check.add_argument("pdf", metavar="BRIEF.pdf")
+    check.add_argument("docx", metavar="BRIEF.docx")
+    check.add_argument(
+        "--brief", metavar="BRIEF.json", help="the Brief JSON export to compare with"
+    )
 
     manifest = commands.add_parser(
         "manifest",
@@ -212,14 +248,20 @@ def _cmd_build(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         ]
         sources = expand_sources(_relative(s) for s in sources)
     formats = args.format or config.formats
+    if args.theme:
+        config = config.model_copy(update={"theme": args.theme})
+    if args.check and not {"pdf", "docx"} <= set(formats):
+        raise UsageError("--check compares the PDF and the DOCX: build both formats")
     options = BatchOptions(
         formats=tuple(formats),
         jobs=args.jobs,
-        force=args.force,
+        # --check compares what this build renders, so nothing is skipped.
+        force=args.force or args.check,
         shard=parse_shard(args.shard) if args.shard else None,
         clean=args.clean,
         strict=args.strict,
         input_format=args.input_format,
+        preview=args.preview,
     )
     # A live bar on a terminal (stderr); plain progress lines on stdout beside
     # the "wrote" lines, so stderr carries only warnings and errors.
@@ -228,11 +270,23 @@ def _cmd_build(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         report = run_batch(config, sources, out_dir, options, on_result=progress.advance)
     for note in report.notes:
         print(f"warning: {note}", file=err)
+    mismatched = 0
     for result in report.results:
         for warning in result.warnings:
             print(f"warning: {result.source}: {warning}", file=err)
         for written in result.written:
             print(f"wrote {_relative(str(written.path))} ({_size(written.size)})", file=out)
+        if args.check and result.brief is not None and result.error is None:
+            from .parity import compare
+
+            data = {artifact.format: artifact.data for artifact in result.artifacts}
+            problems = compare(data["pdf"], data["docx"], result.brief)
+            for problem in problems:
+                print(f"error: {result.source}: check: {problem}", file=err)
+            if problems:
+                mismatched += 1
+            else:
+                print(f"check: {result.source}: PDF and DOCX agree", file=out)
     for removed in report.removed:
         print(f"removed {_relative(str(out_dir / removed))}", file=out)
     if report.manifest_written:
@@ -242,7 +296,7 @@ def _cmd_build(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     for result in report.failed:
         assert result.error is not None
         _report(result.error, err, args.debug)
-    return EXIT_FAILED if report.failed else EXIT_OK
+    return EXIT_FAILED if report.failed or mismatched else EXIT_OK
 
 
 def _cmd_manifest(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
@@ -263,6 +317,54 @@ def _cmd_manifest(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         f"from {len(merged.sources)} sources)",
         file=out,
     )
+    return EXIT_OK
+
+
+def _cmd_themes(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from .build import theme_search_path
+    from .config import Config, load_config
+    from .render.theme import find_themes, read_theme_file
+
+    if args.config:
+        config = load_config(Path(args.config))
+    elif Path(DEFAULT_CONFIG).is_file():
+        config = load_config(Path(DEFAULT_CONFIG))
+    else:
+        config = Config()
+    for name, folder in find_themes(theme_search_path(config)):
+        description = read_theme_file(folder).description
+        print(
+            f"{name}\t{_relative(str(folder))}" + (f"\t{description}" if description else ""),
+            file=out,
+        )
+    return EXIT_OK
+
+
+def _cmd_check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from .errors import SourceError
+    from .parity import availability, brief_from_json, compare
+
+    missing = availability()
+    if missing:
+        raise UsageError(missing)
+    blobs: dict[str, bytes] = {}
+    brief_path = Path(args.brief) if args.brief else Path(args.pdf).with_suffix(".json")
+    for key, path in (("pdf", Path(args.pdf)), ("docx", Path(args.docx)), ("json", brief_path)):
+        try:
+            blobs[key] = path.read_bytes()
+        except OSError as exc:
+            if key == "json" and not args.brief:
+                continue
+            raise SourceError(f"cannot read it: {exc.strerror}", file=str(path)) from None
+    brief = brief_from_json(blobs["json"]) if "json" in blobs else None
+    if brief is None:
+        print(f"note: no {brief_path.name}; comparing the PDF and the DOCX only", file=err)
+    problems = compare(blobs["pdf"], blobs["docx"], brief)
+    for problem in problems:
+        print(f"error: check: {problem}", file=err)
+    if problems:
+        return EXIT_FAILED
+    print("check: PDF and DOCX agree", file=out)
     return EXIT_OK
 
 
@@ -314,9 +416,13 @@ def main(
         if args.command is None:
             parser.print_help(out)
             return EXIT_USAGE
-        handler = {"build": _cmd_build, "schema": _cmd_schema, "manifest": _cmd_manifest}[
-            args.command
-        ]
+        handler = {
+            "build": _cmd_build,
+            "schema": _cmd_schema,
+            "manifest": _cmd_manifest,
+            "themes": _cmd_themes,
+            "check": _cmd_check,
+        }[args.command]
         return handler(args, out, err)
     except PipelineError as error:
         _report(error, err, debug)

@@ -64,10 +64,12 @@ class Page(_Section):
     size: Literal["A4", "A5", "Letter", "Legal", "custom"] = Field(
         "A4", description="paper size; 'custom' takes width and height"
     )
-    orientation: Literal["portrait", "landscape"] = "portrait"
+    orientation: Literal["portrait", "landscape"] = Field(
+        "portrait", description="portrait or landscape (swaps width and height)"
+    )
     width: Length | None = Field(None, description="page width when size is custom")
     height: Length | None = Field(None, description="page height when size is custom")
-    margins: Margins = Margins()
+    margins: Margins = Field(Margins(), description="the text block's distance from each edge")
 
     @model_validator(mode="after")
     def _custom_needs_dimensions(self) -> Page:
@@ -95,29 +97,49 @@ class Font(_Section):
     size: Length
 
 
+class FontFile(_Section):
+    """A font file under the project, embedded in the PDF and in the DOCX."""
+
+    family: FontFamily = Field(description="the family name the fonts above use for this file")
+    path: str = Field(
+        min_length=1, max_length=400, description="a .ttf or .otf file, relative to config.yaml"
+    )
+    weight: Literal["normal", "bold"] = "normal"
+    style: Literal["normal", "italic"] = "normal"
+
+
+FONT_SUFFIXES = (".ttf", ".otf")
+
+
 class Fonts(_Section):
-    body: Font = Font(family="DejaVu Serif", size="10.5pt")
-    heading: Font = Font(family="DejaVu Sans", size="13pt")
-    title: Font = Font(family="DejaVu Sans", size="20pt")
+    body: Font = Field(Font(family="DejaVu Serif", size="10.5pt"), description="body text font")
+    heading: Font = Field(Font(family="DejaVu Sans", size="13pt"), description="section headings")
+    title: Font = Field(Font(family="DejaVu Sans", size="20pt"), description="the brief's title")
+    monospace: Font = Field(
+        Font(family="DejaVu Sans Mono", size="9pt"), description="code and other monospace text"
+    )
     line_height: float = Field(1.4, ge=1.0, le=3.0, description="body line spacing, as a factor")
+    files: tuple[FontFile, ...] = Field(
+        (), description="font files under the project (family, path, weight, style), embedded"
+    )
 
 
 class Colors(_Section):
-    accent: Color = "#1f4e79"
-    text: Color = "#222222"
-    muted: Color = "#666666"
-    box: Color = "#eef3f8"
+    accent: Color = Field("#1f4e79", description="headings, rules, links, banner")
+    text: Color = Field("#222222", description="body text")
+    muted: Color = Field("#666666", description="meta lines, header and footer")
+    box: Color = Field("#eef3f8", description="background of boxes (lede, key points)")
 
 
 class Slots(_Section):
     """Left, centre and right text of a header or footer.
 
-    Placeholders: {title} {date} {organisation} {page} {pages}.
+    Placeholders: {title} {date} {organisation} {page} {pages} {classification}.
     """
 
-    left: str = Field("", max_length=200)
-    center: str = Field("", max_length=200)
-    right: str = Field("", max_length=200)
+    left: str = Field("", max_length=200, description="left-aligned text, with placeholders")
+    center: str = Field("", max_length=200, description="centred text, with placeholders")
+    right: str = Field("", max_length=200, description="right-aligned text, with placeholders")
 
     @model_validator(mode="after")
     def _known_placeholders(self) -> Slots:
@@ -131,20 +153,58 @@ class Slots(_Section):
         return self
 
 
-PLACEHOLDERS = ("title", "date", "organisation", "page", "pages")
+PLACEHOLDERS = ("title", "date", "organisation", "page", "pages", "classification")
+
+
+class Logo(_Section):
+    """An image (PNG, JPEG or SVG) under the project folder, shown in the title block."""
+
+    path: str = Field(
+        min_length=1, max_length=400, description="image file, relative to config.yaml"
+    )
+    width: Length = Field("30mm", description="width the logo is drawn at")
+    position: Literal["left", "center", "right"] = Field(
+        "right", description="where the logo sits in the title block (or on the cover)"
+    )
+    alt: str = Field("", max_length=200, description="alternative text (default: organisation)")
+
+
+LOGO_SUFFIXES = (".png", ".jpg", ".jpeg", ".svg")
 
 
 class Layout(_Section):
-    page: Page = Page()
-    fonts: Fonts = Fonts()
-    colors: Colors = Colors()
+    page: Page = Field(Page(), description="paper size, orientation and margins")
+    fonts: Fonts = Field(Fonts(), description="font families and sizes (installed fonts)")
+    colors: Colors = Field(Colors(), description="the four colours of the brief")
     justify: bool = Field(True, description="justify and hyphenate body text")
-    header: Slots = Slots(left="{organisation}", right="{date}")
-    footer: Slots = Slots(right="page {page} / {pages}")
+    header: Slots = Field(
+        Slots(left="{organisation}", right="{date}"),
+        description="header slots; placeholders {title} {date} {organisation} {page} {pages} "
+        "{classification}",
+    )
+    footer: Slots = Field(
+        Slots(right="page {page} / {pages}"), description="footer slots, same placeholders"
+    )
     blocks: tuple[BlockName, ...] = Field(
         ("title", "key_points", "lede", "intro", "sections", "sources"),
         description="which blocks appear, in this order",
     )
+    first_page_header: bool = Field(
+        False, description="show the header on the first page too (off: the title block is there)"
+    )
+    classification: str = Field(
+        "",
+        max_length=80,
+        description="classification marking, e.g. DIFFUSION RESTREINTE; {classification} in slots",
+    )
+    banner: bool = Field(
+        True, description="print the classification as a banner at the top of every page"
+    )
+    heading_numbers: bool = Field(False, description="number the section headings 1., 2., ...")
+    columns: Literal[1, 2] = Field(1, description="body text in 1 or 2 columns")
+    cover: bool = Field(False, description="a cover page with the title block, then the brief")
+    toc: bool = Field(False, description="a table of contents of the section headings")
+    logo: Logo | None = Field(None, description="an image shown in the title block")
 
 
 class Labels(_Section):
@@ -224,7 +284,18 @@ class Config(_Section):
     language: str = Field(
         "auto", pattern=r"^(auto|[a-z]{2})$", description="'auto' or a two-letter code"
     )
-    theme: str = Field("note", pattern=r"^[a-z0-9][a-z0-9_-]{0,40}$")
+    theme: str = Field(
+        "note",
+        pattern=r"^[a-z0-9][a-z0-9_-]{0,40}$",
+        description="a theme folder name: under theme_dirs, or shipped (note, dossier)",
+    )
+    theme_dirs: tuple[str, ...] = Field(
+        ("themes",),
+        description="folders (relative to config.yaml) searched for user themes first",
+    )
+    reference_docx: str | None = Field(
+        None, description="a .docx whose styles are the DOCX base (layout settings still apply)"
+    )
     organisation: str = Field("", max_length=200, description="shown in the title block")
     layout: Layout = Layout()
     key_points: KeyPoints = KeyPoints()
@@ -336,7 +407,6 @@ def parse_config(
         config = Config.model_validate({**data, "base_dir": base_dir})
         if bad_text:
             raise ConfigErrors(bad_text)
-        return config
     except ValidationError as exc:
         errors = list(bad_text)
         for error in exc.errors():
@@ -366,6 +436,107 @@ def parse_config(
                 hint = _hint_for(loc)
             errors.append(ConfigError(message, file=filename, line=line, hint=hint))
         raise ConfigErrors(errors) from None
+    return _resolve_files(config, filename, line_of)
+
+
+def _project_file(
+    value: str,
+    key: tuple[str | int, ...],
+    suffixes: tuple[str, ...],
+    config: Config,
+    filename: str,
+    line_of: Any,
+    errors: list[ConfigError],
+) -> Path | None:
+    """`value` resolved against the config's folder; it must be a file inside it."""
+    dotted = ".".join(str(part) for part in key)
+    line = line_of(key) if line_of is not None else None
+    root = config.base_dir.resolve()
+    path = (root / value).resolve()
+    if path.suffix.lower() not in suffixes:
+        errors.append(
+            ConfigError(
+                f"{dotted}: '{value}' is not a {'/'.join(s[1:].upper() for s in suffixes)} file",
+                file=filename,
+                line=line,
+            )
+        )
+    elif not path.is_relative_to(root):
+        errors.append(
+            ConfigError(
+                f"{dotted}: '{value}' is outside the project folder",
+                file=filename,
+                line=line,
+                hint=f"copy it under {root}",
+            )
+        )
+    elif not path.is_file():
+        errors.append(
+            ConfigError(
+                f"{dotted}: file '{value}' not found",
+                file=filename,
+                line=line,
+                hint=f"paths are relative to {root}",
+            )
+        )
+    else:
+        return path
+    return None
+
+
+def _resolve_files(config: Config, filename: str, line_of: Any) -> Config:
+    """Check that the files the layout names exist; store them as absolute paths."""
+    errors: list[ConfigError] = []
+    update: dict[str, Any] = {}
+    # Imported here: the theme module itself reads Layout from this one.
+    from .render.theme import find_themes
+
+    themes = [
+        name for name, _ in find_themes(tuple(config.base_dir / d for d in config.theme_dirs))
+    ]
+    if config.theme not in themes:
+        errors.append(
+            ConfigError(
+                f"theme: unknown theme '{config.theme}'",
+                file=filename,
+                line=line_of(("theme",)) if line_of is not None else None,
+                hint="available: " + ", ".join(themes) + "; see 'python -m pipeline themes'",
+            )
+        )
+    logo = config.layout.logo
+    if logo is not None:
+        path = _project_file(
+            logo.path, ("layout", "logo", "path"), LOGO_SUFFIXES, config, filename, line_of, errors
+        )
+        if path is not None:
+            layout = config.layout.model_copy(
+                update={"logo": logo.model_copy(update={"path": str(path)})}
+            )
+            update["layout"] = layout
+    if config.layout.fonts.files:
+        files = []
+        for index, font in enumerate(config.layout.fonts.files):
+            key = ("layout", "fonts", "files", index, "path")
+            path = _project_file(font.path, key, FONT_SUFFIXES, config, filename, line_of, errors)
+            files.append(font.model_copy(update={"path": str(path) if path else font.path}))
+        fonts = config.layout.fonts.model_copy(update={"files": tuple(files)})
+        base = update.get("layout", config.layout)
+        update["layout"] = base.model_copy(update={"fonts": fonts})
+    if config.reference_docx is not None:
+        path = _project_file(
+            config.reference_docx,
+            ("reference_docx",),
+            (".docx",),
+            config,
+            filename,
+            line_of,
+            errors,
+        )
+        if path is not None:
+            update["reference_docx"] = str(path)
+    if errors:
+        raise ConfigErrors(errors)
+    return config.model_copy(update=update) if update else config
 
 
 # Characters no renderer can carry (python-docx raises on them) or that

@@ -113,4 +113,5 @@ def test_unknown_theme_is_a_config_error(tmp_path: Path) -> None:
     source.write_text("Title\nSome text here.\n", encoding="utf-8")
     result = run_cli("build", str(source), "-c", str(path), "-o", str(tmp_path / "out"))
     assert result.code == 2
-    assert "unknown theme 'nope'" in result.err and "available: note" in result.err
+    assert "line 1: theme: unknown theme 'nope'" in result.err
+    assert "available: dossier, note" in result.err

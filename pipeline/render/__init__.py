@@ -19,6 +19,7 @@ MEDIA_TYPES = {
     "pdf": "application/pdf",
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     "json": "application/json",
+    "png": "image/png",
 }
 
 # Format -> "module:function"; a DOCX-only build never imports WeasyPrint.

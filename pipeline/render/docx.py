@@ -13,10 +13,10 @@ from typing import Any
 
 from docx import Document as new_document
 from docx.document import Document
-from docx.enum.section import WD_ORIENT
+from docx.enum.section import WD_ORIENT, WD_SECTION
 from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.table import WD_TABLE_ALIGNMENT
-from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING, WD_TAB_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING, WD_TAB_ALIGNMENT, WD_TAB_LEADER
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Emu, Pt, RGBColor
@@ -26,8 +26,9 @@ from ..brief import Block, Brief, Image, ListBlock, Paragraph, Quote, Run
 from ..config import Layout, points
 from . import Artifact
 from .metadata import metadata_for
-from .theme import Theme, expand_slot
+from .theme import DocxStyle, Theme, expand_slot, reading_order
 
+COLUMN_GAP_PT = 8 * 72 / 25.4  # the CSS column-gap: 8mm
 HYPERLINK_RELTYPE = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/hyperlink"
 
 
@@ -129,6 +130,90 @@ def _shade(parent: Any, color: str) -> None:
     shd.set(qn("w:fill"), _hex(color))
 
 
+def _style(doc: Document, name: str) -> Any:
+    """The paragraph style `name`, created when the base document lacks it."""
+    styles = doc.styles
+    if name in [style.name for style in styles]:
+        return styles[name]
+    return styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
+
+
+def _theme_styles(doc: Document, layout: Layout, look: DocxStyle) -> None:
+    """Styles for the layout options and the theme's DOCX look (theme.yaml)."""
+    fonts, colors = layout.fonts, layout.colors
+    styles = doc.styles
+
+    banner = _style(doc, "Banner")
+    banner.base_style = styles["Header"]
+    banner.font.bold = True
+    banner.font.size = Pt(8)
+    banner.font.color.rgb = _rgb(colors.accent)
+    banner.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    banner.paragraph_format.space_after = Pt(4)
+
+    heading = styles["Heading 1"]
+    heading.font.all_caps = look.heading_caps
+    if look.heading_rule != "none":
+        _border(heading.element.get_or_add_pPr(), look.heading_rule, colors.accent, 8, 2)
+
+    title = styles["Title"]
+    title.paragraph_format.alignment = (
+        WD_ALIGN_PARAGRAPH.CENTER if look.title_align == "center" else WD_ALIGN_PARAGRAPH.LEFT
+    )
+    if look.title_band:
+        for name in ("Title", "Brief Meta", "Brief Meta Rule"):
+            style = styles[name]
+            _shade(style.element.get_or_add_pPr(), colors.accent)
+            style.font.color.rgb = RGBColor(0xFF, 0xFF, 0xFF)
+            style.paragraph_format.left_indent = Pt(8)
+            style.paragraph_format.right_indent = Pt(8)
+            style.paragraph_format.space_after = Pt(0)
+        styles["Brief Meta Rule"].paragraph_format.space_after = Pt(14)
+    if look.box_border == "top":
+        for name in ("Box Label", "Box Text"):
+            ppr = styles[name].element.get_or_add_pPr()
+            borders = ppr.find(qn("w:pBdr"))
+            if borders is not None:
+                ppr.remove(borders)
+        _border(styles["Box Label"].element.get_or_add_pPr(), "top", colors.accent, 18, 4)
+
+    cover_title = _style(doc, "Cover Title")
+    cover_title.base_style = title
+    cover_title.font.size = Pt(points(fonts.title.size) * 1.4)
+    cover_class = _style(doc, "Cover Classification")
+    cover_class.base_style = styles["Brief Meta"]
+    cover_class.font.bold = True
+    cover_class.font.color.rgb = _rgb(colors.accent)
+    cover_class.paragraph_format.space_before = Pt(34)
+
+    # Small capitals label without the box look (contents).
+    for name in ("TOC Heading",):
+        label = _style(doc, name)
+        label.base_style = styles["Normal"]
+        label.font.name = fonts.heading.family
+        _set_fonts(label.element, fonts.heading.family)
+        label.font.size = Pt(8)
+        label.font.bold = True
+        label.font.all_caps = True
+        label.font.color.rgb = _rgb(colors.accent)
+        label.paragraph_format.keep_with_next = True
+        label.paragraph_format.space_before = Pt(0)
+        label.paragraph_format.space_after = Pt(4)
+    toc = _style(doc, "TOC 1")
+    toc.base_style = styles["Normal"]
+    toc.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.LEFT
+    toc.paragraph_format.space_after = Pt(2)
+    toc.paragraph_format.tab_stops.add_tab_stop(
+        Pt(_text_width(layout)), WD_TAB_ALIGNMENT.RIGHT, WD_TAB_LEADER.DOTS
+    )
+
+    code = _style(doc, "Code")
+    code.base_style = styles["Normal"]
+    code.font.name = fonts.monospace.family
+    _set_fonts(code.element, fonts.monospace.family)
+    code.font.size = Pt(points(fonts.monospace.size))
+
+
 def _define_styles(doc: Document, layout: Layout, language: str) -> None:
     fonts, colors = layout.fonts, layout.colors
     styles = doc.styles
@@ -162,11 +247,7 @@ def _define_styles(doc: Document, layout: Layout, language: str) -> None:
         fmt.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
 
     def heading_like(name: str, size: float, base: str | None = None) -> Any:
-        style = (
-            styles[name]
-            if name in [s.name for s in styles]
-            else styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
-        )
+        style = _style(doc, name)
         if base:
             style.base_style = styles[base]
         style.font.name = fonts.heading.family
@@ -203,7 +284,7 @@ def _define_styles(doc: Document, layout: Layout, language: str) -> None:
     label = heading_like("Box Label", small, "Normal")
     label.font.all_caps = True
     label.paragraph_format.space_after = Pt(3)
-    box = styles.add_style("Box Text", WD_STYLE_TYPE.PARAGRAPH)
+    box = _style(doc, "Box Text")
     box.base_style = normal
     for style in (label, box):
         ppr = style.element.get_or_add_pPr()
@@ -270,8 +351,9 @@ def _add_runs(paragraph: DocxParagraph, runs: tuple[Run, ...], doc: Document) ->
         added.bold = "strong" in run.marks or None
         added.italic = "em" in run.marks or None
         if "code" in run.marks:
-            added.font.name = "DejaVu Sans Mono"
-            _set_fonts(added._r, "DejaVu Sans Mono")
+            family = doc.styles["Code"].font.name or "DejaVu Sans Mono"
+            added.font.name = family
+            _set_fonts(added._r, family)
 
 
 def _add_blocks(
@@ -325,14 +407,16 @@ def _add_field(paragraph: DocxParagraph, instruction: str) -> None:
     paragraph._p.append(char("end"))
 
 
-def _fill_slots(paragraph: DocxParagraph, slots: Any, brief: Brief, width: float) -> None:
+def _fill_slots(
+    paragraph: DocxParagraph, slots: Any, brief: Brief, width: float, classification: str = ""
+) -> None:
     fmt = paragraph.paragraph_format
     fmt.tab_stops.add_tab_stop(Pt(width / 2), WD_TAB_ALIGNMENT.CENTER)
     fmt.tab_stops.add_tab_stop(Pt(width), WD_TAB_ALIGNMENT.RIGHT)
     for index, template in enumerate((slots.left, slots.center, slots.right)):
         if index:
             paragraph.add_run("\t")
-        for kind, text in expand_slot(template, brief):
+        for kind, text in expand_slot(template, brief, classification):
             if kind == "text":
                 paragraph.add_run(text)
             else:
@@ -353,13 +437,55 @@ def _page_setup(doc: Document, brief: Brief, layout: Layout) -> None:
     section.right_margin = Pt(points(margins.right))
     section.header_distance = Pt(points(margins.top) * 0.45)
     section.footer_distance = Pt(points(margins.bottom) * 0.45)
-    text_width = width - points(margins.left) - points(margins.right)
 
-    section.different_first_page_header_footer = True
-    _fill_slots(section.header.paragraphs[0], layout.header, brief, text_width)
-    _fill_slots(section.footer.paragraphs[0], layout.footer, brief, text_width)
-    _fill_slots(section.first_page_footer.paragraphs[0], layout.footer, brief, text_width)
-    section.first_page_header.is_linked_to_previous = False
+
+def _text_width(layout: Layout) -> float:
+    margins = layout.page.margins
+    return layout.page.dimensions_pt()[0] - points(margins.left) - points(margins.right)
+
+
+def _fill_header_footer(part: Any, slots: Any, brief: Brief, layout: Layout, banner: bool) -> None:
+    """One header or footer: the classification banner (headers), then the slots."""
+    part.is_linked_to_previous = False
+    first = part.paragraphs[0]
+    style = first.style
+    for extra in part.paragraphs[1:]:
+        extra._p.getparent().remove(extra._p)
+    for child in list(first._p):
+        if child.tag != qn("w:pPr"):
+            first._p.remove(child)
+    if banner:
+        first.style = "Banner"
+        first.add_run(layout.classification)
+        if slots is None:
+            return
+        first = part.add_paragraph(style=style)
+    if slots is not None:
+        _fill_slots(first, slots, brief, _text_width(layout), layout.classification)
+
+
+def _headers_footers(doc: Document, brief: Brief, layout: Layout) -> None:
+    """Every section gets its own header and footer (nothing linked).
+
+    The document's first page (the cover, or the title block) leaves out the
+    header unless `first_page_header` is on, and a cover has no footer, just
+    as the PDF's `@page :first` rules do. The banner is on every page.
+    """
+    banner = bool(layout.classification and layout.banner)
+    for index, section in enumerate(doc.sections):
+        first_different = index == 0 and (layout.cover or not layout.first_page_header)
+        section.different_first_page_header_footer = first_different
+        for part, slots in ((section.header, layout.header), (section.footer, layout.footer)):
+            _fill_header_footer(part, slots, brief, layout, banner and part is section.header)
+        if first_different:
+            _fill_header_footer(section.first_page_header, None, brief, layout, banner)
+            _fill_header_footer(
+                section.first_page_footer,
+                None if layout.cover else layout.footer,
+                brief,
+                layout,
+                False,
+            )
 
 
 def _pros_cons_table(doc: Document, brief: Brief, section: Any, layout: Layout) -> None:
@@ -436,23 +562,287 @@ def _reproducible_zip(data: bytes, when: dt.date | None) -> bytes:
     return out.getvalue()
 
 
+def _set_columns(section: Any, count: int, gap_pt: float) -> None:
+    cols = section._sectPr.find(qn("w:cols"))
+    if cols is None:
+        cols = OxmlElement("w:cols")
+        later = section._sectPr.find(qn("w:docGrid"))
+        if later is not None:
+            later.addprevious(cols)
+        else:
+            section._sectPr.append(cols)
+    cols.set(qn("w:num"), str(count))
+    cols.set(qn("w:space"), str(round(gap_pt * 20)))
+
+
+def _update_fields_on_open(doc: Document) -> None:
+    """Ask Word to refresh fields (the TOC's page numbers) when it opens the file."""
+    settings = doc.settings.element
+    if settings.find(qn("w:updateFields")) is not None:
+        return
+    update = OxmlElement("w:updateFields")
+    update.set(qn("w:val"), "true")
+    # Schema order: updateFields comes before these settings children.
+    for later in ("hdrShapeDefaults", "footnotePr", "endnotePr", "compat", "docVars", "rsids"):
+        anchor = settings.find(qn(f"w:{later}"))
+        if anchor is not None:
+            anchor.addprevious(update)
+            return
+    settings.append(update)
+
+
+def _heading_text(index: int, heading: str, layout: Layout) -> str:
+    return f"{index}. {heading}" if layout.heading_numbers else heading
+
+
+def _toc(doc: Document, brief: Brief, layout: Layout) -> None:
+    """A TOC field Word refreshes on open, pre-filled with the headings so it is never empty."""
+    if not brief.sections:
+        return
+    doc.add_paragraph(brief.labels.contents, style="TOC Heading")
+    entries = [
+        doc.add_paragraph(_heading_text(i, s.heading, layout), style="TOC 1")
+        for i, s in enumerate(brief.sections, 1)
+    ]
+
+    def char(kind: str) -> Any:
+        run = OxmlElement("w:r")
+        fld = OxmlElement("w:fldChar")
+        fld.set(qn("w:fldCharType"), kind)
+        if kind == "begin":
+            fld.set(qn("w:dirty"), "true")
+        run.append(fld)
+        return run
+
+    first = entries[0]._p
+    anchor = first.find(qn("w:pPr"))
+    instr_run = OxmlElement("w:r")
+    instr = OxmlElement("w:instrText")
+    instr.set(qn("xml:space"), "preserve")
+    instr.text = ' TOC \\o "1-1" \\h \\z \\u '
+    instr_run.append(instr)
+    for element in reversed((char("begin"), instr_run, char("separate"))):
+        if anchor is not None:
+            anchor.addnext(element)
+        else:
+            first.insert(0, element)
+    entries[-1]._p.append(char("end"))
+    _update_fields_on_open(doc)
+
+
+def _svg_to_png(svg: bytes, width_pt: float, warnings: list[str]) -> io.BytesIO | None:
+    """An SVG logo rasterised at 300 dpi (Word's SVG support needs a PNG fallback anyway)."""
+    try:
+        import cairosvg
+    except (ImportError, OSError):
+        warnings.append("the SVG logo is left out of the DOCX: install cairosvg (and libcairo)")
+        return None
+
+    try:
+        data = cairosvg.svg2png(
+            bytestring=svg,
+            output_width=round(width_pt / 72 * 300),
+            # unsafe=False: no XML entities, and cairosvg's safe fetcher
+            # serves data: URLs only (no network, no other file).
+            unsafe=False,
+        )
+    except Exception as exc:  # a broken SVG: the PDF still shows what it can
+        warnings.append(f"the SVG logo could not be drawn for the DOCX: {exc}")
+        return None
+    return io.BytesIO(data)
+
+
+def _logo(doc: Document, brief: Brief, theme: Theme, warnings: list[str]) -> None:
+    logo = theme.layout.logo
+    if logo is None:
+        return
+    image: Any = io.BytesIO(theme.asset(logo.path))
+    if logo.path.lower().endswith(".svg"):
+        image = _svg_to_png(theme.asset(logo.path), points(logo.width), warnings)
+        if image is None:
+            return
+    paragraph = doc.add_paragraph(style="Brief Meta")
+    paragraph.alignment = {
+        "left": WD_ALIGN_PARAGRAPH.LEFT,
+        "center": WD_ALIGN_PARAGRAPH.CENTER,
+        "right": WD_ALIGN_PARAGRAPH.RIGHT,
+    }[logo.position]
+    run = paragraph.add_run()
+    run.add_picture(image, width=Pt(points(logo.width)))
+    for doc_pr in run._r.iter(qn("wp:docPr")):
+        doc_pr.set("descr", logo.alt or brief.organisation or "logo")
+        doc_pr.set("name", "Logo")
+
+
+def _title_block(doc: Document, brief: Brief, theme: Theme, warnings: list[str]) -> None:
+    layout = theme.layout
+    start = len(doc.paragraphs)
+    _logo(doc, brief, theme, warnings)
+    if brief.organisation:
+        doc.add_paragraph(brief.organisation.upper(), style="Brief Meta")
+    doc.add_paragraph(brief.title, style="Cover Title" if layout.cover else "Title")
+    if brief.subtitle:
+        doc.add_paragraph(brief.subtitle, style="Brief Meta")
+    meta = " · ".join(t for t in (brief.date_text, brief.reading_text) if t)
+    doc.add_paragraph(meta, style="Brief Meta Rule")
+    if layout.cover and layout.classification:
+        doc.add_paragraph(layout.classification, style="Cover Classification")
+    if layout.cover:
+        # The cover's title block sits 30% down the text area, as in the CSS.
+        margins = layout.page.margins
+        height = layout.page.dimensions_pt()[1] - points(margins.top) - points(margins.bottom)
+        first = doc.paragraphs[start]
+        first.paragraph_format.space_before = Pt(round(height * 0.3))
+
+
+def _stacked_pros_cons(doc: Document, brief: Brief, section: Any, layout: Layout) -> None:
+    """Pros above cons, for a column too narrow for two cells side by side."""
+    table = doc.add_table(rows=4, cols=1)
+    table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    table.autofit = False
+    column_width = Pt((_text_width(layout) - COLUMN_GAP_PT) / 2 - 2)
+    table.columns[0].width = column_width
+    for cell in table.columns[0].cells:
+        cell.width = column_width
+    rows = table.rows
+    parts = (
+        (brief.labels.pros, section.pros, layout.colors.accent),
+        (brief.labels.cons, section.cons, layout.colors.muted),
+    )
+    for index, (label, blocks, fill) in enumerate(parts):
+        head, body = rows[2 * index], rows[2 * index + 1]
+        for row in (head, body):
+            row._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
+        paragraph = head.cells[0].paragraphs[0]
+        paragraph.style = doc.styles["Box Label"]
+        run = paragraph.add_run(label)
+        run.font.color.rgb = RGBColor(0xFF, 0xFF, 0xFF)
+        _shade(head.cells[0]._tc.get_or_add_tcPr(), fill)
+        _clear_box(paragraph)
+        paragraph.paragraph_format.keep_with_next = True
+        cell = body.cells[0]
+        _shade(cell._tc.get_or_add_tcPr(), layout.colors.box)
+        first = cell.paragraphs[0]
+        _add_blocks(cell, blocks, doc)
+        first._p.getparent().remove(first._p)
+
+
+FONT_RELTYPE = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/font"
+FONT_TABLE_RELTYPE = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/fontTable"
+OBFUSCATED_FONT = "application/vnd.openxmlformats-officedocument.obfuscatedFont"
+
+
+def _obfuscate(data: bytes, key: str) -> bytes:
+    """ECMA-376 font obfuscation: XOR the first 32 bytes with the GUID key, reversed."""
+    key_bytes = bytes.fromhex(key.strip("{}").replace("-", ""))[::-1]
+    head = bytes(byte ^ key_bytes[index % 16] for index, byte in enumerate(data[:32]))
+    return head + data[32:]
+
+
+def _embed_fonts(doc: Document, theme: Theme) -> None:
+    """Embed the config's font files, so Word and LibreOffice draw the same faces as the PDF."""
+    import hashlib
+    import uuid
+
+    from docx.opc.packuri import PackURI
+    from docx.opc.part import Part
+    from docx.oxml import parse_xml
+
+    layout = theme.layout
+    if not layout.fonts.files:
+        return
+    table_part = doc.part.part_related_by(FONT_TABLE_RELTYPE)
+    table = parse_xml(table_part.blob)
+    slots = {
+        ("normal", "normal"): "embedRegular",
+        ("bold", "normal"): "embedBold",
+        ("normal", "italic"): "embedItalic",
+        ("bold", "italic"): "embedBoldItalic",
+    }
+    for number, font in enumerate(layout.fonts.files, 1):
+        data = theme.asset(font.path)
+        # A key derived from the bytes keeps the build reproducible.
+        key = "{" + str(uuid.UUID(bytes=hashlib.md5(data).digest())).upper() + "}"
+        part = Part(
+            PackURI(f"/word/fonts/font{number}.odttf"),
+            OBFUSCATED_FONT,
+            _obfuscate(data, key),
+            doc.part.package,
+        )
+        rel_id = table_part.relate_to(part, FONT_RELTYPE)
+        entry = None
+        for candidate in table.findall(qn("w:font")):
+            if candidate.get(qn("w:name")) == font.family:
+                entry = candidate
+        if entry is None:
+            entry = OxmlElement("w:font")
+            entry.set(qn("w:name"), font.family)
+            table.append(entry)
+        embed = OxmlElement(f"w:{slots[(font.weight, font.style)]}")
+        embed.set(qn("r:id"), rel_id)
+        embed.set(qn("w:fontKey"), key)
+        # Schema order inside w:font: the embed* elements come last, in this order.
+        order = list(slots.values())
+        later = [
+            child
+            for child in entry
+            if child.tag.split("}")[1] in order
+            and order.index(child.tag.split("}")[1]) > order.index(embed.tag.split("}")[1])
+        ]
+        if later:
+            later[0].addprevious(embed)
+        else:
+            entry.append(embed)
+    from docx.opc.oxml import serialize_part_xml
+
+    # The font table is a plain part in python-docx: store the edited XML back.
+    table_part._blob = serialize_part_xml(table)
+    settings = doc.settings.element
+    if settings.find(qn("w:embedTrueTypeFonts")) is None:
+        flag = OxmlElement("w:embedTrueTypeFonts")
+        # Schema order: after zoom and the print flags, before proofState and the rest.
+        anchor = next(
+            (
+                settings.find(qn(f"w:{name}"))
+                for name in ("saveSubsetFonts", "proofState", "defaultTabStop")
+                if settings.find(qn(f"w:{name}")) is not None
+            ),
+            None,
+        )
+        if anchor is not None:
+            anchor.addprevious(flag)
+        else:
+            settings.insert(0, flag)
+
+
 def render_docx(brief: Brief, theme: Theme) -> Artifact:
     layout = theme.layout
-    doc = new_document()
-    _define_styles(doc, layout, brief.language)
-    _page_setup(doc, brief, layout)
-    # The default template starts with one empty paragraph; drop it.
+    warnings: list[str] = []
+    doc = new_document(str(theme.reference_docx) if theme.reference_docx else None)
+    # The base document's content is dropped; only its styles are kept.
     body = doc.element.body
-    for paragraph in list(body.iterchildren(qn("w:p"))):
-        body.remove(paragraph)
+    for child in list(body):
+        if child.tag != qn("w:sectPr"):
+            body.remove(child)
+    _define_styles(doc, layout, brief.language)
+    _theme_styles(doc, layout, theme.docx)
+    _page_setup(doc, brief, layout)
 
-    for name in layout.blocks:
+    parts = reading_order(layout)
+    # Parts before the body that span the page width (PDF: column-span: all).
+    spanning = 0
+    while spanning < len(parts) and parts[spanning] in ("title", "toc"):
+        spanning += 1
+    if layout.columns == 2 and spanning == 0:
+        _set_columns(doc.sections[-1], 2, COLUMN_GAP_PT)
+
+    for position, name in enumerate(parts):
         if name == "title":
-            if brief.organisation:
-                doc.add_paragraph(brief.organisation.upper(), style="Brief Meta")
-            doc.add_paragraph(brief.title, style="Title")
-            meta = " · ".join(t for t in (brief.date_text, brief.reading_text) if t)
-            doc.add_paragraph(meta, style="Brief Meta Rule")
+            _title_block(doc, brief, theme, warnings)
+            if layout.cover:
+                doc.add_section(WD_SECTION.NEW_PAGE)
+        elif name == "toc":
+            _toc(doc, brief, layout)
         elif name == "key_points" and brief.key_points:
             doc.add_paragraph(brief.labels.key_points, style="Box Label")
             for point in brief.key_points:
@@ -463,25 +853,42 @@ def render_docx(brief: Brief, theme: Theme) -> Artifact:
         elif name == "intro" and brief.intro:
             _add_blocks(doc, brief.intro, doc)
         elif name == "sections":
-            for section in brief.sections:
-                heading = doc.add_paragraph(section.heading, style="Heading 1")
+            for number, section in enumerate(brief.sections, 1):
+                heading = doc.add_paragraph(
+                    _heading_text(number, section.heading, layout), style="Heading 1"
+                )
                 if section.kind == "question":
                     _border(heading._p.get_or_add_pPr(), "left", layout.colors.accent, 24, 6)
                 elif section.kind == "conclusion":
                     _border(heading._p.get_or_add_pPr(), "top", layout.colors.accent, 6, 8)
                 _add_blocks(doc, section.blocks, doc)
                 if section.pros or section.cons:
-                    _pros_cons_table(doc, brief, section, layout)
+                    if layout.columns == 2:
+                        _stacked_pros_cons(doc, brief, section, layout)
+                    else:
+                        _pros_cons_table(doc, brief, section, layout)
         elif name == "entities" and brief.entities:
             doc.add_paragraph(brief.labels.entities, style="Heading 1")
             doc.add_paragraph(" · ".join(entity.text for entity in brief.entities))
         elif name == "sources" and brief.sources:
-            doc.add_paragraph(brief.labels.sources, style="Heading 1")
+            # A real Heading 1 (navigation pane, PDF outline parity) drawn as the
+            # theme's small-capitals label.
+            heading = doc.add_paragraph(style="Heading 1")
+            heading.paragraph_format.space_before = Pt(14)
+            heading.paragraph_format.space_after = Pt(4)
+            label_run = heading.add_run(brief.labels.sources)
+            label_run.font.size = Pt(8)
+            label_run.font.all_caps = True
             for source in brief.sources:
                 paragraph = doc.add_paragraph(style="List Bullet")
                 _add_runs(paragraph, (Run(text=source.name, href=source.url),), doc)
+        if layout.columns == 2 and spanning and position == spanning - 1:
+            # The body starts: a continuous section break switches to two columns.
+            _set_columns(doc.add_section(WD_SECTION.CONTINUOUS), 2, COLUMN_GAP_PT)
 
+    _headers_footers(doc, brief, layout)
+    _embed_fonts(doc, theme)
     _core_properties(doc, brief)
     buffer = io.BytesIO()
     doc.save(buffer)
-    return Artifact("docx", _reproducible_zip(buffer.getvalue(), brief.date))
+    return Artifact("docx", _reproducible_zip(buffer.getvalue(), brief.date), tuple(warnings))

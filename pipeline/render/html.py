@@ -8,6 +8,7 @@ not a letter, digit or space.
 
 from __future__ import annotations
 
+import base64
 from functools import lru_cache
 from pathlib import Path
 
@@ -16,7 +17,7 @@ from markupsafe import Markup
 
 from ..brief import Brief
 from ..config import points
-from .theme import Theme, expand_slot
+from .theme import Theme, expand_slot, reading_order
 
 
 def css_string(text: str) -> Markup:
@@ -31,10 +32,10 @@ def css_string(text: str) -> Markup:
     return Markup('"' + "".join(out) + '"')
 
 
-def css_content(template: str, brief: Brief) -> Markup:
+def css_content(template: str, brief: Brief, classification: str = "") -> Markup:
     """A header/footer slot as the value of a CSS `content` property."""
     pieces = []
-    for kind, text in expand_slot(template, brief):
+    for kind, text in expand_slot(template, brief, classification):
         pieces.append(css_string(text) if kind == "text" else f"counter({kind})")
     return Markup(" ".join(pieces) if pieces else "none")
 
@@ -53,13 +54,35 @@ def environment(folder: Path) -> jinja2.Environment:
     return env
 
 
+_MEDIA_TYPES = {
+    ".svg": "image/svg+xml",
+    ".ttf": "font/ttf",
+    ".otf": "font/otf",
+    ".woff": "font/woff",
+    ".woff2": "font/woff2",
+}
+
+
+def _data_url(theme: Theme, path: str) -> str:
+    # Raster logos are re-encoded as PNG by assets.validate_image.
+    media_type = _MEDIA_TYPES.get(Path(path).suffix.lower(), "image/png")
+    encoded = base64.b64encode(theme.asset(path)).decode("ascii")
+    return f"data:{media_type};base64,{encoded}"
+
+
 def render_html(brief: Brief, theme: Theme) -> tuple[str, str]:
     env = environment(theme.folder)
     context = {
         "brief": brief,
         "layout": theme.layout,
         "page_size": theme.layout.page.dimensions_pt(),
-        "slot": lambda template: css_content(template, brief),
+        "parts": reading_order(theme.layout),
+        "slot": lambda template: css_content(template, brief, theme.layout.classification),
+        # The logo and fonts go in as data: URLs of the bytes validated when
+        # the theme was loaded, so WeasyPrint never opens those files itself
+        # (for a file: URL it would re-read the file from disk).
+        "logo_url": _data_url(theme, theme.layout.logo.path) if theme.layout.logo else None,
+        "font_urls": [_data_url(theme, font.path) for font in theme.layout.fonts.files],
     }
     css = env.get_template("style.css.j2").render(context)
     html = env.get_template("brief.html.j2").render(context)

@@ -188,11 +188,14 @@ def _finisher(variant: str) -> Any:
 
 @lru_cache(maxsize=16)
 def _stylesheet(
-    css_text: str, base_url: str, roots: tuple[Path, ...]
+    css_text: str,
+    base_url: str,
+    roots: tuple[Path, ...],
+    assets: tuple[tuple[Path, bytes], ...],
 ) -> tuple[Any, tuple[str, ...]]:
     """Compiled CSS, reused across the briefs of a batch: it depends only on the
     layout and the header/footer values, which most briefs of one build share."""
-    fetcher = SandboxFetcher(roots)
+    fetcher = SandboxFetcher(roots, dict(assets))
     stylesheet = make_css(css_text, fetcher, base_url, _font_config())
     return stylesheet, tuple(fetcher.refused)
 
@@ -215,7 +218,7 @@ def _font_timestamps(date: dt.date | None) -> Iterator[None]:
 
 def render_pdf(brief: Brief, theme: Theme) -> Artifact:
     html_text, css_text = render_html(brief, theme)
-    fetcher = SandboxFetcher(theme.asset_roots)
+    fetcher = SandboxFetcher(theme.asset_roots, dict(theme.assets))
     base_url = theme.folder.as_uri() + "/"
     font_config = _font_config()
     meta = metadata_for(brief)
@@ -239,7 +242,7 @@ def render_pdf(brief: Brief, theme: Theme) -> Artifact:
     logger = logging.getLogger("weasyprint")
     logger.addHandler(collector)
     try:
-        stylesheet, css_refused = _stylesheet(css_text, base_url, theme.asset_roots)
+        stylesheet, css_refused = _stylesheet(css_text, base_url, theme.asset_roots, theme.assets)
         html = make_html(html_text, fetcher, base_url)
         document = html.render(stylesheets=[stylesheet], font_config=font_config, pdf_tags=True)
         _set_metadata(document, meta)
@@ -263,6 +266,13 @@ def render_pdf(brief: Brief, theme: Theme) -> Artifact:
     if variant in ACCESSIBLE_VARIANTS:
         for message in collector.messages:
             missing = _MISSING_ALT.match(message)
+            if missing and missing[1].startswith("data:"):
+                # Configured images (the logo) are inlined as data: URLs.
+                raise RenderError(
+                    f"the logo has no alt text, which {variant} requires",
+                    hint="set layout.logo.alt (or organisation) in the config, or build "
+                    "with --pdf-variant none",
+                )
             if missing:
                 raise RenderError(
                     f"image {missing[1][:120]} has no alt text, which {variant} requires",

@@ -6,13 +6,18 @@ the PDF and the DOCX say the same thing).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from ..brief import Brief
 from ..config import Layout, Pdf
 from ..errors import ConfigError
+from ..yamlfile import load_yaml
+
+THEME_FILE = "theme.yaml"
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
 
@@ -25,38 +30,173 @@ def templates_root() -> Path:
     raise ConfigError("the shipped templates are missing; reinstall the package")
 
 
+class DocxStyle(BaseModel):
+    """How a theme draws the brief in Word, the counterpart of its CSS.
+
+    Read from the `docx:` mapping of the theme's theme.yaml; colours, fonts
+    and sizes still come from the config's `layout:`.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    title_band: bool = Field(False, description="title block on an accent-coloured band")
+    title_align: Literal["left", "center"] = "left"
+    heading_caps: bool = Field(False, description="section headings in capitals")
+    heading_rule: Literal["none", "bottom", "left"] = Field(
+        "none", description="a rule under or beside section headings"
+    )
+    box_border: Literal["left", "top"] = Field("left", description="where boxes get their rule")
+
+
+class ThemeFile(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    description: str = ""
+    docx: DocxStyle = DocxStyle()
+
+
 @dataclass(frozen=True)
 class Theme:
     name: str
     folder: Path
     layout: Layout
-    pdf: Pdf = Pdf()  # the PDF renderer's slice of the config
+    pdf: Pdf = field(default_factory=lambda: Pdf())  # the PDF renderer's slice of the config
+    docx: DocxStyle = field(default_factory=lambda: DocxStyle())
+    description: str = ""
+    reference_docx: Path | None = None
+    # The logo and font files, read once when the theme is loaded and checked
+    # (regular file inside the project, size cap, image re-encoded by Pillow):
+    # both renderers use these bytes, and the PDF's fetcher serves only them.
+    assets: tuple[tuple[Path, bytes], ...] = ()
 
     @property
     def asset_roots(self) -> tuple[Path, ...]:
-        """Folders the renderer may read files from (and nothing else)."""
+        """Folders whose files the renderer may read (and nothing else)."""
         return (self.folder,)
 
+    def asset(self, path: str | Path) -> bytes:
+        """The validated bytes of a configured logo or font file."""
+        wanted = Path(path).resolve()
+        for known, data in self.assets:
+            if known == wanted:
+                return data
+        raise ConfigError(f"{path}: not a configured asset")  # pragma: no cover - a bug
 
-def load_theme(name: str, layout: Layout, pdf: Pdf | None = None) -> Theme:
-    root = templates_root()
-    folder = (root / name).resolve()
-    if not (folder / "brief.html.j2").is_file():
-        known = sorted(p.name for p in root.iterdir() if (p / "brief.html.j2").is_file())
-        raise ConfigError(f"theme: unknown theme '{name}'", hint="available: " + ", ".join(known))
-    return Theme(name=name, folder=folder, layout=layout, pdf=pdf or Pdf())
+
+def _is_theme(folder: Path) -> bool:
+    return (folder / "brief.html.j2").is_file() and (folder / "style.css.j2").is_file()
+
+
+def find_themes(search: tuple[Path, ...] = ()) -> list[tuple[str, Path]]:
+    """Every theme that can be found, user folders first; a user theme hides a shipped one."""
+    found: dict[str, Path] = {}
+    for root in (*search, templates_root()):
+        if not root.is_dir():
+            continue
+        for folder in sorted(root.iterdir()):
+            if _is_theme(folder) and folder.name not in found:
+                found[folder.name] = folder.resolve()
+    return sorted(found.items())
+
+
+def read_theme_file(folder: Path) -> ThemeFile:
+    path = folder / THEME_FILE
+    if not path.is_file():
+        return ThemeFile()
+    filename = str(path)
+    document = load_yaml(path.read_text(encoding="utf-8"), filename)
+    try:
+        return ThemeFile.model_validate(document.data or {})
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        loc = tuple(first["loc"])
+        raise ConfigError(
+            f"{'.'.join(str(p) for p in loc)}: {first['msg'].lower()}",
+            file=filename,
+            line=document.line_of(loc),
+        ) from None
+
+
+def load_theme(
+    name: str,
+    layout: Layout,
+    pdf: Pdf | None = None,
+    search: tuple[Path, ...] = (),
+    reference_docx: str | None = None,
+    project_root: Path | None = None,
+) -> Theme:
+    """A theme by name (user folders in `search` first, then shipped) or by folder path.
+
+    The layout's logo and font files are validated and read here, once.
+    """
+    candidate = Path(name)
+    if ("/" in name or name.startswith(".")) and _is_theme(candidate):
+        folder = candidate.resolve()
+    else:
+        themes = dict(find_themes(search))
+        if name not in themes:
+            raise ConfigError(
+                f"theme: unknown theme '{name}'",
+                hint="available: " + ", ".join(themes) + "; see 'python -m pipeline themes'",
+            )
+        folder = themes[name]
+    settings = read_theme_file(folder)
+    return Theme(
+        name=folder.name,
+        folder=folder,
+        layout=layout,
+        pdf=pdf or Pdf(),
+        docx=settings.docx,
+        description=settings.description,
+        reference_docx=Path(reference_docx) if reference_docx else None,
+        assets=_load_assets(layout, project_root or Path.cwd()),
+    )
+
+
+def _load_assets(layout: Layout, project_root: Path) -> tuple[tuple[Path, bytes], ...]:
+    from ..assets import read_asset, validate_font, validate_image
+
+    assets: list[tuple[Path, bytes]] = []
+    if layout.logo is not None:
+        path = Path(layout.logo.path)
+        if path.suffix.lower() == ".svg":
+            # Drawn by WeasyPrint's own SVG engine, whose references go through
+            # the sandbox fetcher like everything else.
+            data = read_asset(path, project_root)
+        else:
+            data = validate_image(path, project_root)
+        assets.append((path.resolve(), data))
+    for font in layout.fonts.files:
+        path = Path(font.path)
+        assets.append((path.resolve(), validate_font(path, project_root)))
+    return tuple(assets)
+
+
+def reading_order(layout: Layout) -> list[str]:
+    """The parts of the brief in the order both renderers draw them.
+
+    `layout.blocks`, plus: a cover always starts with the title block, and
+    the table of contents follows the title block (or opens the brief).
+    """
+    names: list[str] = list(layout.blocks)
+    if layout.cover:
+        names = ["title", *(name for name in names if name != "title")]
+    if layout.toc:
+        names.insert(names.index("title") + 1 if "title" in names else 0, "toc")
+    return names
 
 
 SlotPart = tuple[Literal["text", "page", "pages"], str]
-_PLACEHOLDER = re.compile(r"\{(title|date|organisation|page|pages)\}")
+_PLACEHOLDER = re.compile(r"\{(title|date|organisation|page|pages|classification)\}")
 
 
-def expand_slot(template: str, brief: Brief) -> list[SlotPart]:
+def expand_slot(template: str, brief: Brief, classification: str = "") -> list[SlotPart]:
     """'page {page} / {pages}' -> [("text","page "),("page",""),("text"," / "),("pages","")]."""
     values = {
         "title": brief.title,
         "date": brief.date_text or "",
         "organisation": brief.organisation or "",
+        "classification": classification,
     }
     parts: list[SlotPart] = []
     position = 0

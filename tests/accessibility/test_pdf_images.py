@@ -27,12 +27,12 @@ LOGO = (
 
 
 def logo_theme(folder: Path, img: str, variant: str) -> Theme:
-    """The shipped theme with a logo above the title."""
+    """The shipped theme with an image at the top of the page (a theme's own image)."""
     shutil.copytree(templates_root() / "note", folder, dirs_exist_ok=True)
     (folder / "logo.svg").write_text(LOGO, encoding="utf-8")
     template = folder / "brief.html.j2"
     text = template.read_text(encoding="utf-8")
-    marker = '<header class="title-block">'
+    marker = "<body>"
     assert marker in text
     template.write_text(text.replace(marker, marker + img, 1), encoding="utf-8")
     return Theme(name="note", folder=folder, layout=Config().layout, pdf=Pdf(variant=variant))
@@ -79,3 +79,20 @@ def test_missing_alt_fails_an_accessible_variant(tmp_path: Path, variant: str) -
     with pytest.raises(RenderError, match="has no alt text") as caught:
         render_pdf(rich_brief(), theme)
     assert "--pdf-variant none" in str(caught.value)
+
+
+def test_configured_logo_alt_text_reaches_the_figure(tmp_path: Path) -> None:
+    """The layout's logo (issue 5) is served from validated bytes and carries its alt."""
+    from pipeline.config import parse_config
+    from pipeline.render.theme import load_theme
+
+    (tmp_path / "logo.svg").write_text(LOGO, encoding="utf-8")
+    config = parse_config(
+        {"layout": {"logo": {"path": "logo.svg", "alt": "Logo de la cellule"}}},
+        base_dir=tmp_path,
+    )
+    theme = load_theme("note", config.layout, config.pdf, project_root=tmp_path)
+    artifact = render_pdf(rich_brief(), theme)
+    assert artifact.warnings == ()
+    (figure,) = figures(artifact.data)
+    assert figure["/Alt"] == "Logo de la cellule"

@@ -1,0 +1,292 @@
+"""A rendered PDF + DOCX (+ their Brief) -> the list of ways they disagree.
+
+The parity check reads both artifacts back: the DOCX's body paragraphs and
+section geometry (python-docx), and the PDF's characters inside the text
+block, in content-stream order (pdfplumber), so running headers and footers
+never interrupt a paragraph and two-column text reads column by column.
+Text is compared after normalisation (case, whitespace, no-break spaces,
+hyphens from hyphenation, bullets), every Brief heading and paragraph must
+appear in both, in order, and every DOCX paragraph must appear in the PDF.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from .errors import SourceError
+
+if TYPE_CHECKING:
+    from .brief import Brief
+
+# Characters that differ between renderings of the same text: spaces of every
+# kind, hyphens (hyphenation adds some), soft hyphens, list bullets, leaders.
+_IGNORED = re.compile(r"[\s\u00a0\u202f\u2009\u200b\u00ad\-\u2010\u2011\u2012\u2013•·◦▪]+")
+
+MARGIN_TOLERANCE_PT = 3.0  # glyph side bearings, rounding
+BOTTOM_SLACK_PT = 60.0  # the last line of a page seldom touches the bottom margin
+
+
+def normalise(text: str) -> str:
+    return _IGNORED.sub("", unicodedata.normalize("NFKC", text).casefold())
+
+
+@dataclass(frozen=True)
+class Geometry:
+    """Page size and text block, in points."""
+
+    width: float
+    height: float
+    top: float
+    right: float
+    bottom: float
+    left: float
+
+    @property
+    def orientation(self) -> str:
+        return "landscape" if self.width > self.height else "portrait"
+
+
+@dataclass
+class DocxText:
+    paragraphs: list[str]
+    geometry: Geometry
+    columns: int
+
+
+@dataclass
+class PdfText:
+    stream: str  # normalised characters of the text block, in drawing order
+    pages: list[int]  # page number (1-based) of each character of `stream`
+    lines: list[float]  # the baseline height of each character's line
+    size: tuple[float, float]
+    measured: dict[str, float] = field(default_factory=dict)
+    overflowing: list[str] = field(default_factory=list)
+
+
+def read_docx(data: bytes) -> DocxText:
+    from docx import Document
+    from docx.oxml.ns import qn
+
+    try:
+        doc = Document(io.BytesIO(data))
+    except Exception as exc:
+        raise SourceError(f"not a readable DOCX: {exc}") from None
+    paragraphs: list[str] = []
+    for element in doc.element.body.iter(qn("w:p")):
+        text = "".join(node.text or "" for node in element.iter(qn("w:t")))
+        if normalise(text):
+            paragraphs.append(text)
+    first, last = doc.sections[0], doc.sections[-1]
+
+    def pt(length: Any) -> float:
+        return float(length.pt) if length is not None else 0.0
+
+    geometry = Geometry(
+        width=pt(first.page_width),
+        height=pt(first.page_height),
+        top=pt(first.top_margin),
+        right=pt(first.right_margin),
+        bottom=pt(first.bottom_margin),
+        left=pt(first.left_margin),
+    )
+    cols = last._sectPr.find(qn("w:cols"))
+    columns = int(cols.get(qn("w:num"), "1")) if cols is not None else 1
+    return DocxText(paragraphs, geometry, columns)
+
+
+def read_pdf(data: bytes, block: Geometry) -> PdfText:
+    """The text of the PDF inside the text block `block` (header/footer left out)."""
+    import pdfplumber
+
+    chars: list[str] = []
+    pages: list[int] = []
+    line_tops: list[float] = []
+    lefts: list[float] = []
+    rights: list[float] = []
+    tops: list[float] = []
+    bottoms: list[float] = []
+    overflowing: list[str] = []
+    try:
+        pdf = pdfplumber.open(io.BytesIO(data))
+    except Exception as exc:
+        raise SourceError(f"not a readable PDF: {exc}") from None
+    with pdf:
+        size = (float(pdf.pages[0].width), float(pdf.pages[0].height))
+        for number, page in enumerate(pdf.pages, 1):
+            width, height = float(page.width), float(page.height)
+            y0, y1 = block.top - 1, height - block.bottom + 1
+            x0, x1 = block.left - MARGIN_TOLERANCE_PT, width - block.right + MARGIN_TOLERANCE_PT
+            for char in page.chars:
+                middle = (char["top"] + char["bottom"]) / 2
+                if not y0 <= middle <= y1 or not char["text"].strip():
+                    continue
+                if char["x0"] < x0 or char["x1"] > x1:
+                    overflowing.append(f"page {number}: {char['text']!r} at x={char['x0']:.0f}")
+                text = normalise(char["text"])
+                chars.append(text)
+                pages.extend([number] * len(text))
+                line_tops.extend([round(char["bottom"], 0)] * len(text))
+                lefts.append(char["x0"])
+                rights.append(width - char["x1"])
+                tops.append(char["top"])
+                bottoms.append(height - char["bottom"])
+    measured = (
+        {"left": min(lefts), "right": min(rights), "top": min(tops), "bottom": min(bottoms)}
+        if lefts
+        else {}
+    )
+    return PdfText("".join(chars), pages, line_tops, size, measured, overflowing)
+
+
+def _in_order(items: list[str], stream: str) -> tuple[list[int], list[str]]:
+    """Find each item in `stream` after the previous one; (end offsets, missing items)."""
+    position = 0
+    ends: list[int] = []
+    missing: list[str] = []
+    for item in items:
+        needle = normalise(item)
+        if not needle:
+            continue
+        found = stream.find(needle, position)
+        if found < 0:
+            missing.append(item)
+            continue
+        position = found + len(needle)
+        ends.append(position)
+    return ends, missing
+
+
+def _short(text: str) -> str:
+    return text if len(text) <= 70 else text[:67] + "..."
+
+
+def compare(pdf_data: bytes, docx_data: bytes, brief: Brief | None = None) -> list[str]:
+    """Every disagreement between the PDF, the DOCX and the Brief; empty when they agree."""
+    docx = read_docx(docx_data)
+    pdf = read_pdf(pdf_data, docx.geometry)
+    problems: list[str] = []
+
+    geometry = docx.geometry
+    width, height = pdf.size
+    if abs(width - geometry.width) > 1 or abs(height - geometry.height) > 1:
+        problems.append(
+            f"page size: PDF {width:.0f}x{height:.0f}pt, "
+            f"DOCX {geometry.width:.0f}x{geometry.height:.0f}pt"
+        )
+    if ("landscape" if width > height else "portrait") != geometry.orientation:
+        problems.append("orientation differs")
+    measured = pdf.measured
+    if measured:
+        for side in ("left", "right", "top"):
+            expected = getattr(geometry, side)
+            # Text starts at the margin; the glyph box may sit a little inside.
+            if (
+                not -1
+                <= measured[side] - expected
+                <= MARGIN_TOLERANCE_PT + (8 if side == "top" else 0)
+            ):
+                problems.append(
+                    f"{side} margin: PDF text is {measured[side]:.1f}pt from the edge, "
+                    f"DOCX margin is {expected:.1f}pt"
+                )
+        if not -1 <= measured["bottom"] - geometry.bottom <= BOTTOM_SLACK_PT:
+            problems.append(
+                f"bottom margin: PDF text ends {measured['bottom']:.1f}pt above the edge, "
+                f"DOCX margin is {geometry.bottom:.1f}pt"
+            )
+    for line in pdf.overflowing[:5]:
+        problems.append(f"PDF line overflows the text block: {line}")
+
+    _, missing = _in_order(docx.paragraphs, pdf.stream)
+    for text in missing[:10]:
+        problems.append(f"DOCX paragraph not found in the PDF (in order): {_short(text)}")
+    if brief is not None:
+        expected = brief.body_texts()
+        for name, stream in (
+            ("PDF", pdf.stream),
+            ("DOCX", "".join(normalise(p) for p in docx.paragraphs)),
+        ):
+            _, missing = _in_order(expected, stream)
+            for text in missing[:10]:
+                problems.append(f"{name} lacks (in order) the Brief's text: {_short(text)}")
+    return problems
+
+
+def stranded_headings(pdf_data: bytes, docx_data: bytes, brief: Brief) -> list[str]:
+    """Headings that end a page (their first line of text is on the next page)."""
+    docx = read_docx(docx_data)
+    pdf = read_pdf(pdf_data, docx.geometry)
+    stranded: list[str] = []
+    position = 0
+    headings = {section.heading for section in brief.sections}
+    for item in brief.body_texts():
+        needle = normalise(item)
+        found = pdf.stream.find(needle, position) if needle else -1
+        if found < 0:
+            continue
+        position = found + len(needle)
+        if (
+            item in headings
+            and position < len(pdf.pages)
+            and pdf.pages[position] != pdf.pages[position - 1]
+        ):
+            stranded.append(f"page {pdf.pages[position - 1]}: {_short(item)}")
+    return stranded
+
+
+def widows_and_orphans(pdf_data: bytes, docx_data: bytes, brief: Brief) -> list[str]:
+    """Paragraphs split across pages or columns with a single line on one side."""
+    from .brief import Paragraph, Quote
+
+    docx = read_docx(docx_data)
+    pdf = read_pdf(pdf_data, docx.geometry)
+    paragraphs = {
+        block.text
+        for section in brief.sections
+        for block in (*section.blocks, *brief.intro)
+        if isinstance(block, Paragraph | Quote)
+    }
+    found: list[str] = []
+    position = 0
+    for item in brief.body_texts():
+        needle = normalise(item)
+        start = pdf.stream.find(needle, position) if needle else -1
+        if start < 0:
+            continue
+        position = start + len(needle)
+        if item not in paragraphs:
+            continue
+        # Fragments: a new one starts on a new page or when the text goes back
+        # up (the next column).
+        fragments: list[set[float]] = [set()]
+        for index in range(start, position):
+            if index > start and (
+                pdf.pages[index] != pdf.pages[index - 1] or pdf.lines[index] < pdf.lines[index - 1]
+            ):
+                fragments.append(set())
+            fragments[-1].add(pdf.lines[index])
+        if len(fragments) > 1 and min(len(lines) for lines in fragments) < 2:
+            found.append(f"page {pdf.pages[start]}: {_short(item)}")
+    return found
+
+
+def availability() -> str | None:
+    """None when the check can run, else what to install."""
+    try:
+        import pdfplumber  # noqa: F401
+    except ImportError:
+        return "the parity check needs pdfplumber: pip install pdfplumber"
+    return None
+
+
+def brief_from_json(data: bytes) -> Brief:
+    from .brief import Brief
+
+    try:
+        return Brief.model_validate_json(data)
+    except Exception as exc:
+        raise SourceError(f"not a Brief JSON export: {str(exc).splitlines()[0]}") from None
