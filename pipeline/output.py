@@ -91,3 +91,27 @@ def write_atomic(folder: Path, filename: str, data: bytes) -> Written:
     except OSError:
         pass  # not every file system lets a directory be fsynced
     return Written(target, len(data))
+
+
+def move_atomic(source: Path, folder: Path, filename: str) -> Written:
+    """Move a file into `folder` under `filename` in one rename (same file system).
+
+    Used to hand a message from the outbox to sent/: at every instant the file
+    is in exactly one of the two folders, whole.
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+    target = (folder / filename).resolve()
+    if target.parent != folder.resolve():
+        raise OutputError(f"refusing to write outside the output folder: {filename}")
+    size = source.stat().st_size
+    os.replace(source, target)
+    for directory_path in {folder, source.parent}:
+        try:
+            directory = os.open(directory_path, os.O_RDONLY)
+            try:
+                os.fsync(directory)
+            finally:
+                os.close(directory)
+        except OSError:
+            pass  # not every file system lets a directory be fsynced
+    return Written(target, size)
