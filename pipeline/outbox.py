@@ -26,7 +26,7 @@ from pathlib import Path
 from .config import Smtp
 from .errors import DeliveryError, PipelineError, UsageError
 from .mail import envelope
-from .output import Written, move_atomic, write_atomic
+from .output import Written, folder_lock, move_atomic, write_atomic
 
 log = logging.getLogger(__name__)
 
@@ -300,5 +300,12 @@ def flush(
     *,
     sleep: Callable[[float], None] = time.sleep,
 ) -> list[Delivery]:
-    """Deliver every message in the outbox, oldest name first."""
-    return [deliver(message, out_dir, settings, sleep=sleep) for message in pending(out_dir)]
+    """Deliver every message in the outbox, in name order, under the outbox's lock."""
+    with folder_lock(out_dir / OUTBOX) as locked:
+        if not locked:
+            raise DeliveryError(
+                "another 'email --send' is delivering this outbox right now",
+                file=str(out_dir / OUTBOX),
+                hint="wait for it to finish; nothing was sent twice",
+            )
+        return [deliver(message, out_dir, settings, sleep=sleep) for message in pending(out_dir)]

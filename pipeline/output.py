@@ -14,6 +14,7 @@ import re
 import tempfile
 import unicodedata
 import zipfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -115,3 +116,32 @@ def move_atomic(source: Path, folder: Path, filename: str) -> Written:
         except OSError:
             pass  # not every file system lets a directory be fsynced
     return Written(target, size)
+
+
+@contextlib.contextmanager
+def folder_lock(folder: Path) -> Iterator[bool]:
+    """Hold an exclusive lock on `folder` (a `.lock` file in it); yield False if taken.
+
+    Two processes sending the same outbox at once could both send a message;
+    the lock makes the second one stand back. Where file locks do not exist
+    (Windows), it yields True and does nothing.
+    """
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - not POSIX
+        yield True
+        return
+    folder.mkdir(parents=True, exist_ok=True)
+    handle = os.open(folder / ".lock", os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            yield False
+            return
+        try:
+            yield True
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+    finally:
+        os.close(handle)

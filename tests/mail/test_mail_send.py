@@ -330,3 +330,20 @@ def test_authentication_failure_is_not_retried(
     code, stdout, stderr = send_outbox(tmp_path / "config.yaml", out)
     assert code == 0, stderr
     assert len(server.recorder.received) == 1
+
+
+def test_a_second_sender_stands_back_while_the_outbox_is_locked(
+    built: Built, tmp_path: Path, smtp_server: Server, env: Callable[[int], None]
+) -> None:
+    from pipeline.output import folder_lock
+
+    env(smtp_server.port)
+    out = tmp_path / "dist"
+    queued = fresh_outbox(built, out)
+    with folder_lock(out / "outbox") as locked:
+        assert locked
+        code, stdout, stderr = send_outbox(built.config, out)
+    assert code == 1 and "another 'email --send'" in stderr
+    assert smtp_server.recorder.data_calls == 0 and queued.exists()
+    assert send_outbox(built.config, out)[0] == 0
+    assert len(smtp_server.recorder.received) == 1
