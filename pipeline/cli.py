@@ -228,6 +228,8 @@ def _cmd_email(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                 print(f"message {item.stem}.eml from {item.source}", file=out)
                 for line in describe(item.data):
                     print(f"  {line}", file=out)
+                if settings is not None:
+                    print(f"  would be queued and sent to {settings.server}", file=out)
                 continue
             from .output import write_atomic
 

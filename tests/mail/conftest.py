@@ -7,14 +7,13 @@ from typing import Any
 
 import pytest
 
-aiosmtpd_controller = pytest.importorskip("aiosmtpd.controller")
-
-from mail_support import EXAMPLE, Built, Recorder, Server, free_port, run, write_config  # noqa: E402
+from mail_support import EXAMPLE, Built, Recorder, Server, free_port, run, write_config
 
 
 @pytest.fixture
 def start_server() -> Iterator[Callable[..., Server]]:
     """Start aiosmtpd servers on 127.0.0.1 (options go to aiosmtpd's SMTP); stop them after."""
+    aiosmtpd_controller = pytest.importorskip("aiosmtpd.controller")
     controllers: list[Any] = []
 
     def start(port: int | None = None, **options: Any) -> Server:
