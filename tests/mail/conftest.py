@@ -6,7 +6,6 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
-
 from mail_support import EXAMPLE, Built, Recorder, Server, free_port, run, write_config
 
 
