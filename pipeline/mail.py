@@ -30,10 +30,10 @@ from .render import MEDIA_TYPES
 MAIL_TEMPLATES = "mail"
 MAX_FILENAME = 100
 
-# Python <= 3.11.9 re-emits a CR/LF hidden in an RFC 2047 encoded word
-# ("=?utf-8?q?=0D=0ABcc:...?=") raw when it folds the header (CVE-2024-6923),
-# so encoded-word syntax and every line-breaking character are removed from
-# anything that becomes a header, whatever the Python version.
+# Python before 3.11.10 and 3.12.5 re-emits a CR/LF hidden in an RFC 2047
+# encoded word ("=?utf-8?q?=0D=0ABcc:...?=") raw when it folds the header
+# (CVE-2024-6923), so encoded-word syntax and every line-breaking character
+# are removed from anything that becomes a header, whatever the Python version.
 _LINE_BREAKS = re.compile(r"[\r\n\v\f\x1c-\x1e\x85\u2028\u2029]+")
 
 

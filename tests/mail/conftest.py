@@ -15,8 +15,8 @@ def start_server() -> Iterator[Callable[..., Server]]:
     aiosmtpd_controller = pytest.importorskip("aiosmtpd.controller")
     controllers: list[Any] = []
 
-    def start(port: int | None = None, **options: Any) -> Server:
-        recorder = Recorder()
+    def start(port: int | None = None, handler: Recorder | None = None, **options: Any) -> Server:
+        recorder = handler or Recorder()
         chosen = port or free_port()
         controller = aiosmtpd_controller.Controller(
             recorder, hostname="127.0.0.1", port=chosen, **options

@@ -14,7 +14,16 @@ from email.parser import BytesParser
 from pathlib import Path
 
 import pytest
-from mail_support import EXAMPLE, Built, Server, free_port, fresh_outbox, run, write_config
+from mail_support import (
+    EXAMPLE,
+    Built,
+    Recorder,
+    Server,
+    free_port,
+    fresh_outbox,
+    run,
+    write_config,
+)
 
 from pipeline.brief import Brief
 from pipeline.build import make_brief
@@ -159,7 +168,6 @@ def test_accepted_but_not_moved_is_not_sent_again(
     assert send_outbox(built.config, out)[0] == 0
     (sent,) = (out / "sent").glob("*.eml")
     # Put the message back as if the move had never happened.
-    fresh_outbox(built, tmp_path / "again")
     (out / "outbox" / built.eml.name).write_bytes(sent.read_bytes())
     sent.unlink()
     code, stdout, stderr = send_outbox(built.config, out)
@@ -347,3 +355,53 @@ def test_a_second_sender_stands_back_while_the_outbox_is_locked(
     assert smtp_server.recorder.data_calls == 0 and queued.exists()
     assert send_outbox(built.config, out)[0] == 0
     assert len(smtp_server.recorder.received) == 1
+
+
+def test_a_refused_recipient_is_logged_and_the_others_get_it(
+    built: Built, tmp_path: Path, start_server: Callable[..., Server], env: Callable[[int], None]
+) -> None:
+    class RefuseArchive(Recorder):
+        async def handle_RCPT(
+            self, server: object, session: object, envelope: object, address: str, options: object
+        ) -> str:
+            if address == "archive@example.org":
+                return "550 5.1.1 No such mailbox"
+            envelope.rcpt_tos.append(address)  # type: ignore[attr-defined]
+            return "250 OK"
+
+    server = start_server(handler=RefuseArchive())
+    env(server.port)
+    out = tmp_path / "dist"
+    fresh_outbox(built, out)
+    code, stdout, stderr = send_outbox(built.config, out)
+    assert code == 0, stderr
+    (received,) = server.recorder.received
+    assert received.rcpt_tos == ["europe@example.org"]
+    assert "archive@example.org refused: 550 5.1.1 No such mailbox" in stderr
+    (log,) = (out / "sent").glob("*.log")
+    assert "Refused: archive@example.org: 550 5.1.1 No such mailbox" in log.read_text("utf-8")
+
+
+def test_implicit_tls_on_the_ssl_port(
+    built: Built,
+    tmp_path: Path,
+    start_server: Callable[..., Server],
+    certificate: tuple[Path, Path],
+    env: Callable[[int], None],
+) -> None:
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(str(certificate[0]), str(certificate[1]))
+    server = start_server(ssl_context=context)
+    env(server.port)
+    config = (
+        write_config(tmp_path, smtp=f"    ca_file: {certificate[0]}\n")
+        .read_text()
+        .replace("security: none", "security: ssl")
+    )
+    (tmp_path / "config.yaml").write_text(config, encoding="utf-8")
+    out = tmp_path / "dist"
+    fresh_outbox(built, out)
+    code, stdout, stderr = send_outbox(tmp_path / "config.yaml", out)
+    assert code == 0, stderr
+    (received,) = server.recorder.received
+    assert received.message["Subject"].startswith("Brief : ")
