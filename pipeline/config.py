@@ -191,28 +191,32 @@ class Smtp(_Section):
     """Where `email --send` delivers. The password is never read from this file."""
 
     host: str = Field(
-        "localhost",
+        default="localhost",
         pattern=r"^[A-Za-z0-9.:\[\]-]{1,253}$",
         description="SMTP server (PIPELINE_SMTP_HOST overrides)",
     )
     port: int | None = Field(
-        None,
+        default=None,
         ge=1,
         le=65535,
         description="default 587 (starttls), 465 (ssl), 25 (none); PIPELINE_SMTP_PORT overrides",
     )
     security: Literal["starttls", "ssl", "none"] = "starttls"
     username: str | None = Field(
-        None, max_length=320, description="login; the password comes from PIPELINE_SMTP_PASSWORD"
+        default=None,
+        max_length=320,
+        description="login; the password comes from PIPELINE_SMTP_PASSWORD",
     )
     ca_file: str | None = Field(
-        None,
+        default=None,
         description="PEM file of extra certificate authorities (relative to the config file)",
     )
-    timeout: float = Field(30.0, gt=0, le=600, description="seconds per network operation")
-    retries: int = Field(3, ge=0, le=10, description="new attempts after a temporary failure")
+    timeout: float = Field(default=30.0, gt=0, le=600, description="seconds per network operation")
+    retries: int = Field(
+        default=3, ge=0, le=10, description="new attempts after a temporary failure"
+    )
     backoff: float = Field(
-        2.0, ge=0, le=300, description="seconds before the first retry, doubled each time"
+        default=2.0, ge=0, le=300, description="seconds before the first retry, doubled each time"
     )
 
     @model_validator(mode="before")
@@ -229,23 +233,23 @@ class Smtp(_Section):
 class Email(_Section):
     """The message `python -m pipeline email` writes (and sends with --send)."""
 
-    sender: MailAddress | None = Field(None, description="From address (--from overrides)")
-    reply_to: MailAddress | None = Field(None, description="Reply-To address")
-    to: tuple[MailAddress, ...] = Field((), description="recipients (--to overrides)")
-    cc: tuple[MailAddress, ...] = Field((), description="copy recipients (--cc overrides)")
+    sender: MailAddress | None = Field(default=None, description="From address (--from overrides)")
+    reply_to: MailAddress | None = Field(default=None, description="Reply-To address")
+    to: tuple[MailAddress, ...] = Field(default=(), description="recipients (--to overrides)")
+    cc: tuple[MailAddress, ...] = Field(default=(), description="copy recipients (--cc overrides)")
     subject: str = Field(
-        "Brief : {title}",
+        default="Brief : {title}",
         max_length=300,
         description="subject template; placeholders {title} {date} {organisation}",
     )
     attach: tuple[Literal["pdf", "docx"], ...] = Field(
-        ("pdf", "docx"), description="formats attached to the message"
+        default=("pdf", "docx"), description="formats attached to the message"
     )
     max_bytes: int = Field(
-        10_000_000, ge=1, description="size budget of all attachments together, in bytes"
+        default=10_000_000, ge=1, description="size budget of all attachments together, in bytes"
     )
     on_oversize: Literal["error", "pdf_only"] = Field(
-        "error", description="over the budget: fail, or attach only the PDF"
+        default="error", description="over the budget: fail, or attach only the PDF"
     )
     smtp: Smtp = Smtp()
 
@@ -273,7 +277,7 @@ class Config(_Section):
     labels: dict[Annotated[str, Field(pattern=r"^[a-z]{2}$")], Labels] = Field(
         default_factory=dict, description="label overrides per language code"
     )
-    email: Email = Field(Email(), description="the message of `python -m pipeline email`")
+    email: Email = Field(default=Email(), description="the message of `python -m pipeline email`")
 
     # Where the file was read from: relative paths resolve against it.
     base_dir: Path = Field(Path("."), exclude=True)
