@@ -130,6 +130,9 @@ class Labels(_Frozen):
     date_prefix: str
     reading_time: str
     words: str
+    # Used by the e-mail body; defaults keep older language files loading.
+    summary: str = "Summary"
+    attached: str = "Attached: {files}"
 
 
 class Brief(_Frozen):

@@ -204,6 +204,41 @@ def make_parser() -> argparse.ArgumentParser:
         help="the merged manifest (default: manifest.json beside the first part)",
     )
 
+    email = commands.add_parser(
+        "email",
+        help="build briefs and write (or send) them as an e-mail message",
+        description=(
+            "Build a brief from each SOURCE and write OUT/<slug>.eml: a summary in the "
+            "body, the PDF and DOCX attached. With --send, queue it in OUT/outbox/ and "
+            "deliver everything in the outbox over SMTP (email.smtp in the config; "
+            "password from PIPELINE_SMTP_PASSWORD)."
+        ),
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    email.add_argument("sources", nargs="*", metavar="SOURCE", help="article files to send")
+    email.add_argument("-c", "--config", metavar="FILE", help="layout and options")
+    email.add_argument("-o", "--out", metavar="DIR", help="output folder")
+    email.add_argument(
+        "--to", action="append", default=[], metavar="ADDR", help="recipient (repeatable)"
+    )
+    email.add_argument(
+        "--cc", action="append", default=[], metavar="ADDR", help="copy recipient (repeatable)"
+    )
+    email.add_argument("--from", dest="sender", metavar="ADDR", help="sender address")
+    email.add_argument("--send", action="store_true", help="deliver over SMTP")
+    email.add_argument(
+        "--outbox",
+        action="store_true",
+        help="with --send: build nothing, only deliver what is already in the outbox",
+    )
+    email.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="print each message's headers, parts and sizes; write and send nothing",
+    )
+    email.add_argument("--debug", action="store_true", help=argparse.SUPPRESS)
+
     schema = commands.add_parser(
         "schema",
         help="print the JSON Schema of config.yaml (or of the Brief)",
@@ -393,6 +428,71 @@ def _cmd_schema(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     return EXIT_OK
 
 
+def _cmd_email(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    import os
+
+    from .mail import describe, prepare_messages, recipients_for
+    from .outbox import flush, pending, queue, smtp_settings
+
+    config, out_dir = _load(args)
+    settings = smtp_settings(config.email.smtp, config.base_dir, os.environ) if args.send else None
+    failed = 0
+    if not args.outbox:
+        recipients = recipients_for(config.email, sender=args.sender, to=args.to, cc=args.cc)
+        if args.sources:
+            sources = list(args.sources)
+        else:
+            sources = [
+                _relative(s if s == "-" else str(config.base_dir / s)) for s in config.sources
+            ]
+        for item in prepare_messages(config, sources, out_dir, recipients):
+            for warning in item.warnings:
+                print(f"warning: {item.source}: {warning}", file=err)
+            if item.error is not None or item.data is None:
+                failed += 1
+                error = item.error or PipelineError("no message", file=item.source)
+                _report(error, err, args.debug)
+                continue
+            if args.dry_run:
+                print(f"message {item.stem}.eml from {item.source}", file=out)
+                for line in describe(item.data):
+                    print(f"  {line}", file=out)
+                if settings is not None:
+                    print(f"  would be queued and sent to {settings.server}", file=out)
+                continue
+            from .output import write_atomic
+
+            written = write_atomic(out_dir, f"{item.stem}.eml", item.data)
+            print(f"wrote {_relative(str(written.path))} ({_size(written.size)})", file=out)
+            if args.send:
+                queued = queue(out_dir, item.stem, item.data)
+                print(f"queued {_relative(str(queued.path))}", file=out)
+    elif not args.send:
+        raise UsageError("--outbox only makes sense with --send")
+    if settings is not None:
+        waiting = pending(out_dir)
+        if args.dry_run:
+            for message in waiting:
+                print(f"would send {_relative(str(message))} to {settings.server}", file=out)
+            return EXIT_FAILED if failed else EXIT_OK
+        if not waiting:
+            print("the outbox is empty: nothing to send", file=out)
+        for delivery in flush(out_dir, settings):
+            if delivery.error is not None:
+                failed += 1
+                _report(delivery.error, err, args.debug)
+                continue
+            assert delivery.sent is not None
+            for recipient, why in delivery.refused.items():
+                print(f"warning: {delivery.message.name}: {recipient} refused: {why}", file=err)
+            print(
+                f"sent {delivery.message.name} via {settings.server}: {delivery.reply} "
+                f"-> {_relative(str(delivery.sent))}",
+                file=out,
+            )
+    return EXIT_FAILED if failed else EXIT_OK
+
+
 def _report(error: BaseException, err: TextIO, debug: bool) -> None:
     if debug:
         traceback.print_exception(error, file=err)
@@ -422,6 +522,7 @@ def main(
             "manifest": _cmd_manifest,
             "themes": _cmd_themes,
             "check": _cmd_check,
+            "email": _cmd_email,
         }[args.command]
         return handler(args, out, err)
     except PipelineError as error:

@@ -13,7 +13,14 @@ import re
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    model_validator,
+)
 
 from .errors import ConfigError, ConfigErrors
 from .yamlfile import load_yaml
@@ -275,6 +282,99 @@ class Limits(_Section):
     render_memory_mb: int = Field(
         2_048, ge=0, le=65_536, description="address-space cap of a render worker (0: none)"
     )
+MAIL_PLACEHOLDERS = ("title", "date", "organisation")
+
+
+def _check_address(value: str) -> str:
+    """One mailbox ("Name <user@host>" or "user@host"); nothing that could end a header."""
+    from email.utils import getaddresses
+
+    if any(char in value for char in "\r\n\0"):
+        raise ValueError("an address cannot contain a line break")
+    parsed = getaddresses([value])
+    if len(parsed) != 1 or "@" not in parsed[0][1] or " " in parsed[0][1]:
+        raise ValueError(f"{value!r} is not one e-mail address such as name@example.org")
+    return value
+
+
+MailAddress = Annotated[str, AfterValidator(_check_address), Field(max_length=320)]
+
+
+class Smtp(_Section):
+    """Where `email --send` delivers. The password is never read from this file."""
+
+    host: str = Field(
+        default="localhost",
+        pattern=r"^[A-Za-z0-9.:\[\]-]{1,253}$",
+        description="SMTP server (PIPELINE_SMTP_HOST overrides)",
+    )
+    port: int | None = Field(
+        default=None,
+        ge=1,
+        le=65535,
+        description="default 587 (starttls), 465 (ssl), 25 (none); PIPELINE_SMTP_PORT overrides",
+    )
+    security: Literal["starttls", "ssl", "none"] = "starttls"
+    username: str | None = Field(
+        default=None,
+        max_length=320,
+        description="login; the password comes from PIPELINE_SMTP_PASSWORD",
+    )
+    ca_file: str | None = Field(
+        default=None,
+        description="PEM file of extra certificate authorities (relative to the config file)",
+    )
+    timeout: float = Field(default=30.0, gt=0, le=600, description="seconds per network operation")
+    retries: int = Field(
+        default=3, ge=0, le=10, description="new attempts after a temporary failure"
+    )
+    backoff: float = Field(
+        default=2.0, ge=0, le=300, description="seconds before the first retry, doubled each time"
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_password(cls, data: Any) -> Any:
+        if isinstance(data, dict) and "password" in data:
+            raise ValueError(
+                "password is not read from the config file; "
+                "set the PIPELINE_SMTP_PASSWORD environment variable instead"
+            )
+        return data
+
+
+class Email(_Section):
+    """The message `python -m pipeline email` writes (and sends with --send)."""
+
+    sender: MailAddress | None = Field(default=None, description="From address (--from overrides)")
+    reply_to: MailAddress | None = Field(default=None, description="Reply-To address")
+    to: tuple[MailAddress, ...] = Field(default=(), description="recipients (--to overrides)")
+    cc: tuple[MailAddress, ...] = Field(default=(), description="copy recipients (--cc overrides)")
+    subject: str = Field(
+        default="Brief : {title}",
+        max_length=300,
+        description="subject template; placeholders {title} {date} {organisation}",
+    )
+    attach: tuple[Literal["pdf", "docx"], ...] = Field(
+        default=("pdf", "docx"), description="formats attached to the message"
+    )
+    max_bytes: int = Field(
+        default=10_000_000, ge=1, description="size budget of all attachments together, in bytes"
+    )
+    on_oversize: Literal["error", "pdf_only"] = Field(
+        default="error", description="over the budget: fail, or attach only the PDF"
+    )
+    smtp: Smtp = Smtp()
+
+    @model_validator(mode="after")
+    def _known_placeholders(self) -> Email:
+        for name in re.findall(r"\{([^{}]*)\}", self.subject):
+            if name not in MAIL_PLACEHOLDERS:
+                raise ValueError(
+                    f"subject: unknown placeholder {{{name}}}; use one of "
+                    + ", ".join("{" + p + "}" for p in MAIL_PLACEHOLDERS)
+                )
+        return self
 
 
 class Config(_Section):
@@ -312,6 +412,7 @@ class Config(_Section):
         default_factory=dict, description="label overrides per language code"
     )
     limits: Limits = Limits()
+    email: Email = Field(default=Email(), description="the message of `python -m pipeline email`")
 
     # Where the file was read from: relative paths resolve against it.
     base_dir: Path = Field(Path("."), exclude=True)

@@ -74,3 +74,7 @@ class RenderError(PipelineError):
 
 class OutputError(PipelineError):
     """An artifact that could not be written."""
+
+
+class DeliveryError(PipelineError):
+    """A message the mail server did not accept (it stays in the outbox)."""

@@ -15,6 +15,7 @@ import secrets
 import tempfile
 import unicodedata
 import zipfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -169,3 +170,54 @@ def remove_listed(folder: Path, filenames: list[str]) -> list[str]:
             continue
         removed.append(filename)
     return removed
+def move_atomic(source: Path, folder: Path, filename: str) -> Written:
+    """Move a file into `folder` under `filename` in one rename (same file system).
+
+    Used to hand a message from the outbox to sent/: at every instant the file
+    is in exactly one of the two folders, whole.
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+    target = (folder / filename).resolve()
+    if target.parent != folder.resolve():
+        raise OutputError(f"refusing to write outside the output folder: {filename}")
+    size = source.stat().st_size
+    os.replace(source, target)
+    for directory_path in {folder, source.parent}:
+        try:
+            directory = os.open(directory_path, os.O_RDONLY)
+            try:
+                os.fsync(directory)
+            finally:
+                os.close(directory)
+        except OSError:
+            pass  # not every file system lets a directory be fsynced
+    return Written(target, size)
+
+
+@contextlib.contextmanager
+def folder_lock(folder: Path) -> Iterator[bool]:
+    """Hold an exclusive lock on `folder` (a `.lock` file in it); yield False if taken.
+
+    Two processes sending the same outbox at once could both send a message;
+    the lock makes the second one stand back. Where file locks do not exist
+    (Windows), it yields True and does nothing.
+    """
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - not POSIX
+        yield True
+        return
+    folder.mkdir(parents=True, exist_ok=True)
+    handle = os.open(folder / ".lock", os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            yield False
+            return
+        try:
+            yield True
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+    finally:
+        os.close(handle)

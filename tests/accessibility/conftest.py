@@ -10,9 +10,10 @@ import pytest
 from .support import EPOCH
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def fixed_epoch() -> Iterator[str]:
-    """SOURCE_DATE_EPOCH for the whole session, restored afterwards."""
+    """SOURCE_DATE_EPOCH while this folder's tests run, restored afterwards
+    (package scope: later test folders must not inherit it)."""
     before = os.environ.get("SOURCE_DATE_EPOCH")
     os.environ["SOURCE_DATE_EPOCH"] = EPOCH
     yield EPOCH

@@ -158,7 +158,14 @@ def test_every_jinja_environment_autoescapes() -> None:
         if (folder / "brief.html.j2").is_file():
             env = environment(folder)
             assert env.autoescape is True
-    assert [call.split(":")[0] for call in _calls("Environment")] == ["render/html.py"]
+    assert [call.split(":")[0] for call in _calls("Environment")] == ["mail.py", "render/html.py"]
+    # The mail body's environment escapes its HTML templates; only the plain
+    # text part (never shown as markup) is left unescaped.
+    from pipeline.mail import _environment, mail_templates
+
+    mail_env = _environment(mail_templates())
+    assert mail_env.autoescape("body.html.j2") is True  # type: ignore[attr-defined]
+    assert mail_env.autoescape("body.txt.j2") is False  # type: ignore[attr-defined]
 
 
 def test_markup_in_the_brief_is_escaped() -> None:
