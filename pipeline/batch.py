@@ -38,7 +38,7 @@ from .manifest import (
 )
 from .output import remove_listed, slugify, write_atomic
 from .render import MEDIA_TYPES
-from .render.theme import Theme, load_theme
+from .render.theme import Theme
 from .sources import select_shard
 
 log = logging.getLogger(__name__)

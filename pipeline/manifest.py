@@ -13,9 +13,9 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import stat
 import json
 import os
+import stat
 from collections.abc import Iterable
 from pathlib import Path
 

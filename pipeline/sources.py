@@ -49,7 +49,9 @@ def expand_sources(arguments: Iterable[str]) -> list[str]:
         elif _is_dir(argument):
             articles = _articles_in(Path(argument))
             if not articles:
-                raise UsageError(f"{argument}: the directory holds no article (.txt, .md or .html) file")
+                raise UsageError(
+                    "the directory holds no article (.txt, .md or .html) file", file=argument
+                )
             expanded.extend(articles)
         elif _GLOB_CHARS & set(argument):
             matches = sorted(

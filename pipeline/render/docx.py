@@ -562,6 +562,17 @@ def _reproducible_zip(data: bytes, when: dt.date | None) -> bytes:
     return out.getvalue()
 
 
+def _end_box(doc: Document) -> None:
+    """A thin unbordered paragraph after a box: Word and LibreOffice merge
+    consecutive paragraphs with the same borders, so two boxes in a row would
+    otherwise be drawn as one."""
+    spacer = doc.add_paragraph()
+    spacer.paragraph_format.space_before = Pt(0)
+    spacer.paragraph_format.space_after = Pt(0)
+    spacer.paragraph_format.line_spacing = Pt(6)
+    spacer.paragraph_format.line_spacing_rule = WD_LINE_SPACING.EXACTLY
+
+
 def _set_columns(section: Any, count: int, gap_pt: float) -> None:
     cols = section._sectPr.find(qn("w:cols"))
     if cols is None:
@@ -847,9 +858,11 @@ def render_docx(brief: Brief, theme: Theme) -> Artifact:
             doc.add_paragraph(brief.labels.key_points, style="Box Label")
             for point in brief.key_points:
                 doc.add_paragraph("• " + point, style="Box Text")
+            _end_box(doc)
         elif name == "lede" and brief.lede:
             doc.add_paragraph(brief.labels.lede, style="Box Label")
             _add_blocks(doc, brief.lede, doc, style="Box Text")
+            _end_box(doc)
         elif name == "intro" and brief.intro:
             _add_blocks(doc, brief.intro, doc)
         elif name == "sections":

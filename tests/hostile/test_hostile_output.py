@@ -15,7 +15,6 @@ import zipfile
 from pathlib import Path
 
 import pytest
-
 from hostile_support import is_manifest
 
 from pipeline.errors import OutputError
