@@ -28,8 +28,9 @@ DEFAULT_CONFIG = "config.yaml"
 
 EPILOG = """\
 exit codes:
-  0  every brief was built
-  1  a source could not be read, structured, rendered or written
+  0  success
+  1  a source could not be read, structured, rendered or written (the others
+     were still built), a check found differences, or a message was not sent
   2  bad command line or configuration (nothing was built)
 """
 
