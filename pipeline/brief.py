@@ -82,11 +82,25 @@ class Image(_Frozen):
         return self.alt
 
 
-Block = Annotated[Paragraph | Quote | ListBlock | Image, Field(discriminator="type")]
+class PageBreak(_Frozen):
+    """A form feed (\\x0c) in the article: what follows starts a new page."""
+
+    type: Literal["page_break"] = "page_break"
+
+    @property
+    def text(self) -> str:
+        return ""
 
 
-def block_texts(block: Paragraph | Quote | ListBlock | Image) -> list[str]:
+Block = Annotated[
+    Paragraph | Quote | ListBlock | Image | PageBreak, Field(discriminator="type")
+]
+
+
+def block_texts(block: Paragraph | Quote | ListBlock | Image | PageBreak) -> list[str]:
     """The visible lines of a block: one per paragraph, one per list item."""
+    if isinstance(block, PageBreak):
+        return []
     if isinstance(block, ListBlock):
         return [plain(item) for item in block.items]
     if isinstance(block, Image):

@@ -23,7 +23,7 @@ from .errors import SourceError
 
 MAX_SOURCE_BYTES = 20_000_000
 
-BlockKind = Literal["heading", "paragraph", "list_item", "quote", "image"]
+BlockKind = Literal["heading", "paragraph", "list_item", "quote", "image", "page_break"]
 
 
 @dataclass(frozen=True)
@@ -34,6 +34,7 @@ class RawBlock:
     level: int = 1  # heading level, or list nesting
     ordered: bool = False  # list items
     image: Image | None = None  # image blocks (runs hold the alt text)
+    table_cells: int = 0  # a table row (read as one line): the cells of its whole table
 
     @property
     def text(self) -> str:
@@ -98,12 +99,14 @@ _BIDI = re.compile(r"[\u202a-\u202e\u2066-\u2069]")
 def clean_text(text: str) -> str:
     """Normalise newlines and replace characters no renderer can carry.
 
-    CRLF and lone CR become LF; a vertical tab or form feed ends the line;
-    other C0 controls, lone surrogates and non-characters become U+FFFD.
+    CRLF and lone CR become LF; a vertical tab ends the line, a form feed
+    stands on a line of its own (a page break in plain text); other C0 controls, lone surrogates and non-characters become U+FFFD.
     Text is NFC-normalised so the same word always has the same code points.
     """
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    text = text.replace("\x0b", "\n").replace("\x0c", "\n")
+    # A form feed becomes a line of its own that the text reader turns into
+    # a page break (other readers see a blank line).
+    text = text.replace("\x0b", "\n").replace("\x0c", "\n\x0c\n")
     text = text.replace("\t", " ")
     text = _CONTROL.sub("\ufffd", text)
     return unicodedata.normalize("NFC", text)
@@ -136,6 +139,10 @@ def looks_like_heading(line: str) -> bool:
 def parse_text(text: str) -> tuple[RawBlock, ...]:
     blocks: list[RawBlock] = []
     for number, line in enumerate(text.split("\n"), start=1):
+        if line == "\x0c":
+            if blocks and blocks[-1].kind != "page_break":
+                blocks.append(RawBlock("page_break", (), number))
+            continue
         stripped = " ".join(line.split())
         if not stripped:
             continue
@@ -195,7 +202,13 @@ def _read_regular(path: Path, path_arg: str, max_bytes: int) -> bytes:
 def _parse(
     text: str, input_format: InputFormat, path_arg: str, warnings: list[str]
 ) -> tuple[dict[str, Any], str, tuple[RawBlock, ...]]:
-    """(metadata, body text, blocks) for one input format."""
+    """(metadata, body text, blocks) for one input format.
+
+    Only plain text turns a form feed into a page break; for Markdown and HTML
+    it is dropped (their own syntax has no page breaks).
+    """
+    if input_format != "text":
+        text = text.replace("\x0c", "")
     if input_format == "markdown":
         from .frontmatter import split_front_matter
         from .images import ImageLoader
@@ -211,7 +224,7 @@ def _parse(
 
         meta, blocks = extract_article(text, path_arg)
         return meta, "\n".join(block.text for block in blocks), blocks
-    return {}, text, parse_text(text)
+    return {}, text.replace("\x0c", ""), parse_text(text)
 
 
 def read_source(

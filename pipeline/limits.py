@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from .config import Limits
 from .errors import SourceError
-from .ingest import Document
+from .ingest import Document, RawBlock
 
 
 def check_document(document: Document, limits: Limits) -> Document:
@@ -42,13 +42,10 @@ def check_document(document: Document, limits: Limits) -> Document:
     return document
 
 
-def table_cells(block: object) -> int:
-    """Cells of a table block; 0 for every other block.
+def table_cells(block: RawBlock) -> int:
+    """Cells of the table a block belongs to; 0 for blocks outside tables.
 
-    Plain text has no tables; a reader that produces them (Markdown, HTML)
-    gives its blocks a `rows` attribute of row tuples, which this counts.
+    Plain text has no tables; the Markdown and HTML readers read each table
+    row as one line and mark it with the size of its whole table.
     """
-    rows = getattr(block, "rows", None)
-    if not rows:
-        return 0
-    return sum(len(row) for row in rows)
+    return block.table_cells

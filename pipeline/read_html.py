@@ -14,6 +14,8 @@ is one clear error, not an ImportError.
 
 from __future__ import annotations
 
+import dataclasses
+
 import datetime as dt
 import re
 from importlib.util import find_spec
@@ -135,7 +137,13 @@ def _blocks(root: Any) -> list[RawBlock]:
                 text = " · ".join(cell for cell in cells if cell)
                 if text:
                     blocks.append(RawBlock("paragraph", (Run(text=text),), len(blocks) + 1))
-            elif tag in ("table", "div", "main", "body", "section"):
+            elif tag == "table":
+                start = len(blocks)
+                walk(child, quote, lists)
+                # Every row of the table carries the table's size, for limits.
+                cells = sum(1 for row in child.iter("row") for _cell in row)
+                blocks[start:] = [dataclasses.replace(b, table_cells=cells) for b in blocks[start:]]
+            elif tag in ("div", "main", "body", "section"):
                 walk(child, quote, lists)
 
     walk(root, False, ())

@@ -14,6 +14,8 @@ stays as plain text.
 
 from __future__ import annotations
 
+import dataclasses
+
 import re
 from collections.abc import Sequence
 from functools import lru_cache
@@ -154,6 +156,7 @@ def parse_markdown(
     quote_depth = 0
     lists: list[bool] = []  # ordered flag of each open list
     row: list[str] = []
+    table_start, table_cells = 0, 0
     row_line = 0
     for index, token in enumerate(tokens):
         kind = token.type
@@ -194,9 +197,18 @@ def parse_markdown(
             if code.strip():
                 code_run = Run(text=code, marks=("code",))
                 blocks.append((line, RawBlock("paragraph", (code_run,), line)))
+        elif kind == "table_open":
+            table_start, table_cells = len(blocks), 0
+        elif kind == "table_close":
+            # Every row of the table carries the table's size, for limits.
+            blocks[table_start:] = [
+                (at, dataclasses.replace(raw, table_cells=table_cells))
+                for at, raw in blocks[table_start:]
+            ]
         elif kind == "tr_open":
             row, row_line = [], line
         elif kind == "inline" and tokens[index - 1].type in ("th_open", "td_open"):
+            table_cells += 1
             row.append("".join(run.text for run in inline_runs(token.children or ())))
         elif kind == "tr_close" and any(cell.strip() for cell in row):
             # A table row becomes one line: the brief models no tables.

@@ -19,6 +19,7 @@ from .brief import (
     Block,
     Brief,
     Image,
+    PageBreak,
     Labels,
     ListBlock,
     Paragraph,
@@ -104,6 +105,8 @@ def _group(blocks: Sequence[RawBlock]) -> list[Block]:
             out.append(Quote(runs=raw.runs))
         elif raw.kind == "image" and raw.image is not None:
             out.append(raw.image)
+        elif raw.kind == "page_break":
+            out.append(PageBreak())
         else:
             out.append(Paragraph(runs=raw.runs))
     return out
@@ -138,6 +141,8 @@ def _typeset_runs(runs: tuple[Run, ...], language: Language) -> tuple[Run, ...]:
 
 
 def _typeset_block(block: Block, language: Language) -> Block:
+    if isinstance(block, PageBreak):
+        return block
     if isinstance(block, Image):
         return block.model_copy(update={"alt": typeset(block.alt, language.typography)})
     if isinstance(block, ListBlock):

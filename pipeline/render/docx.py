@@ -22,7 +22,7 @@ from docx.oxml.ns import qn
 from docx.shared import Emu, Pt, RGBColor
 from docx.text.paragraph import Paragraph as DocxParagraph
 
-from ..brief import Block, Brief, Image, ListBlock, Paragraph, Quote, Run
+from ..brief import Block, Brief, Image, ListBlock, PageBreak, Paragraph, Quote, Run
 from ..config import Layout, points
 from . import Artifact
 from .metadata import metadata_for
@@ -370,6 +370,9 @@ def _add_blocks(
             _add_runs(container.add_paragraph(style=style), block.runs, doc)
         elif isinstance(block, Image):
             _add_image(container, block, doc)
+        elif isinstance(block, PageBreak) and container is doc:
+            # Inside a box or a table cell a page break has no place: ignored.
+            doc.add_paragraph().paragraph_format.page_break_before = True
 
 
 def _add_image(container: Any, image: Image, doc: Document) -> None:

@@ -3,14 +3,14 @@ SourceError naming the limit to raise, and only when it is exceeded."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 
 from pipeline.brief import Run
 from pipeline.config import Limits, parse_config, schema
 from pipeline.errors import ConfigErrors, SourceError
-from pipeline.ingest import Document, RawBlock
+from pipeline.ingest import Document, RawBlock, read_source
 from pipeline.limits import check_document, table_cells
 
 
@@ -42,21 +42,62 @@ def test_paragraph_too_long_names_its_line() -> None:
     assert caught.value.line == 7 and "limits.max_paragraph_chars" in str(caught.value)
 
 
-@dataclass(frozen=True)
-class TableBlock:  # the shape a table-producing reader gives its blocks
-    rows: tuple[tuple[str, ...], ...]
-    line: int = 3
-    kind: str = "table"
-    text: str = ""
+MARKDOWN_TABLE = "\n".join(
+    [
+        "# Tableau",
+        "",
+        "Un paragraphe d’introduction.",
+        "",
+        "| " + " | ".join(f"h{c}" for c in range(50)) + " |",
+        "|" + "---|" * 50,
+        *("| " + " | ".join(f"r{r}c{c}" for c in range(50)) + " |" for r in range(299)),
+    ]
+)
 
 
-def test_table_cells_are_counted_and_capped() -> None:
-    table = TableBlock(rows=tuple(tuple("c" for _ in range(50)) for _ in range(300)))
-    assert table_cells(table) == 15_000
-    assert table_cells(paragraph("x")) == 0
+def test_markdown_table_cells_are_counted_and_capped(tmp_path: Path) -> None:
+    """A 300x50 Markdown table: each row is read as one line, marked with the
+    size of its table, and the cap applies to the whole table."""
+    source = tmp_path / "table.md"
+    source.write_text(MARKDOWN_TABLE, encoding="utf-8")
+    doc = read_source(str(source))
+    rows = [block for block in doc.blocks if block.table_cells]
+    assert len(rows) == 300 and {table_cells(b) for b in rows} == {15_000}
+    assert table_cells(doc.blocks[0]) == 0
     with pytest.raises(SourceError, match="15,000 cells") as caught:
-        check_document(document(table), Limits())  # type: ignore[arg-type]
-    assert caught.value.line == 3
+        check_document(doc, Limits())
+    assert caught.value.line == 5 and "limits.max_table_cells" in str(caught.value)
+    assert check_document(doc, Limits(max_table_cells=15_000)) is doc
+
+
+def test_html_table_cells_are_counted_and_capped(tmp_path: Path) -> None:
+    pytest.importorskip("trafilatura")
+    cells = "".join(f"<td>c{c}</td>" for c in range(50))
+    rows = "".join(f"<tr>{cells}</tr>" for _ in range(300))
+    page = (
+        "<html><head><title>Tableau</title></head><body><article><h1>Tableau</h1>"
+        "<p>Un paragraphe d’introduction assez long pour être retenu comme article.</p>"
+        f"<table>{rows}</table></article></body></html>"
+    )
+    source = tmp_path / "table.html"
+    source.write_text(page, encoding="utf-8")
+    doc = read_source(str(source))
+    assert {table_cells(b) for b in doc.blocks if b.table_cells} == {15_000}
+    with pytest.raises(SourceError, match="15,000 cells"):
+        check_document(doc, Limits())
+
+
+def test_the_cli_fails_alone_on_a_huge_table(tmp_path: Path) -> None:
+    import io
+
+    from pipeline.cli import main
+
+    source = tmp_path / "table.md"
+    source.write_text(MARKDOWN_TABLE, encoding="utf-8")
+    err = io.StringIO()
+    code = main(["build", str(source), "-o", str(tmp_path / "out"), "-f", "json"], io.StringIO(), err)
+    assert code == 1
+    assert err.getvalue().count("\n") == 1 and "max_table_cells" in err.getvalue()
 
 
 def test_limits_are_validated_in_the_config() -> None:
