@@ -100,7 +100,8 @@ def clean_text(text: str) -> str:
     """Normalise newlines and replace characters no renderer can carry.
 
     CRLF and lone CR become LF; a vertical tab ends the line, a form feed
-    stands on a line of its own (a page break in plain text); other C0 controls, lone surrogates and non-characters become U+FFFD.
+    stands on a line of its own (a page break in plain text); other C0
+    controls, lone surrogates and non-characters become U+FFFD.
     Text is NFC-normalised so the same word always has the same code points.
     """
     text = text.replace("\r\n", "\n").replace("\r", "\n")

@@ -15,7 +15,6 @@ is one clear error, not an ImportError.
 from __future__ import annotations
 
 import dataclasses
-
 import datetime as dt
 import re
 from importlib.util import find_spec
@@ -141,8 +140,8 @@ def _blocks(root: Any) -> list[RawBlock]:
                 start = len(blocks)
                 walk(child, quote, lists)
                 # Every row of the table carries the table's size, for limits.
-                cells = sum(1 for row in child.iter("row") for _cell in row)
-                blocks[start:] = [dataclasses.replace(b, table_cells=cells) for b in blocks[start:]]
+                size = sum(1 for row in child.iter("row") for _cell in row)
+                blocks[start:] = [dataclasses.replace(b, table_cells=size) for b in blocks[start:]]
             elif tag in ("div", "main", "body", "section"):
                 walk(child, quote, lists)
 

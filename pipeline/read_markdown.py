@@ -15,7 +15,6 @@ stays as plain text.
 from __future__ import annotations
 
 import dataclasses
-
 import re
 from collections.abc import Sequence
 from functools import lru_cache
