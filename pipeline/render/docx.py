@@ -697,7 +697,8 @@ def _title_block(doc: Document, brief: Brief, theme: Theme, warnings: list[str])
     doc.add_paragraph(brief.title, style="Cover Title" if layout.cover else "Title")
     if brief.subtitle:
         doc.add_paragraph(brief.subtitle, style="Brief Meta")
-    meta = " · ".join(t for t in (brief.date_text, brief.reading_text) if t)
+    authors = ", ".join(brief.authors)
+    meta = " · ".join(t for t in (brief.date_text, authors, brief.reading_text) if t)
     doc.add_paragraph(meta, style="Brief Meta Rule")
     if layout.cover and layout.classification:
         doc.add_paragraph(layout.classification, style="Cover Classification")
