@@ -1,8 +1,9 @@
-"""One build: sources -> Briefs -> artifacts -> the output folder.
+"""One source: article file -> Brief -> rendered artifacts (in memory).
 
-Everything is gathered first (read, structure, render every format of every
-source) and written second, so a source that fails leaves no file behind,
-and one failing source does not stop the others.
+`build_one` reads, structures and renders one source and writes nothing; it
+is what batch workers run (batch.py gathers every result, then writes).
+Also here: the build date, the language choice and the label overrides that
+turn a Document into a Brief, and the theme a config selects.
 """
 
 from __future__ import annotations
@@ -17,11 +18,11 @@ from pathlib import Path
 from .brief import Brief, Labels
 from .config import Config
 from .errors import PipelineError, RenderError, UsageError
-from .ingest import Document, InputFormat, read_source, strip_bidi
+from .ingest import Document, InputFormat, read_source
 from .isolation import run_isolated
 from .languages import Language, available, detect, get_language
 from .limits import check_document
-from .output import Written, slugify, verify, write_atomic
+from .output import Written, verify
 from .render import Artifact, renderer_for
 from .render.theme import Theme, load_theme
 from .structure import build_brief, with_digest
@@ -145,17 +146,6 @@ def load_theme_for(config: Config) -> Theme:
     )
 
 
-def _unique_stem(brief: Brief, document_name: str, taken: set[str]) -> str:
-    stem = slugify(strip_bidi(brief.title), fallback=slugify(document_name))
-    candidate, number = stem, 2
-    while candidate in taken:
-        suffix = f"-{number}"
-        candidate = stem[: 80 - len(suffix)] + suffix
-        number += 1
-    taken.add(candidate)
-    return candidate
-
-
 def build_one(
     source: str,
     config: Config,
@@ -223,46 +213,3 @@ def warm_up(formats: tuple[str, ...]) -> None:
         from .render.pdf import warm_up as warm_pdf
 
         warm_pdf()
-
-
-def run_build(
-    config: Config,
-    sources: list[str],
-    formats: tuple[str, ...],
-    out_dir: Path,
-    strict: bool = False,
-    input_format: InputFormat | None = None,
-    *,
-    preview: bool = False,
-) -> list[SourceResult]:
-    if not sources:
-        raise UsageError("nothing to build: give a SOURCE or list sources: in the config file")
-    today = build_date()
-    theme = load_theme_for(config)
-    results: list[SourceResult] = []
-    stems: dict[int, str] = {}
-    taken: set[str] = set()
-    for index, source in enumerate(sources):
-        result = build_one(
-            source, config, theme, formats, today, strict, input_format, preview
-        )
-        results.append(result)
-        if result.brief is not None and result.error is None:
-            stems[index] = _unique_stem(result.brief, result.name, taken)
-
-    for index, result in enumerate(results):
-        if result.error is not None:
-            continue
-        try:
-            for artifact in result.artifacts:
-                result.written.append(
-                    write_atomic(out_dir, f"{stems[index]}.{artifact.format}", artifact.data)
-                )
-        except PipelineError as error:
-            error.file = error.file or result.source
-            result.error = error
-        except OSError as exc:
-            result.error = PipelineError(
-                f"cannot write to {out_dir}: {exc.strerror}", file=result.source
-            )
-    return results

@@ -143,6 +143,12 @@ def write_atomic(folder: Path, filename: str, data: bytes) -> Written:
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(temp_name)
         raise
+    _fsync_directory(folder)
+    return Written(target, len(data))
+
+
+def _fsync_directory(folder: Path) -> None:
+    """Make a rename in `folder` durable."""
     try:
         directory = os.open(folder, os.O_RDONLY)
         try:
@@ -151,7 +157,6 @@ def write_atomic(folder: Path, filename: str, data: bytes) -> Written:
             os.close(directory)
     except OSError:
         pass  # not every file system lets a directory be fsynced
-    return Written(target, len(data))
 
 
 def remove_listed(folder: Path, filenames: list[str]) -> list[str]:
@@ -183,14 +188,7 @@ def move_atomic(source: Path, folder: Path, filename: str) -> Written:
     size = source.stat().st_size
     os.replace(source, target)
     for directory_path in {folder, source.parent}:
-        try:
-            directory = os.open(directory_path, os.O_RDONLY)
-            try:
-                os.fsync(directory)
-            finally:
-                os.close(directory)
-        except OSError:
-            pass  # not every file system lets a directory be fsynced
+        _fsync_directory(directory_path)
     return Written(target, size)
 
 
