@@ -17,7 +17,7 @@ from markupsafe import Markup
 
 from ..brief import Brief
 from ..config import points
-from .theme import Theme, expand_slot, reading_order
+from .theme import Theme, expand_slot, reading_order, templates_root
 
 
 def css_string(text: str) -> Markup:
@@ -43,7 +43,11 @@ def css_content(template: str, brief: Brief, classification: str = "") -> Markup
 @lru_cache(maxsize=8)
 def environment(folder: Path) -> jinja2.Environment:
     env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(folder)),
+        # The theme's own templates first, then the shared ones
+        # ("_base/brief.html.j2") that shipped and user themes may extend.
+        loader=jinja2.ChoiceLoader(
+            [jinja2.FileSystemLoader(str(folder)), jinja2.FileSystemLoader(str(templates_root()))]
+        ),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,

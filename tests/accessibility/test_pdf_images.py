@@ -31,7 +31,8 @@ def logo_theme(folder: Path, img: str, variant: str) -> Theme:
     shutil.copytree(templates_root() / "note", folder, dirs_exist_ok=True)
     (folder / "logo.svg").write_text(LOGO, encoding="utf-8")
     template = folder / "brief.html.j2"
-    text = template.read_text(encoding="utf-8")
+    # The shipped themes extend the shared HTML: this theme gets its own copy.
+    text = (templates_root() / "_base" / "brief.html.j2").read_text(encoding="utf-8")
     marker = "<body>"
     assert marker in text
     template.write_text(text.replace(marker, marker + img, 1), encoding="utf-8")
