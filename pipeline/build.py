@@ -181,7 +181,7 @@ def build_one(
         )
         result.name = document.name
         result.brief = make_brief(document, config, today, result.warnings)
-        warm_up(formats)
+        warm_up(formats, result.brief, theme)
         result.artifacts = run_isolated(
             _render,
             result.brief,
@@ -214,15 +214,22 @@ def build_one(
     return result
 
 
-def warm_up(formats: tuple[str, ...]) -> None:
+def warm_up(
+    formats: tuple[str, ...],
+    brief: Brief | None = None,
+    theme: Theme | None = None,
+    *,
+    render: bool = False,
+) -> None:
     """Import the renderers and build their reusable state in this process, so
-    every forked render child inherits them instead of rebuilding them."""
+    every forked render child inherits them instead of rebuilding them.
+    Given the next brief, its stylesheet is compiled here too (see render.pdf)."""
     for fmt in formats:
         renderer_for(fmt)
     if "pdf" in formats:
         from .render.pdf import warm_up as warm_pdf
 
-        warm_pdf()
+        warm_pdf(brief, theme, render=render)
 
 
 def run_build(
