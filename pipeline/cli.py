@@ -173,7 +173,9 @@ def make_parser() -> argparse.ArgumentParser:
     watch.add_argument("-o", "--out", metavar="DIR", help="as for build")
     watch.add_argument("-f", "--format", type=_formats, metavar="LIST", help="as for build")
     watch.add_argument("--theme", metavar="NAME", help="as for build")
-    watch.add_argument("--pdf-variant", choices=PDF_VARIANTS, metavar="VARIANT", help="as for build")
+    watch.add_argument(
+        "--pdf-variant", choices=PDF_VARIANTS, metavar="VARIANT", help="as for build"
+    )
     watch.add_argument(
         "--input-format", choices=("text", "markdown", "html"), help="as for build"
     )

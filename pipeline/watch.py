@@ -80,9 +80,7 @@ def _existing_folder(path: Path) -> Path:
     return Path.cwd()
 
 
-def targets_for(
-    arguments: Iterable[str], config_file: Path | None, plan: Plan | None
-) -> Targets:
+def targets_for(arguments: Iterable[str], config_file: Path | None, plan: Plan | None) -> Targets:
     """Folders to watch: those of the sources, the config file, the theme and
     the extra language data. Known from the command line alone when the
     config cannot be read yet, so a broken config can still be fixed live."""
@@ -221,7 +219,7 @@ def watch(
         restart = False
         for changes in watchfiles.watch(
             *targets.roots,
-            watch_filter=lambda _change, path: targets.relevant(Path(path)),
+            watch_filter=lambda _change, path, targets=targets: targets.relevant(Path(path)),
             debounce=debounce_ms,
             stop_event=stop_event,
             raise_interrupt=False,

@@ -285,7 +285,9 @@ def render_pdf(brief: Brief, theme: Theme) -> Artifact:
     return Artifact("pdf", data, warnings, pages=len(document.pages))
 
 
-def warm_up(brief: Brief | None = None, theme: Theme | None = None, *, render: bool = False) -> None:
+def warm_up(
+    brief: Brief | None = None, theme: Theme | None = None, *, render: bool = False
+) -> None:
     """Build the font configuration now, in the process that forks the renders.
 
     Given the brief about to be rendered, also compile its stylesheet here, so
