@@ -58,6 +58,10 @@ class Targets:
     folders: frozenset[Path]  # any change inside (theme, languages, source folders)
     out_dir: Path | None
 
+    def accepts(self, _change: object, path: str) -> bool:
+        """watchfiles' filter signature."""
+        return self.relevant(Path(path))
+
     def relevant(self, path: Path) -> bool:
         from .ingest import READERS
 
@@ -219,7 +223,7 @@ def watch(
         restart = False
         for changes in watchfiles.watch(
             *targets.roots,
-            watch_filter=lambda _change, path, targets=targets: targets.relevant(Path(path)),
+            watch_filter=targets.accepts,
             debounce=debounce_ms,
             stop_event=stop_event,
             raise_interrupt=False,
