@@ -165,12 +165,15 @@ def build_one(
     strict: bool = False,
     input_format: InputFormat | None = None,
     preview: bool = False,
+    warm_render: bool = False,
 ) -> SourceResult:
     """Read, structure and render one source; write nothing. Picklable, so a
     worker process can run it; a failure is recorded on the result, never raised.
 
     The render runs in a forked child with the configured timeout and memory
     cap (isolation.run_isolated), so a pathological article fails alone.
+    `warm_render`: this process renders many briefs, so it renders the first
+    one once itself and every later forked child starts warm (render.pdf).
     """
     started = time.perf_counter()
     result = SourceResult(source)
@@ -181,7 +184,7 @@ def build_one(
         )
         result.name = document.name
         result.brief = make_brief(document, config, today, result.warnings)
-        warm_up(formats, result.brief, theme)
+        warm_up(formats, result.brief, theme, render=warm_render)
         result.artifacts = run_isolated(
             _render,
             result.brief,

@@ -75,6 +75,10 @@ class _Collect(logging.Handler):
             self.messages.append(message)
 
 
+# Whether this process has rendered a warm-up document (see warm_up).
+_WARMED: list[bool] = []
+
+
 @lru_cache(maxsize=1)
 def _font_config() -> FontConfiguration:
     return FontConfiguration()
@@ -285,6 +289,28 @@ def render_pdf(brief: Brief, theme: Theme) -> Artifact:
     return Artifact("pdf", data, warnings, pages=len(document.pages))
 
 
+def _warm_up_brief(brief: Brief) -> Brief:
+    from ..brief import Paragraph, Run, Section
+
+    words = " ".join(brief.labels.model_dump().values())
+    paragraph = Paragraph(runs=(Run(text=words),))
+    return brief.model_copy(
+        update={
+            "title": brief.labels.key_points,
+            "subtitle": None,
+            "authors": (),
+            "lede": (paragraph,),
+            "intro": (),
+            "sections": (Section(heading=brief.labels.sources, blocks=(paragraph,)),),
+            "sources": (),
+            "key_points": (words,),
+            "tags": (),
+            "entities": (),
+            "keywords": (),
+        }
+    )
+
+
 def warm_up(
     brief: Brief | None = None, theme: Theme | None = None, *, render: bool = False
 ) -> None:
@@ -303,8 +329,12 @@ def warm_up(
     try:
         _html_text, css_text = render_html(brief, theme)
         _stylesheet(css_text, theme.folder.as_uri() + "/", theme.asset_roots, theme.assets)
-        if render:
-            render_pdf(brief, theme)
+        if render and not _WARMED:
+            # A tiny brief of the same language and layout (so the same
+            # stylesheet): it runs outside the render limits, so none of
+            # the article's text goes in.
+            render_pdf(_warm_up_brief(brief), theme)
+            _WARMED.append(True)  # once per process (and its forks)
     except (Exception, FatalURLFetchingError):
         # Only a head start: the isolated render meets the same problem again
         # and reports it with its limits, so nothing is raised from here.
