@@ -162,8 +162,8 @@ def _run(
 
     # Standard input belongs to the parent; one source is not worth a pool.
     pooled = [source for source in todo if source != "-"] if jobs > 1 and len(todo) > 1 else []
-    # A process rendering several PDFs warms WeasyPrint once (one extra render,
-    # ~0.5 s) so each later forked render is ~0.07 s faster (bench/PROFILE.md).
+    # A process rendering many PDFs warms WeasyPrint once (one tiny render,
+    # ~0.4 s) so each later forked render is ~0.04 s faster (bench/PROFILE.md).
     warm = len(todo) - len(pooled) >= WARM_RENDER_AFTER
     for source in todo:
         if source not in pooled:

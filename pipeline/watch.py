@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol, TextIO
 
-from .errors import ConfigErrors, PipelineError
+from .errors import ConfigErrors, PipelineError, UsageError
 
 if TYPE_CHECKING:
     from .batch import BatchOptions
@@ -211,7 +211,12 @@ def watch(
 ) -> int:
     """Build once, then rebuild on every relevant change until stopped
     (Ctrl-C or `stop_event`). Returns the exit code (0)."""
-    import watchfiles
+    try:
+        import watchfiles
+    except ImportError:
+        raise UsageError(
+            "watch needs the watchfiles package", hint="pip install 'watchfiles>=0.21'"
+        ) from None
 
     arguments = list(arguments)
     watcher = Watcher(prepare, out, err)

@@ -95,11 +95,12 @@ def test_detection_answers(text: str, expected: str | None) -> None:
 
 @pytest.fixture(scope="module")
 def example(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
-    os.environ.setdefault("SOURCE_DATE_EPOCH", "1764028800")
-    config = load_config(ROOT / "config.yaml")
-    theme = load_theme_for(config)
-    brief = make_brief(read_source(str(EXAMPLE)), config, build_date(), [])
-    return config, theme, brief
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv("SOURCE_DATE_EPOCH", "1764028800")
+        config = load_config(ROOT / "config.yaml")
+        theme = load_theme_for(config)
+        brief = make_brief(read_source(str(EXAMPLE)), config, build_date(), [])
+        yield config, theme, brief
 
 
 def test_stylesheet_compiled_before_the_fork_is_the_one_rendered(example) -> None:  # type: ignore[no-untyped-def]
