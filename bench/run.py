@@ -13,10 +13,15 @@ Measured:
   the same paragraphs (the "physical limit" of the stack);
 - cold DOCX-only build, vs `pandoc SOURCE.md -o out.docx` when pandoc exists;
 - warm per-brief PDF render inside one process (second and later briefs) vs
-  the first (cold) render in that process;
+  the first (cold) render in that process, both in process and the way builds
+  and `pipeline watch` render (build_one: a forked, limited child per brief);
+- our cold build with --pdf-variant none (no tagging) vs the same baseline,
+  to show what PDF/UA tagging costs;
 - a batch of generated articles with -j 1 and -j 2, and a no-op rebuild of
   it (when the installed pipeline has those options);
-- peak RSS of one build and of the batch.
+- peak RSS of one build and of the batch: the largest single process
+  (ru_maxrss from wait4) and the whole process tree (PSS summed over the
+  build, its workers and their render children, sampled every 20 ms).
 """
 
 from __future__ import annotations
@@ -31,6 +36,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -40,38 +46,86 @@ PY = sys.executable
 ENV = {**os.environ, "SOURCE_DATE_EPOCH": "1764028800", "PYTHONPATH": str(ROOT)}
 
 
-def run_child(argv: list[str], cwd: Path = ROOT) -> tuple[float, int, int]:
-    """Run a process; return (seconds, peak RSS in MB, exit code)."""
+def _children(pid: int) -> list[int]:
+    try:
+        found = []
+        for task in Path(f"/proc/{pid}/task").iterdir():
+            text = (task / "children").read_text()
+            found.extend(int(child) for child in text.split())
+        return found
+    except OSError:
+        return []
+
+
+def _pss_kb(pid: int) -> int:
+    """Proportional set size: shared (copy-on-write) pages counted once overall."""
+    try:
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+            if line.startswith("Pss:"):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+def tree_pss_mb(pid: int) -> float:
+    """PSS of a process and all its descendants, in MB (0 where /proc lacks it)."""
+    total, stack = 0, [pid]
+    while stack:
+        current = stack.pop()
+        total += _pss_kb(current)
+        stack.extend(_children(current))
+    return total / 1024
+
+
+def run_child(argv: list[str], cwd: Path = ROOT, sample: bool = False) -> tuple[float, int, int, float]:
+    """Run a process; return (seconds, peak RSS of its largest process in MB,
+    exit code, peak PSS of its whole process tree in MB when `sample`)."""
     start = time.perf_counter()
     proc = subprocess.Popen(
         argv, cwd=cwd, env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
     )
+    peak_tree = [0.0]
+    done = threading.Event()
+
+    def sampler() -> None:
+        while not done.wait(0.02):
+            peak_tree[0] = max(peak_tree[0], tree_pss_mb(proc.pid))
+
+    watcher = threading.Thread(target=sampler, daemon=True)
+    if sample:
+        watcher.start()
     _, status, usage = os.wait4(proc.pid, 0)
     elapsed = time.perf_counter() - start
+    done.set()
+    if sample:
+        watcher.join()
     proc.returncode = os.waitstatus_to_exitcode(status)
     if proc.returncode not in (0, 1):
         err = proc.stderr.read().decode() if proc.stderr else ""
         raise SystemExit(f"benchmark step failed: {' '.join(argv)}\n{err}")
     if proc.stderr:
         proc.stderr.close()
-    return elapsed, usage.ru_maxrss // 1024, proc.returncode
+    return elapsed, usage.ru_maxrss // 1024, proc.returncode, peak_tree[0]
 
 
-def median_of(repeat: int, argv: list[str]) -> tuple[float, int]:
-    times, peaks = [], []
+def median_of(repeat: int, argv: list[str], sample: bool = False) -> tuple[float, int, float]:
+    """(median seconds, max peak RSS of one process in MB, max tree PSS in MB)."""
+    times, peaks, trees = [], [], []
     for _ in range(repeat):
-        seconds, peak, _code = run_child(argv)
+        seconds, peak, _code, tree = run_child(argv, sample=sample)
         times.append(seconds)
         peaks.append(peak)
-    return statistics.median(times), max(peaks)
+        trees.append(tree)
+    return statistics.median(times), max(peaks), max(trees)
 
 
 BASELINE = r"""
 import sys, json
 from weasyprint import HTML, CSS
 from docx import Document
-html, css, paragraphs, pdf_out, docx_out = json.load(open(sys.argv[1], encoding="utf-8"))
-HTML(string=html).write_pdf(pdf_out, stylesheets=[CSS(string=css)])
+html, css, base_url, paragraphs, pdf_out, docx_out = json.load(open(sys.argv[1], encoding="utf-8"))
+HTML(string=html, base_url=base_url).write_pdf(pdf_out, stylesheets=[CSS(string=css, base_url=base_url)])
 doc = Document()
 for style, text in paragraphs:
     doc.add_paragraph(text, style=style)
@@ -83,22 +137,23 @@ def prepare_baseline(work: Path) -> Path:
     """The exact HTML/CSS and paragraphs our renderers produce for the example."""
     sys.path.insert(0, str(ROOT))
     os.environ["SOURCE_DATE_EPOCH"] = ENV["SOURCE_DATE_EPOCH"]
-    from pipeline.build import build_date, make_brief
+    from pipeline.build import build_date, load_theme_for, make_brief
     from pipeline.config import load_config
     from pipeline.ingest import read_source
     from pipeline.render.html import render_html
-    from pipeline.render.theme import load_theme
 
     config = load_config(ROOT / "config.yaml")
     brief = make_brief(read_source(str(EXAMPLE)), config, build_date(), [])
-    theme = load_theme(config.theme, config.layout)
+    theme = load_theme_for(config)
     html, css = render_html(brief, theme)
     paragraphs = [("Title", brief.title)]
     for section_text in brief.body_texts()[1:]:
         paragraphs.append(("Normal", section_text))
     spec = work / "baseline.json"
     spec.write_text(
-        json.dumps([html, css, paragraphs, str(work / "b.pdf"), str(work / "b.docx")]),
+        json.dumps(
+            [html, css, theme.folder.as_uri() + "/", paragraphs, str(work / "b.pdf"), str(work / "b.docx")]
+        ),
         encoding="utf-8",
     )
     script = work / "baseline.py"
@@ -106,28 +161,43 @@ def prepare_baseline(work: Path) -> Path:
     return spec
 
 
-def warm_render(repeat: int) -> tuple[float, float]:
-    """(first render, median of later renders) of the example PDF in one process."""
-    code = r"""
+WARM = r"""
 import sys, time, json
-from pipeline.build import build_date, make_brief
+from pathlib import Path
+from pipeline.build import build_date, build_one, load_theme_for, make_brief, warm_up
 from pipeline.config import load_config
 from pipeline.ingest import read_source
 from pipeline.render import renderer_for
-from pipeline.render.theme import load_theme
-config = load_config(__import__("pathlib").Path("config.yaml"))
-theme = load_theme(config.theme, config.layout)
+config = load_config(Path("config.yaml"))
+theme = load_theme_for(config)
 render = renderer_for("pdf")
+source, repeat, mode = sys.argv[1], int(sys.argv[2]), sys.argv[3]
 times = []
-for i in range(int(sys.argv[1]) + 1):
-    start = time.perf_counter()
-    brief = make_brief(read_source("examples/poutine-iran.txt"), config, build_date(), [])
-    render(brief, theme)
-    times.append(time.perf_counter() - start)
+if mode == "inprocess":  # make_brief + render_pdf, no isolation
+    for i in range(repeat + 1):
+        start = time.perf_counter()
+        render(make_brief(read_source(source), config, build_date(), []), theme)
+        times.append(time.perf_counter() - start)
+else:  # build_one: read, structure, render in a forked limited child (build, watch)
+    for i in range(repeat + 1):
+        start = time.perf_counter()
+        result = build_one(source, config, theme, ("pdf",), build_date(), warm_render=i == 0)
+        assert result.error is None, result.error
+        times.append(time.perf_counter() - start)
+        if i == 0:  # as `pipeline watch` does after its first build
+            warm_up(("pdf",), result.brief, theme, render=True)
 print(json.dumps(times))
 """
+
+
+def warm_render(repeat: int, mode: str) -> tuple[float, float]:
+    """(first render, median of later renders) of the example PDF in one process."""
     done = subprocess.run(
-        [PY, "-c", code, str(repeat)], cwd=ROOT, env=ENV, capture_output=True, text=True
+        [PY, "-c", WARM, str(EXAMPLE), str(repeat), mode],
+        cwd=ROOT,
+        env=ENV,
+        capture_output=True,
+        text=True,
     )
     if done.returncode:
         raise SystemExit(done.stderr)
@@ -191,12 +261,19 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--repeat", type=int, default=5, help="runs per figure (median)")
     parser.add_argument("--batch", type=int, default=50, help="articles in the batch")
+    parser.add_argument(
+        "--batch-repeat", type=int, default=None, help="runs per batch figure (default: --repeat)"
+    )
     args = parser.parse_args()
     repeat = max(args.repeat, 1)
+    batch_repeat = max(args.batch_repeat or repeat, 1)
     results: dict[str, object] = {
         "machine": f"{platform.machine()}, {os.cpu_count()} CPUs, {platform.platform()}",
+        "cpu": cpu_model(),
         "python": platform.python_version(),
         "repeat": repeat,
+        "batch_repeat": batch_repeat,
+        "load_average_at_start": os.getloadavg()[0],
     }
     rows: list[tuple[str, str, str, str]] = []
 
@@ -204,62 +281,93 @@ def main() -> int:
         work = Path(tmp)
         out = work / "out"
         spec = prepare_baseline(work)
+        build = [PY, "-m", "pipeline", "build", str(EXAMPLE), "-o", str(out), "--force"]
 
-        cold, cold_rss = median_of(
-            repeat, [PY, "-m", "pipeline", "build", str(EXAMPLE), "-f", "pdf,docx", "-o", str(out)]
+        base, base_rss, _ = median_of(repeat, [PY, str(work / "baseline.py"), str(spec)])
+        cold, cold_rss, cold_tree = median_of(repeat, [*build, "-f", "pdf,docx"], sample=True)
+        results.update(
+            cold_build_s=cold,
+            baseline_s=base,
+            cold_rss_mb=cold_rss,
+            cold_tree_pss_mb=round(cold_tree, 1),
+            baseline_rss_mb=base_rss,
         )
-        base, base_rss = median_of(repeat, [PY, str(work / "baseline.py"), str(spec)])
-        results.update(cold_build_s=cold, baseline_s=base, cold_rss_mb=cold_rss, baseline_rss_mb=base_rss)
         rows.append(("cold PDF+DOCX build / raw baseline", f"{cold:.3f}s / {base:.3f}s", f"{cold / base:.2f}x", "<= 1.10x"))
+        untagged, _, _ = median_of(repeat, [*build, "-f", "pdf,docx", "--pdf-variant", "none"])
+        results["cold_build_untagged_s"] = untagged
+        rows.append(("  same, --pdf-variant none / baseline", f"{untagged:.3f}s / {base:.3f}s", f"{untagged / base:.2f}x", "(information)"))
 
-        docx_cold, docx_rss = median_of(
-            repeat, [PY, "-m", "pipeline", "build", str(EXAMPLE), "-f", "docx", "-o", str(out)]
-        )
+        docx_cold, docx_rss, _ = median_of(repeat, [*build, "-f", "docx"])
         results.update(docx_cold_s=docx_cold, docx_rss_mb=docx_rss)
         pandoc = shutil.which("pandoc")
         if pandoc:
             markdown = work / "example.md"
             markdown.write_text(EXAMPLE.read_text(encoding="utf-8").replace("\n", "\n\n"), encoding="utf-8")
-            pan, _ = median_of(repeat, [pandoc, str(markdown), "-o", str(work / "p.docx")])
+            pan, _, _ = median_of(repeat, [pandoc, str(markdown), "-o", str(work / "p.docx")])
             results["pandoc_docx_s"] = pan
             rows.append(("cold DOCX-only build / pandoc", f"{docx_cold:.3f}s / {pan:.3f}s", f"{docx_cold / pan:.2f}x", "<= 2.00x"))
         else:
             rows.append(("cold DOCX-only build / pandoc", f"{docx_cold:.3f}s / -", "skipped", "pandoc not installed"))
+        bare, _, _ = median_of(repeat, [PY, "-c", "pass"])
+        results["python_startup_s"] = bare
+        rows.append(("  bare `python -c pass` (floor)", f"{bare:.3f}s", "", "(information)"))
 
-        first, warm = warm_render(repeat)
+        first, warm = warm_render(repeat, "inprocess")
         results.update(first_render_s=first, warm_render_s=warm)
-        rows.append(("warm per-brief PDF / first render", f"{warm:.3f}s / {first:.3f}s", f"{warm / first:.2f}x", "<= 0.60x"))
+        rows.append(("warm per-brief PDF / first, in process", f"{warm:.3f}s / {first:.3f}s", f"{warm / first:.2f}x", "<= 0.60x"))
+        first_iso, warm_iso = warm_render(repeat, "isolated")
+        results.update(first_build_one_s=first_iso, warm_build_one_s=warm_iso)
+        rows.append(("warm per-brief / first, forked (build, watch)", f"{warm_iso:.3f}s / {first_iso:.3f}s", f"{warm_iso / first_iso:.2f}x", "<= 0.60x"))
 
         if supports("--jobs"):
             batch = work / "batch"
             generate_batch(batch, args.batch)
-            timings = {}
+            timings: dict[int, float] = {}
             for jobs in (1, 2):
                 target = work / f"batch-out-{jobs}"
-                seconds, rss, _ = run_child(
-                    [PY, "-m", "pipeline", "build", str(batch), "-f", "pdf,docx", "-o", str(target), "-j", str(jobs), "--force"]
+                seconds, rss, tree = median_of(
+                    batch_repeat,
+                    [PY, "-m", "pipeline", "build", str(batch), "-f", "pdf,docx", "-o", str(target), "-j", str(jobs), "--force"],
+                    sample=True,
                 )
                 timings[jobs] = seconds
                 results[f"batch_j{jobs}_s"] = seconds
                 results[f"batch_j{jobs}_rss_mb"] = rss
+                results[f"batch_j{jobs}_tree_pss_mb"] = round(tree, 1)
             rows.append((f"batch of {args.batch}: -j 1 / -j 2", f"{timings[1]:.2f}s / {timings[2]:.2f}s", f"{timings[1] / timings[2]:.2f}x faster", ">= 1.80x"))
-            noop, _ = median_of(
+            noop, _, _ = median_of(
                 repeat, [PY, "-m", "pipeline", "build", str(batch), "-f", "pdf,docx", "-o", str(work / "batch-out-2"), "-j", "2"]
             )
             results["noop_rebuild_s"] = noop
             rows.append((f"no-op rebuild of {args.batch}", f"{noop:.3f}s", "", "<= 0.30s"))
+            rows.append(("peak memory, batch -j 2", f"{results['batch_j2_rss_mb']} MB", f"tree {results['batch_j2_tree_pss_mb']} MB", "(largest process / all, PSS)"))
         else:
             rows.append(("batch -j 1 / -j 2, no-op rebuild", "-", "skipped", "build has no --jobs yet"))
 
-        rows.append(("peak RSS, one PDF+DOCX build", f"{cold_rss} MB", "", "<= 250 MB"))
+        rows.append(("peak RSS, one PDF+DOCX build", f"{cold_rss} MB", f"tree {cold_tree:.0f} MB", "<= 250 MB"))
+    results["load_average_at_end"] = os.getloadavg()[0]
 
     width = max(len(r[0]) for r in rows)
     print(f"{'measure'.ljust(width)}  {'figures':>24}  {'ratio':>14}  target")
     for name, figures, ratio, target in rows:
         print(f"{name.ljust(width)}  {figures:>24}  {ratio:>14}  {target}")
     (ROOT / "bench" / "results.json").write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
-    print(f"\nmachine: {results['machine']}; wrote bench/results.json")
+    print(
+        f"\nmachine: {results['machine']}, {results['cpu']}; load average "
+        f"{results['load_average_at_start']:.2f} -> {results['load_average_at_end']:.2f} "
+        "(other work on the machine skews the figures); wrote bench/results.json"
+    )
     return 0
+
+
+def cpu_model() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown CPU"
 
 
 if __name__ == "__main__":

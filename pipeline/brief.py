@@ -19,7 +19,7 @@ Mark = Literal["em", "strong", "code"]
 
 
 class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
 
 class Run(_Frozen):

@@ -155,12 +155,15 @@ def build_one(
     strict: bool = False,
     input_format: InputFormat | None = None,
     preview: bool = False,
+    warm_render: bool = False,
 ) -> SourceResult:
     """Read, structure and render one source; write nothing. Picklable, so a
     worker process can run it; a failure is recorded on the result, never raised.
 
     The render runs in a forked child with the configured timeout and memory
     cap (isolation.run_isolated), so a pathological article fails alone.
+    `warm_render`: this process renders many briefs, so it renders the first
+    one once itself and every later forked child starts warm (render.pdf).
     """
     started = time.perf_counter()
     result = SourceResult(source)
@@ -171,7 +174,7 @@ def build_one(
         )
         result.name = document.name
         result.brief = make_brief(document, config, today, result.warnings)
-        warm_up(formats)
+        warm_up(formats, result.brief, theme, render=warm_render)
         result.artifacts = run_isolated(
             _render,
             result.brief,
@@ -204,12 +207,19 @@ def build_one(
     return result
 
 
-def warm_up(formats: tuple[str, ...]) -> None:
+def warm_up(
+    formats: tuple[str, ...],
+    brief: Brief | None = None,
+    theme: Theme | None = None,
+    *,
+    render: bool = False,
+) -> None:
     """Import the renderers and build their reusable state in this process, so
-    every forked render child inherits them instead of rebuilding them."""
+    every forked render child inherits them instead of rebuilding them.
+    Given the next brief, its stylesheet is compiled here too (see render.pdf)."""
     for fmt in formats:
         renderer_for(fmt)
     if "pdf" in formats:
         from .render.pdf import warm_up as warm_pdf
 
-        warm_pdf()
+        warm_pdf(brief, theme, render=render)

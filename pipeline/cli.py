@@ -158,6 +158,31 @@ def make_parser() -> argparse.ArgumentParser:
         "--preview", action="store_true", help="also write a PNG of page 1 beside each PDF"
     )
 
+    watch = commands.add_parser(
+        "watch",
+        help="build, then rebuild the briefs whose source, config or theme changes, on every save",
+        description=(
+            "Build like 'build' (incrementally), then keep one warm process watching the "
+            "sources, the config file and the theme; each save rebuilds what it affects and "
+            "prints one line per brief with its time. Stop with Ctrl-C."
+        ),
+    )
+    watch.add_argument(
+        "sources", nargs="*", metavar="SOURCE", help="article files, directories or glob patterns"
+    )
+    watch.add_argument("-c", "--config", metavar="FILE", help="as for build")
+    watch.add_argument("-o", "--out", metavar="DIR", help="as for build")
+    watch.add_argument("-f", "--format", type=_formats, metavar="LIST", help="as for build")
+    watch.add_argument("--theme", metavar="NAME", help="as for build")
+    watch.add_argument(
+        "--pdf-variant", choices=PDF_VARIANTS, metavar="VARIANT", help="as for build"
+    )
+    watch.add_argument(
+        "--input-format", choices=("text", "markdown", "html"), help="as for build"
+    )
+    watch.add_argument("--strict", action="store_true", help="as for build")
+    watch.add_argument("--debug", action="store_true", help="show the full traceback of an error")
+
     themes = commands.add_parser(
         "themes",
         help="list the themes that can be found",
@@ -333,6 +358,39 @@ def _cmd_build(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         assert result.error is not None
         _report(result.error, err, args.debug)
     return EXIT_FAILED if report.failed or mismatched else EXIT_OK
+
+
+def _cmd_watch(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from .batch import BatchOptions
+    from .sources import expand_sources
+    from .watch import Plan, watch
+
+    config_file = Path(args.config) if args.config else None
+    if config_file is None and Path(DEFAULT_CONFIG).is_file():
+        config_file = Path(DEFAULT_CONFIG)
+
+    def prepare() -> Plan:
+        # Re-read on every change: the config file is one of the watched files.
+        config, out_dir = _load(args)
+        if args.pdf_variant:
+            config = config.model_copy(
+                update={"pdf": config.pdf.model_copy(update={"variant": args.pdf_variant})}
+            )
+        if args.theme:
+            config = config.model_copy(update={"theme": args.theme})
+        named = args.sources or [str(config.base_dir / source) for source in config.sources]
+        sources = expand_sources(_relative(s) for s in named if s != "-")
+        options = BatchOptions(
+            formats=tuple(args.format or config.formats),
+            jobs=1,  # this warm process renders; a pool would start cold
+            strict=args.strict,
+            input_format=args.input_format,
+        )
+        return Plan(config, sources, out_dir, options)
+
+    if "-" in args.sources:
+        raise UsageError("watch reads files: standard input (-) cannot be watched")
+    return watch(prepare, args.sources, config_file, out, err)
 
 
 def _cmd_manifest(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
@@ -519,6 +577,7 @@ def main(
             return EXIT_USAGE
         handler = {
             "build": _cmd_build,
+            "watch": _cmd_watch,
             "schema": _cmd_schema,
             "manifest": _cmd_manifest,
             "themes": _cmd_themes,

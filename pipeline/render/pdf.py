@@ -35,6 +35,8 @@ from .html import render_html
 from .metadata import DocumentMetadata, metadata_for
 from .theme import Theme
 
+log = logging.getLogger(__name__)
+
 # Notices about the machine, not about the brief: kept out of the build report.
 _NOT_ACTIONABLE = ("Using fontTools instead of HarfBuzz-Subset",)
 
@@ -71,6 +73,10 @@ class _Collect(logging.Handler):
         message = record.getMessage()
         if not message.startswith(_NOT_ACTIONABLE):
             self.messages.append(message)
+
+
+# Whether this process has rendered a warm-up document (see warm_up).
+_WARMED: list[bool] = []
 
 
 @lru_cache(maxsize=1)
@@ -283,6 +289,53 @@ def render_pdf(brief: Brief, theme: Theme) -> Artifact:
     return Artifact("pdf", data, warnings, pages=len(document.pages))
 
 
-def warm_up() -> None:
-    """Build the font configuration now, in the process that forks the renders."""
+def _warm_up_brief(brief: Brief) -> Brief:
+    from ..brief import Paragraph, Run, Section
+
+    words = " ".join(brief.labels.model_dump().values())
+    paragraph = Paragraph(runs=(Run(text=words),))
+    return brief.model_copy(
+        update={
+            "title": brief.labels.key_points,
+            "subtitle": None,
+            "authors": (),
+            "lede": (paragraph,),
+            "intro": (),
+            "sections": (Section(heading=brief.labels.sources, blocks=(paragraph,)),),
+            "sources": (),
+            "key_points": (words,),
+            "tags": (),
+            "entities": (),
+            "keywords": (),
+        }
+    )
+
+
+def warm_up(
+    brief: Brief | None = None, theme: Theme | None = None, *, render: bool = False
+) -> None:
+    """Build the font configuration now, in the process that forks the renders.
+
+    Given the brief about to be rendered, also compile its stylesheet here, so
+    the forked render child finds it cached and the next briefs of this
+    process (same layout, same header/footer) reuse it. With `render`, lay out
+    and write that brief once too: WeasyPrint and Pango fill lazy caches on
+    their first document (~0.1 s per render saved in every later forked
+    child), which a long-lived process (watch mode) pays once.
+    """
     _font_config()
+    if brief is None or theme is None:
+        return
+    try:
+        _html_text, css_text = render_html(brief, theme)
+        _stylesheet(css_text, theme.folder.as_uri() + "/", theme.asset_roots, theme.assets)
+        if render and not _WARMED:
+            # A tiny brief of the same language and layout (so the same
+            # stylesheet): it runs outside the render limits, so none of
+            # the article's text goes in.
+            render_pdf(_warm_up_brief(brief), theme)
+            _WARMED.append(True)  # once per process (and its forks)
+    except (Exception, FatalURLFetchingError):
+        # Only a head start: the isolated render meets the same problem again
+        # and reports it with its limits, so nothing is raised from here.
+        log.debug("PDF warm-up failed", exc_info=True)

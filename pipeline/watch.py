@@ -1,0 +1,254 @@
+"""File changes -> incremental rebuilds, in one warm process (`pipeline watch`).
+
+The process imports the renderers once, keeps WeasyPrint's font
+configuration and compiled stylesheets (render.pdf caches them in this
+process; each render still runs in a forked, limited child that inherits
+them), and on every save runs the same incremental batch build as
+`pipeline build`: the manifest's source, config and theme digests decide
+what is rebuilt, so a saved article rebuilds that brief alone and a saved
+config or theme rebuilds them all. A broken save prints one error line and
+the watch goes on with the last good output left in place.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Protocol, TextIO
+
+from .errors import ConfigErrors, PipelineError, UsageError
+
+if TYPE_CHECKING:
+    from .batch import BatchOptions
+    from .build import SourceResult
+    from .config import Config
+
+log = logging.getLogger(__name__)
+
+# Editors save in bursts (write, rename, touch); one rebuild per burst.
+DEBOUNCE_MS = 200
+
+
+class StopEvent(Protocol):
+    def is_set(self) -> bool: ...
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What one rebuild covers, re-read on every change (the config may have changed)."""
+
+    config: Config
+    sources: list[str]
+    out_dir: Path
+    options: BatchOptions
+
+
+Prepare = Callable[[], Plan]
+
+
+@dataclass(frozen=True)
+class Targets:
+    """The files whose change triggers a rebuild, and the folders to watch for them."""
+
+    roots: frozenset[Path]
+    config_file: Path | None
+    folders: frozenset[Path]  # any change inside (theme, languages, source folders)
+    out_dir: Path | None
+
+    def accepts(self, _change: object, path: str) -> bool:
+        """watchfiles' filter signature."""
+        return self.relevant(Path(path))
+
+    def relevant(self, path: Path) -> bool:
+        from .ingest import READERS
+
+        if self.out_dir is not None and path.is_relative_to(self.out_dir):
+            return False  # our own writes
+        if any(part.startswith(".") for part in path.parts[-1:]):
+            return False  # editor swap and lock files
+        if path == self.config_file:
+            return True
+        if any(path.is_relative_to(folder) for folder in self.folders):
+            return True
+        return path.suffix.lower() in READERS
+
+
+def _existing_folder(path: Path) -> Path:
+    """The nearest existing folder at or above `path` (a glob or a missing file)."""
+    for candidate in (path, *path.parents):
+        if candidate.is_dir():
+            return candidate
+    return Path.cwd()
+
+
+def targets_for(arguments: Iterable[str], config_file: Path | None, plan: Plan | None) -> Targets:
+    """Folders to watch: those of the sources, the config file, the theme and
+    the extra language data. Known from the command line alone when the
+    config cannot be read yet, so a broken config can still be fixed live."""
+    roots: set[Path] = set()
+    folders: set[Path] = set()
+    config_path = config_file.resolve() if config_file is not None else None
+    if config_path is not None:
+        roots.add(_existing_folder(config_path.parent))
+    sources = list(arguments) or (plan.sources if plan is not None else [])
+    for source in sources:
+        if source == "-":
+            continue
+        path = Path(source).resolve()
+        if "*" in source or "?" in source or "[" in source:
+            path = Path(source.split("*")[0].split("?")[0].split("[")[0] or ".").resolve()
+        folder = path if path.is_dir() else _existing_folder(path.parent)
+        roots.add(folder)
+    out_dir = None
+    if plan is not None:
+        from .build import load_theme_for
+
+        out_dir = plan.out_dir.resolve()
+        config = plan.config
+        try:
+            theme_folder = load_theme_for(config).folder.resolve()
+        except PipelineError:
+            theme_folder = None
+        extra = [config.base_dir / d for d in config.theme_dirs]
+        if config.languages_dir:
+            extra.append(config.base_dir / config.languages_dir)
+        for folder in ([theme_folder] if theme_folder else []) + extra:
+            if folder.is_dir():
+                roots.add(folder.resolve())
+                folders.add(folder.resolve())
+    return Targets(frozenset(roots), config_path, frozenset(folders), out_dir)
+
+
+def _error_lines(error: BaseException) -> list[str]:
+    if isinstance(error, ConfigErrors):
+        return [f"error: {item}" for item in error.errors]
+    return [f"error: {error}"]
+
+
+class Watcher:
+    """Runs the rebuilds and reports them, one line each."""
+
+    def __init__(self, prepare: Prepare, out: TextIO, err: TextIO) -> None:
+        self.prepare = prepare
+        self.out = out
+        self.err = err
+        self.plan: Plan | None = None
+        self.warm = False
+
+    def rebuild(self) -> int:
+        """One incremental build; returns how many briefs it rebuilt or failed."""
+        from .batch import run_batch
+
+        started = time.perf_counter()
+        try:
+            plan = self.prepare()
+            report = run_batch(plan.config, plan.sources, plan.out_dir, plan.options)
+        except PipelineError as error:
+            for line in _error_lines(error):
+                print(f"{line} (still watching)", file=self.err, flush=True)
+            return 1
+        self.plan = plan
+        count = 0
+        for result in report.results:
+            if result.skipped:
+                continue
+            count += 1
+            for warning in result.warnings:
+                print(f"warning: {result.source}: {warning}", file=self.err, flush=True)
+            if result.error is not None:
+                for line in _error_lines(result.error):
+                    print(f"{line} (still watching)", file=self.err, flush=True)
+                continue
+            names = ", ".join(written.path.name for written in result.written)
+            print(
+                f"rebuilt {result.source} -> {names} in {result.seconds:.2f} s",
+                file=self.out,
+                flush=True,
+            )
+        if count > 1:
+            print(
+                f"{count} briefs in {time.perf_counter() - started:.2f} s",
+                file=self.out,
+                flush=True,
+            )
+        if not self.warm:
+            self._warm_up(report.results)
+        return count
+
+    def _warm_up(self, results: list[SourceResult]) -> None:
+        """Render one brief in this process once, so later forked renders
+        start from WeasyPrint's filled caches (render.pdf.warm_up)."""
+        from .build import load_theme_for, warm_up
+
+        plan = self.plan
+        if plan is None or "pdf" not in plan.options.formats:
+            self.warm = True
+            return
+        for result in results:
+            if result.brief is not None:
+                try:
+                    theme = load_theme_for(plan.config)
+                except PipelineError:
+                    return
+                warm_up(plan.options.formats, result.brief, theme, render=True)
+                self.warm = True
+                return
+
+
+def watch(
+    prepare: Prepare,
+    arguments: Iterable[str],
+    config_file: Path | None,
+    out: TextIO,
+    err: TextIO,
+    *,
+    stop_event: StopEvent | None = None,
+    debounce_ms: int = DEBOUNCE_MS,
+    force_polling: bool | None = None,
+) -> int:
+    """Build once, then rebuild on every relevant change until stopped
+    (Ctrl-C or `stop_event`). Returns the exit code (0)."""
+    try:
+        import watchfiles
+    except ImportError:
+        raise UsageError(
+            "watch needs the watchfiles package", hint="pip install 'watchfiles>=0.21'"
+        ) from None
+
+    arguments = list(arguments)
+    watcher = Watcher(prepare, out, err)
+    watcher.rebuild()
+    while stop_event is None or not stop_event.is_set():
+        targets = targets_for(arguments, config_file, watcher.plan)
+        shown = ", ".join(sorted(_relative(root) for root in targets.roots))
+        print(f"watching {shown} (Ctrl-C to stop)", file=out, flush=True)
+        restart = False
+        for changes in watchfiles.watch(
+            *targets.roots,
+            watch_filter=targets.accepts,
+            debounce=debounce_ms,
+            stop_event=stop_event,
+            raise_interrupt=False,
+            force_polling=force_polling,
+            yield_on_timeout=False,
+            rust_timeout=500,
+        ):
+            log.debug("changed: %s", changes)
+            watcher.rebuild()
+            # A new theme or config location moves what must be watched.
+            if targets_for(arguments, config_file, watcher.plan) != targets:
+                restart = True
+                break
+        if not restart:
+            break
+    return 0
+
+
+def _relative(path: Path) -> str:
+    try:
+        return str(path.relative_to(Path.cwd())) or "."
+    except ValueError:
+        return str(path)

@@ -1,0 +1,143 @@
+"""The speed work of issue 9, checked for what it must not change.
+
+Lazy imports (a DOCX-only build of a text article imports no PDF, Markdown
+or HTML library), language detection with fewer langdetect profiles (same
+answers, still "unsure" for a language we have no data for), and the PDF
+warm-up (the stylesheet compiled before the fork is the one the render
+uses; the warm-up brief carries none of the article's text).
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from pipeline.build import build_date, load_theme_for, make_brief, warm_up
+from pipeline.config import load_config
+from pipeline.ingest import read_source
+from pipeline.languages import _detector_factory, available, detect
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLE = ROOT / "examples" / "poutine-iran.txt"
+
+HEAVY = (
+    "weasyprint",
+    "pdfplumber",
+    "pypdfium2",
+    "markdown_it",
+    "trafilatura",
+    "nh3",
+    "jinja2",
+    "cairosvg",
+    "css_inline",
+    "fontTools",
+)
+
+
+def test_docx_only_text_build_imports_nothing_heavy(tmp_path: Path) -> None:
+    code = (
+        "import io, json, sys\n"
+        "from pipeline.cli import main\n"
+        f"rc = main(['build', {str(EXAMPLE)!r}, '-f', 'docx', '-o', {str(tmp_path)!r}],"
+        " io.StringIO(), io.StringIO())\n"
+        f"print(json.dumps([rc, [m for m in {HEAVY!r} if m in sys.modules]]))\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "SOURCE_DATE_EPOCH": "1764028800"}
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    rc, imported = json.loads(done.stdout.strip().splitlines()[-1])
+    assert rc == 0
+    assert imported == []
+    assert list(tmp_path.glob("*.docx"))
+
+
+def test_detection_loads_only_the_profiles_it_needs() -> None:
+    factory = _detector_factory(frozenset(available()))
+    assert {"en", "fr"} <= set(factory.langlist)
+    assert len(factory.langlist) < 30  # langdetect ships 55
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (EXAMPLE.read_text(encoding="utf-8"), "fr"),
+        (
+            "The city council approved the housing plan on Tuesday after a long debate "
+            "about rents and transport, and the mayor said it would be reviewed.",
+            "en",
+        ),
+        # A language we have no data for stays "unsure" (the build then warns).
+        (
+            "Der Bundestag hat heute über das neue Gesetz zur Energiewende abgestimmt, "
+            "und die Mehrheit für den Entwurf der Regierung war deutlich.",
+            None,
+        ),
+        (
+            "El gobierno anunció hoy un nuevo plan para la energía y el transporte, que "
+            "será presentado en el parlamento la próxima semana por la ministra.",
+            None,
+        ),
+        ("", None),
+    ],
+)
+def test_detection_answers(text: str, expected: str | None) -> None:
+    assert detect(text, available()) == expected
+
+
+@pytest.fixture(scope="module")
+def example(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv("SOURCE_DATE_EPOCH", "1764028800")
+        config = load_config(ROOT / "config.yaml")
+        theme = load_theme_for(config)
+        brief = make_brief(read_source(str(EXAMPLE)), config, build_date(), [])
+        yield config, theme, brief
+
+
+def test_stylesheet_compiled_before_the_fork_is_the_one_rendered(example) -> None:  # type: ignore[no-untyped-def]
+    from pipeline.render import pdf
+
+    _config, theme, brief = example
+    pdf._stylesheet.cache_clear()
+    warm_up(("pdf",), brief, theme)
+    assert pdf._stylesheet.cache_info().currsize == 1
+    artifact = pdf.render_pdf(brief, theme)
+    info = pdf._stylesheet.cache_info()
+    assert (info.hits, info.currsize) == (1, 1)
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(artifact.data)).pages)
+    assert brief.title.split()[0] in text
+
+
+def test_warm_up_brief_holds_no_article_text(example) -> None:  # type: ignore[no-untyped-def]
+    from pipeline.render.pdf import _warm_up_brief
+
+    _config, _theme, brief = example
+    warm = _warm_up_brief(brief)
+    article = set(brief.body_texts()) | set(brief.key_points)
+    assert not (set(warm.body_texts()) & article)
+    assert (warm.language, warm.labels, warm.date_text) == (
+        brief.language,
+        brief.labels,
+        brief.date_text,
+    )
+
+
+def test_bench_tree_memory_sampler_sees_this_process() -> None:
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("bench_run", ROOT / "bench" / "run.py")
+    assert spec is not None and spec.loader is not None
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    if not Path(f"/proc/{os.getpid()}/smaps_rollup").exists():
+        pytest.skip("no /proc smaps_rollup on this system")
+    assert bench.tree_pss_mb(os.getpid()) > 5
