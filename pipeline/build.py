@@ -14,18 +14,20 @@ import os
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from .brief import Brief, Labels
 from .config import Config
 from .errors import PipelineError, RenderError, UsageError
-from .ingest import Document, InputFormat, read_source
-from .isolation import run_isolated
-from .languages import Language, available, detect, get_language
-from .limits import check_document
 from .output import Written, verify
 from .render import Artifact, renderer_for
-from .render.theme import Theme, load_theme
-from .structure import build_brief, with_digest
+
+# The Brief models, the structure stage and the language data are imported
+# where they are used: an up-to-date (no-op) build needs none of them.
+if TYPE_CHECKING:
+    from .brief import Brief, Labels
+    from .ingest import Document, InputFormat
+    from .languages import Language
+    from .render.theme import Theme
 
 log = logging.getLogger(__name__)
 
@@ -59,6 +61,8 @@ def build_date() -> dt.date:
 
 
 def choose_language(document: Document, config: Config, warnings: list[str]) -> Language:
+    from .languages import available, detect, get_language
+
     extra = language_dirs(config)
     code = document.meta.get("lang") or (None if config.language == "auto" else config.language)
     if code is None:
@@ -94,6 +98,8 @@ def resolve_labels(language: Language, config: Config) -> Labels:
 
 
 def make_brief(document: Document, config: Config, today: dt.date, warnings: list[str]) -> Brief:
+    from .structure import build_brief, with_digest
+
     warnings.extend(document.warnings)
     language = choose_language(document, config, warnings)
     if config.undated == "file" and document.mtime is not None:
@@ -136,6 +142,8 @@ def _render(
 
 def load_theme_for(config: Config) -> Theme:
     """The configured theme with its layout, PDF settings and validated assets."""
+    from .render.theme import load_theme
+
     return load_theme(
         config.theme,
         config.layout,
@@ -167,6 +175,10 @@ def build_one(
     """
     started = time.perf_counter()
     result = SourceResult(source)
+    from .ingest import read_source
+    from .isolation import run_isolated
+    from .limits import check_document
+
     try:
         limits = config.limits
         document = check_document(

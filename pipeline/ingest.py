@@ -16,10 +16,12 @@ import sys
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-from .brief import Image, Run
 from .errors import SourceError
+
+if TYPE_CHECKING:
+    from .brief import Image, Run
 
 MAX_SOURCE_BYTES = 20_000_000
 
@@ -138,6 +140,8 @@ def looks_like_heading(line: str) -> bool:
 
 
 def parse_text(text: str) -> tuple[RawBlock, ...]:
+    from .brief import Run  # here, not at import: a no-op build never needs the models
+
     blocks: list[RawBlock] = []
     for number, line in enumerate(text.split("\n"), start=1):
         if line == "\x0c":

@@ -141,3 +141,24 @@ def test_bench_tree_memory_sampler_sees_this_process() -> None:
     if not Path(f"/proc/{os.getpid()}/smaps_rollup").exists():
         pytest.skip("no /proc smaps_rollup on this system")
     assert bench.tree_pss_mb(os.getpid()) > 5
+
+
+def test_an_up_to_date_rebuild_imports_no_models_and_no_renderer(tmp_path: Path) -> None:
+    """The no-op path (everything unchanged) reads the config and the manifest
+    only: no Brief models, no structure stage, no WeasyPrint or python-docx."""
+    out = tmp_path / "out"
+    argv = ["build", str(EXAMPLE), "-o", str(out), "-f", "pdf,docx"]
+    code = (
+        "import sys; from pipeline.cli import main; "
+        f"rc = main({argv!r}); "
+        "heavy = [m for m in ('pipeline.brief', 'pipeline.structure', 'weasyprint', 'docx') "
+        "if m in sys.modules]; "
+        "print('HEAVY=' + ','.join(heavy)); sys.exit(rc)"
+    )
+    first = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
+    assert first.returncode == 0, first.stderr
+    again = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
+    assert again.returncode == 0, again.stderr
+    assert "unchanged" in again.stdout
+    assert "HEAVY=\n" in again.stdout  # nothing heavy was imported
+    assert "HEAVY=pipeline.brief" in first.stdout  # (the first build did need them)

@@ -8,11 +8,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from ..brief import Brief
+if TYPE_CHECKING:
+    from ..brief import Brief
 from ..config import Layout, Pdf
 from ..errors import ConfigError
 from ..yamlfile import load_yaml
