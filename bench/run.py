@@ -78,7 +78,9 @@ def tree_pss_mb(pid: int) -> float:
     return total / 1024
 
 
-def run_child(argv: list[str], cwd: Path = ROOT, sample: bool = False) -> tuple[float, int, int, float]:
+def run_child(
+    argv: list[str], cwd: Path = ROOT, sample: bool = False
+) -> tuple[float, int, int, float]:
     """Run a process; return (seconds, peak RSS of its largest process in MB,
     exit code, peak PSS of its whole process tree in MB when `sample`)."""
     start = time.perf_counter()
@@ -152,7 +154,14 @@ def prepare_baseline(work: Path) -> Path:
     spec = work / "baseline.json"
     spec.write_text(
         json.dumps(
-            [html, css, theme.folder.as_uri() + "/", paragraphs, str(work / "b.pdf"), str(work / "b.docx")]
+            [
+                html,
+                css,
+                theme.folder.as_uri() + "/",
+                paragraphs,
+                str(work / "b.pdf"),
+                str(work / "b.docx"),
+            ]
         ),
         encoding="utf-8",
     )
@@ -242,11 +251,17 @@ def generate_batch(folder: Path, count: int) -> None:
         if index % 3 == 0:
             lines.append("Pros and cons" if english else "Avantages et inconvénients")
             lines.append(" ".join(sentence(rng, words) for _ in range(3)))
-            lines.append(("On the other hand, " if english else "En revanche, ") + sentence(rng, words))
+            lines.append(
+                ("On the other hand, " if english else "En revanche, ") + sentence(rng, words)
+            )
         lines.append("Conclusion")
         lines.append(" ".join(sentence(rng, words) for _ in range(3)))
         if index % 2 == 0:
-            lines.append("For more, visit Reuters or AFP." if english else "Pour en savoir plus, consultez Le Monde ou AFP.")
+            lines.append(
+                "For more, visit Reuters or AFP."
+                if english
+                else "Pour en savoir plus, consultez Le Monde ou AFP."
+            )
         (folder / f"article-{index:03d}.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
@@ -292,32 +307,76 @@ def main() -> int:
             cold_tree_pss_mb=round(cold_tree, 1),
             baseline_rss_mb=base_rss,
         )
-        rows.append(("cold PDF+DOCX build / raw baseline", f"{cold:.3f}s / {base:.3f}s", f"{cold / base:.2f}x", "<= 1.10x"))
+        rows.append(
+            (
+                "cold PDF+DOCX build / raw baseline",
+                f"{cold:.3f}s / {base:.3f}s",
+                f"{cold / base:.2f}x",
+                "<= 1.10x",
+            )
+        )
         untagged, _, _ = median_of(repeat, [*build, "-f", "pdf,docx", "--pdf-variant", "none"])
         results["cold_build_untagged_s"] = untagged
-        rows.append(("  same, --pdf-variant none / baseline", f"{untagged:.3f}s / {base:.3f}s", f"{untagged / base:.2f}x", "(information)"))
+        rows.append(
+            (
+                "  same, --pdf-variant none / baseline",
+                f"{untagged:.3f}s / {base:.3f}s",
+                f"{untagged / base:.2f}x",
+                "(information)",
+            )
+        )
 
         docx_cold, docx_rss, _ = median_of(repeat, [*build, "-f", "docx"])
         results.update(docx_cold_s=docx_cold, docx_rss_mb=docx_rss)
         pandoc = shutil.which("pandoc")
         if pandoc:
             markdown = work / "example.md"
-            markdown.write_text(EXAMPLE.read_text(encoding="utf-8").replace("\n", "\n\n"), encoding="utf-8")
+            markdown.write_text(
+                EXAMPLE.read_text(encoding="utf-8").replace("\n", "\n\n"), encoding="utf-8"
+            )
             pan, _, _ = median_of(repeat, [pandoc, str(markdown), "-o", str(work / "p.docx")])
             results["pandoc_docx_s"] = pan
-            rows.append(("cold DOCX-only build / pandoc", f"{docx_cold:.3f}s / {pan:.3f}s", f"{docx_cold / pan:.2f}x", "<= 2.00x"))
+            rows.append(
+                (
+                    "cold DOCX-only build / pandoc",
+                    f"{docx_cold:.3f}s / {pan:.3f}s",
+                    f"{docx_cold / pan:.2f}x",
+                    "<= 2.00x",
+                )
+            )
         else:
-            rows.append(("cold DOCX-only build / pandoc", f"{docx_cold:.3f}s / -", "skipped", "pandoc not installed"))
+            rows.append(
+                (
+                    "cold DOCX-only build / pandoc",
+                    f"{docx_cold:.3f}s / -",
+                    "skipped",
+                    "pandoc not installed",
+                )
+            )
         bare, _, _ = median_of(repeat, [PY, "-c", "pass"])
         results["python_startup_s"] = bare
         rows.append(("  bare `python -c pass` (floor)", f"{bare:.3f}s", "", "(information)"))
 
         first, warm = warm_render(repeat, "inprocess")
         results.update(first_render_s=first, warm_render_s=warm)
-        rows.append(("warm per-brief PDF / first, in process", f"{warm:.3f}s / {first:.3f}s", f"{warm / first:.2f}x", "<= 0.60x"))
+        rows.append(
+            (
+                "warm per-brief PDF / first, in process",
+                f"{warm:.3f}s / {first:.3f}s",
+                f"{warm / first:.2f}x",
+                "<= 0.60x",
+            )
+        )
         first_iso, warm_iso = warm_render(repeat, "isolated")
         results.update(first_build_one_s=first_iso, warm_build_one_s=warm_iso)
-        rows.append(("warm per-brief / first, forked (build, watch)", f"{warm_iso:.3f}s / {first_iso:.3f}s", f"{warm_iso / first_iso:.2f}x", "<= 0.60x"))
+        rows.append(
+            (
+                "warm per-brief / first, forked (build, watch)",
+                f"{warm_iso:.3f}s / {first_iso:.3f}s",
+                f"{warm_iso / first_iso:.2f}x",
+                "<= 0.60x",
+            )
+        )
 
         if supports("--jobs"):
             batch = work / "batch"
@@ -327,31 +386,82 @@ def main() -> int:
                 target = work / f"batch-out-{jobs}"
                 seconds, rss, tree = median_of(
                     batch_repeat,
-                    [PY, "-m", "pipeline", "build", str(batch), "-f", "pdf,docx", "-o", str(target), "-j", str(jobs), "--force"],
+                    [
+                        PY,
+                        "-m",
+                        "pipeline",
+                        "build",
+                        str(batch),
+                        "-f",
+                        "pdf,docx",
+                        "-o",
+                        str(target),
+                        "-j",
+                        str(jobs),
+                        "--force",
+                    ],
                     sample=True,
                 )
                 timings[jobs] = seconds
                 results[f"batch_j{jobs}_s"] = seconds
                 results[f"batch_j{jobs}_rss_mb"] = rss
                 results[f"batch_j{jobs}_tree_pss_mb"] = round(tree, 1)
-            rows.append((f"batch of {args.batch}: -j 1 / -j 2", f"{timings[1]:.2f}s / {timings[2]:.2f}s", f"{timings[1] / timings[2]:.2f}x faster", ">= 1.80x"))
+            rows.append(
+                (
+                    f"batch of {args.batch}: -j 1 / -j 2",
+                    f"{timings[1]:.2f}s / {timings[2]:.2f}s",
+                    f"{timings[1] / timings[2]:.2f}x faster",
+                    ">= 1.80x",
+                )
+            )
             noop, _, _ = median_of(
-                repeat, [PY, "-m", "pipeline", "build", str(batch), "-f", "pdf,docx", "-o", str(work / "batch-out-2"), "-j", "2"]
+                repeat,
+                [
+                    PY,
+                    "-m",
+                    "pipeline",
+                    "build",
+                    str(batch),
+                    "-f",
+                    "pdf,docx",
+                    "-o",
+                    str(work / "batch-out-2"),
+                    "-j",
+                    "2",
+                ],
             )
             results["noop_rebuild_s"] = noop
             rows.append((f"no-op rebuild of {args.batch}", f"{noop:.3f}s", "", "<= 0.30s"))
-            rows.append(("peak memory, batch -j 2", f"{results['batch_j2_rss_mb']} MB", f"tree {results['batch_j2_tree_pss_mb']} MB", "(largest process / all, PSS)"))
+            rows.append(
+                (
+                    "peak memory, batch -j 2",
+                    f"{results['batch_j2_rss_mb']} MB",
+                    f"tree {results['batch_j2_tree_pss_mb']} MB",
+                    "(largest process / all, PSS)",
+                )
+            )
         else:
-            rows.append(("batch -j 1 / -j 2, no-op rebuild", "-", "skipped", "build has no --jobs yet"))
+            rows.append(
+                ("batch -j 1 / -j 2, no-op rebuild", "-", "skipped", "build has no --jobs yet")
+            )
 
-        rows.append(("peak RSS, one PDF+DOCX build", f"{cold_rss} MB", f"tree {cold_tree:.0f} MB", "<= 250 MB"))
+        rows.append(
+            (
+                "peak RSS, one PDF+DOCX build",
+                f"{cold_rss} MB",
+                f"tree {cold_tree:.0f} MB",
+                "<= 250 MB",
+            )
+        )
     results["load_average_at_end"] = os.getloadavg()[0]
 
     width = max(len(r[0]) for r in rows)
     print(f"{'measure'.ljust(width)}  {'figures':>24}  {'ratio':>14}  target")
     for name, figures, ratio, target in rows:
         print(f"{name.ljust(width)}  {figures:>24}  {ratio:>14}  {target}")
-    (ROOT / "bench" / "results.json").write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+    (ROOT / "bench" / "results.json").write_text(
+        json.dumps(results, indent=2) + "\n", encoding="utf-8"
+    )
     print(
         f"\nmachine: {results['machine']}, {results['cpu']}; load average "
         f"{results['load_average_at_start']:.2f} -> {results['load_average_at_end']:.2f} "

@@ -92,9 +92,7 @@ class PageBreak(_Frozen):
         return ""
 
 
-Block = Annotated[
-    Paragraph | Quote | ListBlock | Image | PageBreak, Field(discriminator="type")
-]
+Block = Annotated[Paragraph | Quote | ListBlock | Image | PageBreak, Field(discriminator="type")]
 
 
 def block_texts(block: Paragraph | Quote | ListBlock | Image | PageBreak) -> list[str]:

@@ -181,9 +181,7 @@ def build_one(
 
     try:
         limits = config.limits
-        document = check_document(
-            read_source(source, limits.max_input_bytes, input_format), limits
-        )
+        document = check_document(read_source(source, limits.max_input_bytes, input_format), limits)
         result.name = document.name
         result.brief = make_brief(document, config, today, result.warnings)
         warm_up(formats, result.brief, theme, render=warm_render)

@@ -177,9 +177,7 @@ def make_parser() -> argparse.ArgumentParser:
     watch.add_argument(
         "--pdf-variant", choices=PDF_VARIANTS, metavar="VARIANT", help="as for build"
     )
-    watch.add_argument(
-        "--input-format", choices=("text", "markdown", "html"), help="as for build"
-    )
+    watch.add_argument("--input-format", choices=("text", "markdown", "html"), help="as for build")
     watch.add_argument("--strict", action="store_true", help="as for build")
     watch.add_argument("--debug", action="store_true", help="show the full traceback of an error")
 

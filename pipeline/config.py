@@ -282,6 +282,8 @@ class Limits(_Section):
     render_memory_mb: int = Field(
         2_048, ge=0, le=65_536, description="address-space cap of a render worker (0: none)"
     )
+
+
 MAIL_PLACEHOLDERS = ("title", "date", "organisation")
 
 

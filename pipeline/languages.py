@@ -72,6 +72,7 @@ class Language(_Data):
     def _words(cls, value: object) -> object:
         # Written as one space-separated string in the data file.
         return frozenset(value.lower().split()) if isinstance(value, str) else value
+
     entities: EntityRules = EntityRules()
     ner_model: str | None = Field(None, description="spaCy model for entities.method: spacy")
 
@@ -129,8 +130,25 @@ def get_language(code: str, extra_dirs: Iterable[Path] = ()) -> Language:
 # nearest language we have data for. Loading all 55 of langdetect's profiles
 # costs ~0.4 s per process; these ~20 cost ~0.03 s (bench/PROFILE.md).
 _REFERENCE_PROFILES = (
-    "ar", "de", "el", "es", "fa", "hi", "it", "ja", "ko", "nl",
-    "pl", "pt", "ro", "ru", "sv", "tr", "uk", "vi", "zh-cn",
+    "ar",
+    "de",
+    "el",
+    "es",
+    "fa",
+    "hi",
+    "it",
+    "ja",
+    "ko",
+    "nl",
+    "pl",
+    "pt",
+    "ro",
+    "ru",
+    "sv",
+    "tr",
+    "uk",
+    "vi",
+    "zh-cn",
 )
 
 

@@ -175,6 +175,8 @@ def remove_listed(folder: Path, filenames: list[str]) -> list[str]:
             continue
         removed.append(filename)
     return removed
+
+
 def move_atomic(source: Path, folder: Path, filename: str) -> Written:
     """Move a file into `folder` under `filename` in one rename (same file system).
 

@@ -53,7 +53,10 @@ def test_a_failing_source_does_not_stop_the_others(tmp_path: Path) -> None:
         "build", str(tmp_path / "missing.txt"), str(good), "-o", str(out), "-f", "docx,json"
     )
     assert result.code == 1
-    assert sorted(p.name for p in out.iterdir() if p.name != "manifest.json") == ["a-short-title.docx", "a-short-title.json"]
+    assert sorted(p.name for p in out.iterdir() if p.name != "manifest.json") == [
+        "a-short-title.docx",
+        "a-short-title.json",
+    ]
 
 
 def test_docx_only_build_never_imports_weasyprint(tmp_path: Path) -> None:
@@ -82,7 +85,9 @@ def test_rebuild_replaces_atomically_and_leaves_no_temp_files(tmp_path: Path) ->
     assert run_cli("build", str(source), "-o", str(out), "-f", "json").code == 0
     assert target.read_bytes() != before
     assert os.stat(target).st_ino != inode  # a new file renamed over the old one
-    assert sorted(p.name for p in out.iterdir() if p.name != "manifest.json") == ["first-title.json"]
+    assert sorted(p.name for p in out.iterdir() if p.name != "manifest.json") == [
+        "first-title.json"
+    ]
 
 
 def test_failed_build_keeps_the_earlier_artifact(tmp_path: Path) -> None:

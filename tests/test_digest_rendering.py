@@ -39,9 +39,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     )  # fmt: skip
     assert code == 0, err.getvalue()
     files = {
-        path.suffix[1:]: path
-        for path in (root / "out").iterdir()
-        if path.name != "manifest.json"
+        path.suffix[1:]: path for path in (root / "out").iterdir() if path.name != "manifest.json"
     }
     assert set(files) == {"pdf", "docx", "json"}
     return files

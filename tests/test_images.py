@@ -56,9 +56,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str, Path], st
     )
     assert code == 0, err.getvalue()
     files = {
-        path.suffix[1:]: path
-        for path in (root / "out").iterdir()
-        if path.name != "manifest.json"
+        path.suffix[1:]: path for path in (root / "out").iterdir() if path.name != "manifest.json"
     }
     return files, err.getvalue()
 

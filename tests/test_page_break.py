@@ -40,8 +40,16 @@ def test_page_break_in_pdf_docx_and_json(tmp_path: Path, theme: str) -> None:
     config.write_text("key_points: {enabled: false}\n", encoding="utf-8")  # one copy of each line
     out = tmp_path / "out"
     result = run_cli(
-        "build", str(source), "-c", str(config), "--theme", theme, "-o", str(out),
-        "-f", "pdf,docx,json",
+        "build",
+        str(source),
+        "-c",
+        str(config),
+        "--theme",
+        theme,
+        "-o",
+        str(out),
+        "-f",
+        "pdf,docx,json",
     )
     assert result.code == 0, result.err
     brief = json.loads((out / "titre-du-rapport.json").read_text(encoding="utf-8"))

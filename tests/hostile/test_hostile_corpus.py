@@ -143,7 +143,9 @@ def markup_kept_as_text(run: CliRun, out: Path, ctx: Ctx) -> None:
 
 def file_name_is(stem: str) -> Check:
     def check(run: CliRun, out: Path, ctx: Ctx) -> None:
-        names = sorted(p.name for p in out.iterdir() if p.name != "previous.pdf" and not is_manifest(p))
+        names = sorted(
+            p.name for p in out.iterdir() if p.name != "previous.pdf" and not is_manifest(p)
+        )
         assert names == [f"{stem}.docx", f"{stem}.json", f"{stem}.pdf"], names
 
     return check

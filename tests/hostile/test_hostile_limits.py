@@ -95,7 +95,9 @@ def test_the_cli_fails_alone_on_a_huge_table(tmp_path: Path) -> None:
     source = tmp_path / "table.md"
     source.write_text(MARKDOWN_TABLE, encoding="utf-8")
     err = io.StringIO()
-    code = main(["build", str(source), "-o", str(tmp_path / "out"), "-f", "json"], io.StringIO(), err)
+    code = main(
+        ["build", str(source), "-o", str(tmp_path / "out"), "-f", "json"], io.StringIO(), err
+    )
     assert code == 1
     assert err.getvalue().count("\n") == 1 and "max_table_cells" in err.getvalue()
 

@@ -128,7 +128,10 @@ def test_sigkill_while_writing_keeps_the_previous_artifact(tmp_path: Path, mode:
         # write sees its writer is gone and sweeps it.
         assert len(leftovers) == 1 and leftovers[0].startswith(f".tmp-{process.pid}-")
         write_atomic(out, "other.pdf", PREVIOUS)
-        assert sorted(p.name for p in out.iterdir() if not is_manifest(p)) == ["brief.pdf", "other.pdf"]
+        assert sorted(p.name for p in out.iterdir() if not is_manifest(p)) == [
+            "brief.pdf",
+            "other.pdf",
+        ]
 
 
 def test_sweep_keeps_temps_of_live_writers(tmp_path: Path) -> None:
