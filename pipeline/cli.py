@@ -287,28 +287,34 @@ def _load(args: argparse.Namespace) -> tuple[Config, Path]:
     return config, out
 
 
-def _cmd_build(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    from .batch import BatchOptions, run_batch
-    from .progress import Progress, print_summary
-    from .sources import expand_sources, parse_shard
+def _build_inputs(args: argparse.Namespace) -> tuple[Config, Path, list[str]]:
+    """The config with the command line's overrides, the output folder, and the
+    sources: the SOURCE arguments, else `sources:` from the config, expanded."""
+    from .sources import expand_sources
 
     config, out_dir = _load(args)
     if args.pdf_variant:
         config = config.model_copy(
             update={"pdf": config.pdf.model_copy(update={"variant": args.pdf_variant})}
         )
-    if args.sources:
-        # One spelling per file ("a.txt", "./a.txt", "/abs/a.txt"), so the
-        # manifest recognises a source however it is named.
-        sources = expand_sources(s if s == "-" else _relative(s) for s in args.sources)
-    else:
-        sources = [
-            source if source == "-" else str(config.base_dir / source) for source in config.sources
-        ]
-        sources = expand_sources(_relative(s) for s in sources)
-    formats = args.format or config.formats
     if args.theme:
         config = config.model_copy(update={"theme": args.theme})
+    named = args.sources or [
+        source if source == "-" else str(config.base_dir / source) for source in config.sources
+    ]
+    # One spelling per file ("a.txt", "./a.txt", "/abs/a.txt"), so the
+    # manifest recognises a source however it is named.
+    sources = expand_sources(s if s == "-" else _relative(s) for s in named)
+    return config, out_dir, sources
+
+
+def _cmd_build(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from .batch import BatchOptions, run_batch
+    from .progress import Progress, print_summary
+    from .sources import parse_shard
+
+    config, out_dir, sources = _build_inputs(args)
+    formats = args.format or config.formats
     if args.check and not {"pdf", "docx"} <= set(formats):
         raise UsageError("--check compares the PDF and the DOCX: build both formats")
     options = BatchOptions(
@@ -360,7 +366,6 @@ def _cmd_build(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 def _cmd_watch(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from .batch import BatchOptions
-    from .sources import expand_sources
     from .watch import Plan, watch
 
     config_file = Path(args.config) if args.config else None
@@ -369,15 +374,8 @@ def _cmd_watch(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
     def prepare() -> Plan:
         # Re-read on every change: the config file is one of the watched files.
-        config, out_dir = _load(args)
-        if args.pdf_variant:
-            config = config.model_copy(
-                update={"pdf": config.pdf.model_copy(update={"variant": args.pdf_variant})}
-            )
-        if args.theme:
-            config = config.model_copy(update={"theme": args.theme})
-        named = args.sources or [str(config.base_dir / source) for source in config.sources]
-        sources = expand_sources(_relative(s) for s in named if s != "-")
+        config, out_dir, sources = _build_inputs(args)
+        sources = [source for source in sources if source != "-"]
         options = BatchOptions(
             formats=tuple(args.format or config.formats),
             jobs=1,  # this warm process renders; a pool would start cold
