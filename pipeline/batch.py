@@ -16,6 +16,7 @@ from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .build import SourceResult, build_date, build_one, load_theme_for, make_brief
 from .config import Config
@@ -40,6 +41,9 @@ from .output import remove_listed, slugify, write_atomic
 from .render import MEDIA_TYPES
 from .render.theme import Theme
 from .sources import select_shard
+
+if TYPE_CHECKING:
+    from .render_server import RenderServer
 
 log = logging.getLogger(__name__)
 
@@ -152,6 +156,7 @@ def _run(
     strict: bool = False,
     input_format: InputFormat | None = None,
     preview: bool = False,
+    server: RenderServer | None = None,
 ) -> dict[str, SourceResult]:
     results: dict[str, SourceResult] = {}
 
@@ -169,11 +174,22 @@ def _run(
         if source not in pooled:
             done(
                 build_one(
-                    source, config, theme, formats, today, strict, input_format, preview, warm
+                    source,
+                    config,
+                    theme,
+                    formats,
+                    today,
+                    strict,
+                    input_format,
+                    preview,
+                    warm,
+                    server,
                 )
             )
     if not pooled:
         return results
+    if server is not None:
+        server.close()  # the pool workers render; an idle server would only take a core
     # Each worker lives for the whole batch, so the font configuration and the
     # compiled stylesheets it caches (render.pdf) serve every brief it renders.
     workers = min(jobs, len(pooled))
@@ -230,6 +246,7 @@ def run_batch(
     out_dir: Path,
     options: BatchOptions,
     on_result: OnResult | None = None,
+    server: RenderServer | None = None,
 ) -> BatchReport:
     if not sources:
         raise UsageError("nothing to build: give a SOURCE or list sources: in the config file")
@@ -270,6 +287,7 @@ def run_batch(
         options.strict,
         options.input_format,
         options.preview,
+        server,
     )
 
     # Names: every source of the whole build takes part, even those of other
@@ -301,6 +319,7 @@ def run_batch(
             options.strict,
             options.input_format,
             options.preview,
+            server,
         )
     )
 

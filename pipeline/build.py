@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .config import Config
+from .config import Config, Limits
 from .errors import PipelineError, RenderError, UsageError
 from .output import Written, verify
 from .render import Artifact, renderer_for
@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from .ingest import Document, InputFormat
     from .languages import Language
     from .render.theme import Theme
+    from .render_server import RenderServer
 
 log = logging.getLogger(__name__)
 
@@ -140,6 +141,59 @@ def _render(
     return artifacts
 
 
+def _render_all(
+    brief: Brief,
+    theme: Theme,
+    formats: tuple[str, ...],
+    preview: bool,
+    warm: bool,
+    limits: Limits,
+    server: RenderServer | None,
+) -> list[Artifact]:
+    """Every format, each rendered in a forked child within the limits.
+
+    With a running render server the PDF is typeset there (it imported
+    WeasyPrint while this process read the article) while the other formats
+    render from here at the same time; otherwise one child forked from here
+    renders them all.
+    """
+    from .isolation import run_isolated
+
+    timeout, memory_mb = limits.render_timeout, limits.render_memory_mb
+    if server is None or not server.alive or "pdf" not in formats:
+        warm_up(formats, brief, theme, render=warm)
+        return run_isolated(
+            _render, brief, theme, formats, preview, timeout=timeout, memory_mb=memory_mb
+        )
+    from .render.pdf import warm_up_jobs
+    from .render_server import Call
+
+    try:  # the templates, here: the server imports neither Jinja2 nor the models
+        job, sample = warm_up_jobs(brief, theme, render=warm)
+    except PipelineError:
+        raise
+    except Exception as exc:  # as the same failure in a render child reads
+        raise RenderError(f"the render failed: {type(exc).__name__}: {exc}") from exc
+    pending = server.submit(
+        Call("pipeline.render.typeset:warm_up", job, sample),
+        Call("pipeline.render.typeset:typeset_checked", job, preview),
+        timeout=timeout,
+        memory_mb=memory_mb,
+    )
+    others = tuple(fmt for fmt in formats if fmt != "pdf")
+    try:
+        local = (
+            run_isolated(_render, brief, theme, others, False, timeout=timeout, memory_mb=memory_mb)
+            if others
+            else []
+        )
+    except BaseException:
+        pending.abandon()  # the server answers this job before any other
+        raise
+    order = {fmt: index for index, fmt in enumerate((*formats, "png"))}
+    return sorted([*pending.result(), *local], key=lambda artifact: order[artifact.format])
+
+
 def load_theme_for(config: Config) -> Theme:
     """The configured theme with its layout, PDF settings and validated assets."""
     from .render.theme import load_theme
@@ -164,6 +218,7 @@ def build_one(
     input_format: InputFormat | None = None,
     preview: bool = False,
     warm_render: bool = False,
+    server: RenderServer | None = None,
 ) -> SourceResult:
     """Read, structure and render one source; write nothing. Picklable, so a
     worker process can run it; a failure is recorded on the result, never raised.
@@ -172,11 +227,13 @@ def build_one(
     cap (isolation.run_isolated), so a pathological article fails alone.
     `warm_render`: this process renders many briefs, so it renders the first
     one once itself and every later forked child starts warm (render.pdf).
+    `server`: a render server started at launch (render_server.py) renders
+    instead, forking from its own warm state; this process then never
+    imports the renderers.
     """
     started = time.perf_counter()
     result = SourceResult(source)
     from .ingest import read_source
-    from .isolation import run_isolated
     from .limits import check_document
 
     try:
@@ -184,15 +241,8 @@ def build_one(
         document = check_document(read_source(source, limits.max_input_bytes, input_format), limits)
         result.name = document.name
         result.brief = make_brief(document, config, today, result.warnings)
-        warm_up(formats, result.brief, theme, render=warm_render)
-        result.artifacts = run_isolated(
-            _render,
-            result.brief,
-            theme,
-            formats,
-            preview,
-            timeout=limits.render_timeout,
-            memory_mb=limits.render_memory_mb,
+        result.artifacts = _render_all(
+            result.brief, theme, formats, preview, warm_render, limits, server
         )
     except PipelineError as error:
         if not error.file:
@@ -233,3 +283,12 @@ def warm_up(
         from .render.pdf import warm_up as warm_pdf
 
         warm_pdf(brief, theme, render=render)
+
+
+def preload_typesetter() -> None:
+    """What a render server does while the build reads the article: import
+    WeasyPrint (through render.typeset, which needs neither Jinja2 nor the
+    pydantic models) and build the font configuration."""
+    from .render.typeset import warm_up as warm_typesetter
+
+    warm_typesetter()

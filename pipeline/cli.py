@@ -20,6 +20,7 @@ from .errors import EXIT_FAILED, EXIT_OK, EXIT_USAGE, ConfigErrors, PipelineErro
 
 if TYPE_CHECKING:
     from .config import Config
+    from .render_server import RenderServer
 
 FORMATS = ("pdf", "docx", "json")
 # Kept in step with config.PdfVariant (a test checks it) so --help needs no pydantic import.
@@ -309,12 +310,27 @@ def _build_inputs(args: argparse.Namespace) -> tuple[Config, Path, list[str]]:
 
 
 def _cmd_build(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from .render_server import RenderServer
+
+    if args.format is not None and "pdf" not in args.format:
+        return _build(args, out, err, None)
+    from .build import preload_typesetter
+
+    # WeasyPrint's import (~0.7 s) starts now on another core, while this
+    # process loads the config and structures the articles.
+    with RenderServer(preload_typesetter) as server:
+        return _build(args, out, err, server)
+
+
+def _build(args: argparse.Namespace, out: TextIO, err: TextIO, server: RenderServer | None) -> int:
     from .batch import BatchOptions, run_batch
     from .progress import Progress, print_summary
     from .sources import parse_shard
 
     config, out_dir, sources = _build_inputs(args)
     formats = args.format or config.formats
+    if server is not None and "pdf" not in formats:
+        server.close()  # the config asks for no PDF
     if args.check and not {"pdf", "docx"} <= set(formats):
         raise UsageError("--check compares the PDF and the DOCX: build both formats")
     options = BatchOptions(
@@ -332,7 +348,9 @@ def _cmd_build(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     # the "wrote" lines, so stderr carries only warnings and errors.
     live = err.isatty()
     with Progress(len(sources), err if live else out, live) as progress:
-        report = run_batch(config, sources, out_dir, options, on_result=progress.advance)
+        report = run_batch(
+            config, sources, out_dir, options, on_result=progress.advance, server=server
+        )
     for note in report.notes:
         print(f"warning: {note}", file=err)
     mismatched = 0

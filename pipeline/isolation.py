@@ -46,7 +46,7 @@ def _apply_memory_limit(memory_mb: int) -> None:
     resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
 
 
-def _die_with_parent(parent: int) -> None:
+def die_with_parent(parent: int) -> None:
     """Ask Linux to kill this worker if the build that forked it is killed."""
     try:
         import ctypes
@@ -59,7 +59,7 @@ def _die_with_parent(parent: int) -> None:
         os._exit(1)
 
 
-def _child(
+def run_child(
     write_fd: int,
     memory_mb: int,
     function: Callable[..., Any],
@@ -70,7 +70,7 @@ def _child(
     status = 0
     try:
         try:
-            _die_with_parent(parent)
+            die_with_parent(parent)
             _apply_memory_limit(memory_mb)
             outcome: tuple[str, Any] = ("ok", function(*args))
         except BaseException as exc:  # FatalURLFetchingError and MemoryError included
@@ -125,16 +125,13 @@ def run_isolated(
     pid = os.fork()
     if pid == 0:  # pragma: no cover - runs in the child, reported through the pipe
         os.close(read_fd)
-        _child(write_fd, memory_mb, function, args, parent)
+        run_child(write_fd, memory_mb, function, args, parent)
     os.close(write_fd)
     finished = False
     try:
         data = _read_all(read_fd, pid, time.monotonic() + timeout)
         if data is None:
-            raise RenderError(
-                f"{what} took longer than {timeout:g} s and was stopped",
-                hint="raise limits.render_timeout in the config if the article is really that long",
-            )
+            raise timed_out(what, timeout)
         _, status = os.waitpid(pid, 0)
         finished = True
     finally:
@@ -144,6 +141,20 @@ def run_isolated(
                 os.kill(pid, signal.SIGKILL)
             with contextlib.suppress(ChildProcessError):
                 os.waitpid(pid, 0)
+    result: T = decode_result(data, status, what, memory_mb)
+    return result
+
+
+def timed_out(what: str, timeout: float) -> RenderError:
+    return RenderError(
+        f"{what} took longer than {timeout:g} s and was stopped",
+        hint="raise limits.render_timeout in the config if the article is really that long",
+    )
+
+
+def decode_result(data: bytes, status: int, what: str, memory_mb: int) -> Any:
+    """What a worker wrote (a length-prefixed pickle) -> its return value, or
+    the `RenderError` that explains why there is none (`status`: its wait status)."""
     if len(data) < _HEADER.size:
         raise RenderError(_death(what, status, memory_mb))
     (size,) = _HEADER.unpack_from(data)
@@ -151,8 +162,7 @@ def run_isolated(
         raise RenderError(_death(what, status, memory_mb))
     kind, value = pickle.loads(data[_HEADER.size :])
     if kind == "ok":
-        result: T = value
-        return result
+        return value
     if isinstance(value, PipelineError):
         raise value
     if isinstance(value, MemoryError):

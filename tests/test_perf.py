@@ -104,14 +104,14 @@ def example(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untype
 
 
 def test_stylesheet_compiled_before_the_fork_is_the_one_rendered(example) -> None:  # type: ignore[no-untyped-def]
-    from pipeline.render import pdf
+    from pipeline.render import pdf, typeset
 
     _config, theme, brief = example
-    pdf._stylesheet.cache_clear()
+    typeset._stylesheet.cache_clear()
     warm_up(("pdf",), brief, theme)
-    assert pdf._stylesheet.cache_info().currsize == 1
+    assert typeset._stylesheet.cache_info().currsize == 1
     artifact = pdf.render_pdf(brief, theme)
-    info = pdf._stylesheet.cache_info()
+    info = typeset._stylesheet.cache_info()
     assert (info.hits, info.currsize) == (1, 1)
     text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(artifact.data)).pages)
     assert brief.title.split()[0] in text

@@ -11,8 +11,12 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from ..brief import Brief, Paragraph, Quote, plain
+# The typesetter (render/typeset.py) imports DocumentMetadata without the
+# pydantic Brief models; the functions that read a Brief import them.
+if TYPE_CHECKING:
+    from ..brief import Brief
 
 # A Brief with no date still needs a fixed stamp (never "now").
 FALLBACK_DATE = dt.date(2000, 1, 1)
@@ -44,6 +48,8 @@ def _shorten(text: str, limit: int = SUBJECT_MAX) -> str:
 
 def subject_of(brief: Brief) -> str:
     """What the brief is about: its subtitle, else the opening of its lede or intro."""
+    from ..brief import Paragraph, Quote, plain
+
     if brief.subtitle:
         return _shorten(brief.subtitle)
     for block in (*brief.lede, *brief.intro):

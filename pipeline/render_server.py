@@ -1,0 +1,307 @@
+"""Render jobs -> results, in a worker forked at launch that imports the renderers early.
+
+A cold `pipeline build` spends ~0.7 s importing WeasyPrint and ~0.5 s loading
+the config and turning the article into a Brief; neither needs the other.
+`RenderServer` forks as the command starts, and the fork imports the
+renderers (`preload`) on another core while this process reads and
+structures the article. It then takes render jobs over a pipe and runs each
+the way `isolation.run_isolated` does: in a fresh fork of itself (now warm)
+with the memory cap, while this process keeps the wall-clock timeout. A
+job's crash or memory never reaches the server or the build; a timeout stops
+the server too (its render child dies with it) and later jobs fall back to
+`run_isolated`.
+
+A job is two picklable calls (usually `Call`s, by name): `prepare()` runs
+in the server itself and builds the state every later fork inherits (font
+configuration, compiled stylesheet, a warm-up render), then `function()`
+runs in the fork.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import importlib
+import logging
+import os
+import pickle
+import select
+import signal
+import struct
+import time
+from collections.abc import Callable
+from types import TracebackType
+from typing import Any, Generic, TypeVar
+
+from .errors import RenderError
+from .isolation import decode_result, die_with_parent, run_child, timed_out
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+_LENGTH = struct.Struct("!Q")  # a job: its length, then its pickle
+_REPLY = struct.Struct("!iQ")  # a reply: the fork's wait status, then what it wrote
+_PIPE_SIZE = 1 << 20  # Linux's default /proc/sys/fs/pipe-max-size
+
+
+class Call:
+    """`module:function` and its arguments, called by name: this process can
+    send a job to a function whose module (WeasyPrint's side) it never imports."""
+
+    def __init__(self, target: str, *args: Any) -> None:
+        self.target, self.args = target, args
+
+    def __call__(self) -> Any:
+        module, _, name = self.target.partition(":")
+        return getattr(importlib.import_module(module), name)(*self.args)
+
+
+class _Gone(Exception):
+    """The server closed its end: it died or was killed."""
+
+
+class _Late(Exception):
+    """The deadline passed."""
+
+
+def _wait(fd: int, deadline: float | None, write: bool = False) -> None:
+    if deadline is None:
+        return
+    remaining = deadline - time.monotonic()
+    if remaining <= 0:
+        raise _Late
+    watched = ([], [fd]) if write else ([fd], [])
+    readable, writable, _ = select.select(*watched, [], remaining)
+    if not (writable or readable):
+        raise _Late
+
+
+def _read_exact(fd: int, size: int, deadline: float | None) -> bytes:
+    chunks, missing = [], size
+    while missing:
+        _wait(fd, deadline)
+        chunk = os.read(fd, min(missing, 1 << 20))
+        if not chunk:
+            raise _Gone
+        chunks.append(chunk)
+        missing -= len(chunk)
+    return b"".join(chunks)
+
+
+def _write_all(fd: int, data: bytes, deadline: float | None) -> None:
+    view = memoryview(data)
+    while view:
+        _wait(fd, deadline, write=True)
+        try:
+            view = view[os.write(fd, view[: 1 << 16]) :]
+        except BrokenPipeError:
+            raise _Gone from None
+
+
+def _read_to_end(fd: int) -> bytes:
+    chunks = []
+    while chunk := os.read(fd, 1 << 20):
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _serve_one(job: bytes, server: int, inherited: tuple[int, ...]) -> tuple[int, bytes]:
+    """One job in the server: prepare here, run in a fork; (wait status, output)."""
+    read_fd, write_fd = os.pipe()
+    try:
+        prepare, function, memory_mb = pickle.loads(job)
+        if prepare is not None:
+            prepare()
+    except BaseException as exc:  # the job itself is broken: report it as its result
+        function, memory_mb = _Raise(exc), 0
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - the render child, reported through the pipe
+        os.close(read_fd)
+        for fd in inherited:
+            os.close(fd)
+        run_child(write_fd, memory_mb, function, (), server)
+    os.close(write_fd)
+    try:
+        data = _read_to_end(read_fd)
+    finally:
+        os.close(read_fd)
+    _, status = os.waitpid(pid, 0)
+    return status, data
+
+
+class _Raise:
+    """Stands in for a job that could not be set up: the fork raises its error,
+    so it comes back as that job's result like any other failure."""
+
+    def __init__(self, error: BaseException) -> None:
+        self.error = error
+
+    def __call__(self) -> None:
+        raise self.error
+
+
+def _serve(jobs: int, results: int, preload: Callable[[], None], parent: int) -> None:
+    """The server's life; never returns."""
+    status = 0
+    try:
+        die_with_parent(parent)
+        try:
+            preload()
+        except Exception:  # each job meets the same problem and reports it
+            log.debug("render server: preload failed", exc_info=True)
+        me = os.getpid()
+        while True:
+            try:
+                (size,) = _LENGTH.unpack(_read_exact(jobs, _LENGTH.size, None))
+                job = _read_exact(jobs, size, None)
+            except _Gone:
+                break  # the build closed the pipe: done
+            wait_status, data = _serve_one(job, me, (jobs, results))
+            _write_all(results, _REPLY.pack(wait_status, len(data)) + data, None)
+    except BaseException:
+        status = 1
+    finally:
+        os._exit(status)  # no atexit handlers or buffers inherited from the build
+
+
+class RenderServer:
+    """A render worker forked now, used later; see the module docstring.
+
+    Use it as a context manager in the process that started it; forks of
+    that process (pool workers) see it as not `alive` and render their own way.
+    """
+
+    def __init__(self, preload: Callable[[], None]) -> None:
+        self._pid: int | None = None
+        self._pending = False
+        self._owner = os.getpid()
+        if not hasattr(os, "fork"):
+            return
+        jobs_read, self._jobs = os.pipe()
+        self._results, results_write = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # pragma: no cover - the server, tested through its replies
+            os.close(self._jobs)
+            os.close(self._results)
+            _serve(jobs_read, results_write, preload, self._owner)
+        os.close(jobs_read)
+        os.close(results_write)
+        self._pid = pid
+        self._pending = False
+        with contextlib.suppress(OSError, AttributeError):
+            # Room for a whole job (the HTML, CSS and theme files of a brief),
+            # so sending one never waits for the server to finish importing.
+            fcntl.fcntl(self._jobs, fcntl.F_SETPIPE_SZ, _PIPE_SIZE)
+
+    @property
+    def alive(self) -> bool:
+        return self._pid is not None and os.getpid() == self._owner
+
+    def submit(
+        self,
+        prepare: Callable[[], None] | None,
+        function: Callable[[], T],
+        *,
+        timeout: float,
+        memory_mb: int,
+        what: str = "the render",
+    ) -> Pending[T]:
+        """Send a job: `prepare()` in the server, then `function()` in a fork of
+        it, within `timeout` seconds for both. Collect it with `result()`
+        before the next `submit`; this process is free meanwhile."""
+        if not self.alive:
+            raise RenderError(f"{what} cannot start: the render server is not running")
+        if self._pending:
+            raise RuntimeError("collect the previous job before submitting another")
+        job = pickle.dumps((prepare, function, memory_mb), protocol=pickle.HIGHEST_PROTOCOL)
+        pending: Pending[T] = Pending(self, time.monotonic() + timeout, timeout, memory_mb, what)
+        try:
+            _write_all(self._jobs, _LENGTH.pack(len(job)) + job, pending.deadline)
+        except (_Late, _Gone) as stop:
+            pending.fail(stop)
+        self._pending = True
+        return pending
+
+    def run(
+        self,
+        prepare: Callable[[], None] | None,
+        function: Callable[[], T],
+        *,
+        timeout: float,
+        memory_mb: int,
+        what: str = "the render",
+    ) -> T:
+        """`submit` and wait for the result."""
+        return self.submit(
+            prepare, function, timeout=timeout, memory_mb=memory_mb, what=what
+        ).result()
+
+    def _reply(self, deadline: float) -> tuple[int, bytes]:
+        status, size = _REPLY.unpack(_read_exact(self._results, _REPLY.size, deadline))
+        return status, _read_exact(self._results, size, deadline)
+
+    def close(self) -> None:
+        """Stop the server now (it may still be importing; nothing is lost)."""
+        if not self.alive:
+            return
+        assert self._pid is not None
+        pid, self._pid = self._pid, None
+        self._pending = False
+        os.close(self._jobs)
+        os.close(self._results)
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
+        with contextlib.suppress(ChildProcessError):
+            os.waitpid(pid, 0)
+
+    def __enter__(self) -> RenderServer:
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        value: BaseException | None,
+        trace: TracebackType | None,
+    ) -> None:
+        self.close()
+
+
+class Pending(Generic[T]):
+    """A submitted job; `result()` waits for it (until its deadline)."""
+
+    def __init__(
+        self, server: RenderServer, deadline: float, timeout: float, memory_mb: int, what: str
+    ) -> None:
+        self.server, self.deadline = server, deadline
+        self.timeout, self.memory_mb, self.what = timeout, memory_mb, what
+        self._stop: Exception | None = None
+
+    def fail(self, stop: Exception) -> None:
+        self._stop = stop
+
+    def result(self) -> T:
+        server = self.server
+        try:
+            if self._stop is not None:
+                raise self._stop
+            if not server.alive:
+                raise _Gone
+            status, data = server._reply(self.deadline)
+            server._pending = False
+        except _Late:
+            server.close()  # the render child dies with the server
+            raise timed_out(self.what, self.timeout) from None
+        except _Gone:
+            server.close()
+            raise RenderError(
+                f"{self.what} failed: the render worker stopped unexpectedly",
+                hint="run the build again; if it keeps failing, report it with --debug",
+            ) from None
+        value: T = decode_result(data, status, self.what, self.memory_mb)
+        return value
+
+    def abandon(self) -> None:
+        """Wait for the job and drop its outcome (another step already failed)."""
+        with contextlib.suppress(Exception):
+            self.result()
