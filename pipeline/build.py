@@ -283,12 +283,3 @@ def warm_up(
         from .render.pdf import warm_up as warm_pdf
 
         warm_pdf(brief, theme, render=render)
-
-
-def preload_typesetter() -> None:
-    """What a render server does while the build reads the article: import
-    WeasyPrint (through render.typeset, which needs neither Jinja2 nor the
-    pydantic models) and build the font configuration."""
-    from .render.typeset import warm_up as warm_typesetter
-
-    warm_typesetter()

@@ -310,15 +310,13 @@ def _build_inputs(args: argparse.Namespace) -> tuple[Config, Path, list[str]]:
 
 
 def _cmd_build(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    from .render_server import RenderServer
-
     if args.format is not None and "pdf" not in args.format:
         return _build(args, out, err, None)
-    from .build import preload_typesetter
+    from .render_server import Call, RenderServer
 
-    # WeasyPrint's import (~0.7 s) starts now on another core, while this
+    # WeasyPrint's import (~0.6 s) starts now on another core, while this
     # process loads the config and structures the articles.
-    with RenderServer(preload_typesetter) as server:
+    with RenderServer(Call("pipeline.render.typeset:warm_up")) as server:
         return _build(args, out, err, server)
 
 
