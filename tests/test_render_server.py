@@ -1,0 +1,207 @@
+"""The render server (render_server.py): a worker forked at launch that
+imports WeasyPrint while the build reads the article, then typesets each PDF
+in a fresh fork of itself. Its failure cases are shared with the forked
+render in tests/hostile/test_hostile_isolation.py; here: what is particular
+to a long-lived server, and that builds through it give the same bytes while
+the build process itself never imports WeasyPrint."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import subprocess
+import sys
+import time
+from functools import partial
+from pathlib import Path
+
+import pytest
+
+from pipeline.batch import BatchOptions, run_batch
+from pipeline.build import build_date, build_one, load_theme_for
+from pipeline.config import load_config
+from pipeline.errors import RenderError
+from pipeline.render_server import Call, RenderServer
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLE = ROOT / "examples" / "poutine-iran.txt"
+
+_STATE: list[str] = []
+
+
+def remember(value: str) -> None:
+    _STATE.append(value)
+
+
+def report() -> tuple[int, list[str]]:
+    return os.getpid(), list(_STATE)
+
+
+def echo(value: object) -> object:
+    return value
+
+
+def nap(seconds: float) -> str:
+    time.sleep(seconds)
+    return "awake"
+
+
+def fail_to_prepare() -> None:
+    raise ValueError("no fonts here")
+
+
+class Unpicklable:
+    """Pickles in the build, fails to unpickle in the server."""
+
+    def __reduce__(self):  # type: ignore[no-untyped-def]
+        return (_refuse, ())
+
+
+def _refuse() -> None:
+    raise RuntimeError("cannot be rebuilt")
+
+
+def test_prepare_stays_in_the_server_and_each_job_gets_a_fresh_fork() -> None:
+    with RenderServer(partial(remember, "preloaded")) as server:
+        first_pid, first = server.run(partial(remember, "job 1"), report, timeout=20, memory_mb=0)
+        second_pid, second = server.run(None, report, timeout=20, memory_mb=0)
+    assert first == ["preloaded", "job 1"]
+    assert second == ["preloaded", "job 1"]  # prepared state outlives the job's fork
+    assert first_pid != second_pid
+    assert os.getpid() not in (first_pid, second_pid)
+    assert _STATE == []  # nothing ran in this process
+
+
+def test_call_runs_a_function_by_name() -> None:
+    with RenderServer(lambda: None) as server:
+        assert server.run(None, Call("os.path:join", "a", "b"), timeout=20, memory_mb=0) == "a/b"
+
+
+def test_a_timeout_stops_the_server_and_later_renders_say_so() -> None:
+    server = RenderServer(lambda: None)
+    with pytest.raises(RenderError, match="longer than 0.3 s"):
+        server.run(None, partial(nap, 30), timeout=0.3, memory_mb=0)
+    assert not server.alive
+    with pytest.raises(RenderError, match="not running"):
+        server.run(None, partial(echo, 1), timeout=5, memory_mb=0)
+    server.close()  # closing twice is harmless
+
+
+def test_an_abandoned_job_does_not_answer_the_next_one() -> None:
+    with RenderServer(lambda: None) as server:
+        pending = server.submit(None, partial(nap, 0.2), timeout=20, memory_mb=0)
+        with pytest.raises(RuntimeError, match="collect the previous job"):
+            server.submit(None, partial(echo, "too early"), timeout=20, memory_mb=0)
+        pending.abandon()
+        assert server.run(None, partial(echo, "mine"), timeout=20, memory_mb=0) == "mine"
+
+
+@pytest.mark.parametrize(
+    "prepare",
+    [fail_to_prepare, partial(echo, Unpicklable())],
+    ids=["prepare-raises", "job-cannot-unpickle"],
+)
+def test_a_broken_job_fails_alone(prepare) -> None:  # type: ignore[no-untyped-def]
+    with RenderServer(lambda: None) as server:
+        with pytest.raises(RenderError, match="no fonts here|cannot be rebuilt"):
+            server.run(prepare, partial(echo, 1), timeout=20, memory_mb=0)
+        assert server.run(None, partial(echo, 2), timeout=20, memory_mb=0) == 2
+
+
+def test_a_fork_of_the_build_does_not_use_its_server() -> None:
+    with RenderServer(lambda: None) as server:
+        read_fd, write_fd = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # pragma: no cover - reports through the pipe
+            os.write(write_fd, b"1" if server.alive else b"0")
+            os._exit(0)
+        os.close(write_fd)
+        answer = os.read(read_fd, 1)
+        os.close(read_fd)
+        os.waitpid(pid, 0)
+        assert answer == b"0"
+        assert server.alive
+
+
+@pytest.fixture(scope="module")
+def setting(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv("SOURCE_DATE_EPOCH", "1764028800")
+        config = load_config(ROOT / "config.yaml")
+        yield config, load_theme_for(config)
+
+
+def test_a_build_through_the_server_gives_the_same_bytes(setting) -> None:  # type: ignore[no-untyped-def]
+    config, theme = setting
+    formats = ("pdf", "docx", "json")
+    today = build_date()
+    alone = build_one(str(EXAMPLE), config, theme, formats, today)
+    with RenderServer(Call("pipeline.render.typeset:warm_up")) as server:
+        served = build_one(str(EXAMPLE), config, theme, formats, today, server=server)
+        assert server.alive
+    assert alone.error is None and served.error is None
+    assert [a.format for a in served.artifacts] == list(formats)
+    assert [a.data for a in served.artifacts] == [a.data for a in alone.artifacts]
+    assert served.artifacts[0].pages == alone.artifacts[0].pages
+
+
+def test_a_dead_server_falls_back_to_forking_from_the_build(setting) -> None:  # type: ignore[no-untyped-def]
+    config, theme = setting
+    server = RenderServer(lambda: None)
+    server.close()
+    result = build_one(str(EXAMPLE), config, theme, ("pdf",), build_date(), server=server)
+    assert result.error is None
+    assert result.artifacts[0].data.startswith(b"%PDF-")
+
+
+def test_a_pooled_batch_stops_the_server(setting, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    config, _theme = setting
+    sources = []
+    for index in range(2):
+        source = tmp_path / f"a{index}.txt"
+        source.write_text(f"Titre {index}\n\nUn paragraphe de texte numéro {index}.\n", "utf-8")
+        sources.append(str(source))
+    with RenderServer(lambda: None) as server:
+        report = run_batch(
+            config, sources, tmp_path / "out", BatchOptions(formats=("pdf",), jobs=2), server=server
+        )
+        assert not server.alive  # the pool renders; an idle server would hold a core
+    assert not report.failed
+    assert len(list((tmp_path / "out").glob("*.pdf"))) == 2
+
+
+def test_a_pdf_build_never_imports_weasyprint_in_the_build_process(tmp_path: Path) -> None:
+    code = (
+        "import io, json, sys\n"
+        "from pipeline.cli import main\n"
+        f"rc = main(['build', {str(EXAMPLE)!r}, '-f', 'pdf,docx', '-o', {str(tmp_path)!r}],"
+        " io.StringIO(), io.StringIO())\n"
+        "print(json.dumps([rc, 'weasyprint' in sys.modules, 'fontTools' in sys.modules]))\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "SOURCE_DATE_EPOCH": "1764028800"}
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout.strip().splitlines()[-1]) == [0, False, False]
+    (pdf,) = tmp_path.glob("*.pdf")
+    assert pdf.read_bytes().startswith(b"%PDF-")
+    assert list(tmp_path.glob("*.docx"))
+
+
+def test_the_cli_reports_a_render_timeout_through_the_server(tmp_path: Path) -> None:
+    from pipeline.cli import main
+
+    config = tmp_path / "config.yaml"
+    config.write_text("limits:\n  render_timeout: 0.001\n", encoding="utf-8")
+    err = io.StringIO()
+    rc = main(
+        ["build", str(EXAMPLE), "-c", str(config), "-f", "pdf", "-o", str(tmp_path / "out")],
+        io.StringIO(),
+        err,
+    )
+    assert rc == 1
+    assert "longer than 0.001 s" in err.getvalue()
+    assert "Traceback" not in err.getvalue()
+    assert not (tmp_path / "out").exists() or not list((tmp_path / "out").glob("*.pdf"))
