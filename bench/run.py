@@ -10,15 +10,19 @@ bench/results.json.
 Measured:
 - cold build (new process) of the example to PDF+DOCX, vs a baseline process
   that only imports WeasyPrint and python-docx and renders the same HTML and
-  the same paragraphs (the "physical limit" of the stack);
-- cold DOCX-only build, vs `pandoc SOURCE.md -o out.docx` when pandoc exists;
+  the same paragraphs with the same WeasyPrint options (tags, PDF variant):
+  the "physical limit" of the stack; and the same pair untagged
+  (`--pdf-variant none` vs plain `write_pdf`). The two commands of a pair
+  run in turn, and timed runs have no memory sampler beside them;
+- cold DOCX-only build, vs `pandoc SOURCE.md -o out.docx` when pandoc exists,
+  with two reference points: the bare `import docx` (the floor of any
+  python-docx build) and a warm DOCX-only build (what `pipeline watch` does);
 - warm per-brief PDF render inside one process (second and later briefs) vs
   the first (cold) render in that process, both in process and the way builds
   and `pipeline watch` render (build_one: a forked, limited child per brief);
-- our cold build with --pdf-variant none (no tagging) vs the same baseline,
-  to show what PDF/UA tagging costs;
-- a batch of generated articles with -j 1 and -j 2, and a no-op rebuild of
-  it (when the installed pipeline has those options);
+- a batch of generated articles with -j 1 and -j 2 (and how many cores each
+  keeps busy: CPU seconds of the tree / wall seconds), and a no-op rebuild
+  of it (when the installed pipeline has those options);
 - peak RSS of one build and of the batch: the largest single process
   (ru_maxrss from wait4) and the whole process tree (PSS summed over the
   build, its workers and their render children, sampled every 20 ms).
@@ -80,9 +84,10 @@ def tree_pss_mb(pid: int) -> float:
 
 def run_child(
     argv: list[str], cwd: Path = ROOT, sample: bool = False
-) -> tuple[float, int, int, float]:
+) -> tuple[float, int, int, float, float]:
     """Run a process; return (seconds, peak RSS of its largest process in MB,
-    exit code, peak PSS of its whole process tree in MB when `sample`)."""
+    exit code, peak PSS of its whole process tree in MB when `sample`, CPU
+    seconds of the process and the children it waited for)."""
     start = time.perf_counter()
     proc = subprocess.Popen(
         argv, cwd=cwd, env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
@@ -108,18 +113,33 @@ def run_child(
         raise SystemExit(f"benchmark step failed: {' '.join(argv)}\n{err}")
     if proc.stderr:
         proc.stderr.close()
-    return elapsed, usage.ru_maxrss // 1024, proc.returncode, peak_tree[0]
+    cpu = usage.ru_utime + usage.ru_stime
+    return elapsed, usage.ru_maxrss // 1024, proc.returncode, peak_tree[0], cpu
 
 
-def median_of(repeat: int, argv: list[str], sample: bool = False) -> tuple[float, int, float]:
-    """(median seconds, max peak RSS of one process in MB, max tree PSS in MB)."""
-    times, peaks, trees = [], [], []
+def median_of(
+    repeat: int, argv: list[str], sample: bool = False
+) -> tuple[float, int, float, float]:
+    """(median seconds, max peak RSS of one process in MB, max tree PSS in MB,
+    median number of cores kept busy: CPU seconds / wall seconds)."""
+    times, peaks, trees, busy = [], [], [], []
     for _ in range(repeat):
-        seconds, peak, _code, tree = run_child(argv, sample=sample)
+        seconds, peak, _code, tree, cpu = run_child(argv, sample=sample)
         times.append(seconds)
         peaks.append(peak)
         trees.append(tree)
-    return statistics.median(times), max(peaks), max(trees)
+        busy.append(cpu / seconds)
+    return statistics.median(times), max(peaks), max(trees), statistics.median(busy)
+
+
+def median_pair(repeat: int, first: list[str], second: list[str]) -> tuple[float, float]:
+    """Medians of two commands run in turn (A B A B ...), so a change in the
+    machine's load during the run weighs on both alike."""
+    times: tuple[list[float], list[float]] = ([], [])
+    for _ in range(repeat):
+        for argv, bucket in ((first, times[0]), (second, times[1])):
+            bucket.append(run_child(argv)[0])
+    return statistics.median(times[0]), statistics.median(times[1])
 
 
 BASELINE = r"""
@@ -127,7 +147,8 @@ import sys, json
 from weasyprint import HTML, CSS
 from docx import Document
 html, css, base_url, paragraphs, pdf_out, docx_out = json.load(open(sys.argv[1], encoding="utf-8"))
-HTML(string=html, base_url=base_url).write_pdf(pdf_out, stylesheets=[CSS(string=css, base_url=base_url)])
+options = json.loads(sys.argv[2])  # what our build asks WeasyPrint for: tags, variant
+HTML(string=html, base_url=base_url).write_pdf(pdf_out, stylesheets=[CSS(string=css, base_url=base_url)], **options)
 doc = Document()
 for style, text in paragraphs:
     doc.add_paragraph(text, style=style)
@@ -214,6 +235,48 @@ def warm_render(repeat: int, mode: str) -> tuple[float, float]:
     return times[0], statistics.median(times[1:])
 
 
+WARM_DOCX = r"""
+import sys, time, json, statistics
+from pathlib import Path
+from pipeline.build import build_date, build_one, load_theme_for
+from pipeline.config import load_config
+config = load_config(Path("config.yaml"))
+theme = load_theme_for(config)
+times = []
+for i in range(int(sys.argv[2]) + 1):
+    start = time.perf_counter()
+    result = build_one(sys.argv[1], config, theme, ("docx",), build_date())
+    assert result.error is None, result.error
+    times.append(time.perf_counter() - start)
+print(json.dumps(statistics.median(times[1:])))
+"""
+
+
+def warm_docx(repeat: int) -> float:
+    """Median DOCX-only build of the example in a process that built it once
+    already, as `pipeline watch` rebuilds it (read, structure, forked render)."""
+    done = subprocess.run(
+        [PY, "-c", WARM_DOCX, str(EXAMPLE), str(repeat)],
+        cwd=ROOT,
+        env=ENV,
+        capture_output=True,
+        text=True,
+    )
+    if done.returncode:
+        raise SystemExit(done.stderr)
+    return float(json.loads(done.stdout))
+
+
+def default_variant() -> str:
+    """The PDF variant our default build asks WeasyPrint for (config.yaml)."""
+    sys.path.insert(0, str(ROOT))
+    from pipeline.config import load_config
+    from pipeline.render.pdfjob import WEASYPRINT_VARIANTS
+
+    weasy_variant, _ = WEASYPRINT_VARIANTS[load_config(ROOT / "config.yaml").pdf.variant]
+    return weasy_variant or ""
+
+
 WORDS = (
     "analyse budget conseil région accord commerce énergie transport santé école réforme "
     "marché emploi climat sécurité frontière industrie recherche logement culture sport"
@@ -298,15 +361,13 @@ def main() -> int:
         spec = prepare_baseline(work)
         build = [PY, "-m", "pipeline", "build", str(EXAMPLE), "-o", str(out), "--force"]
 
-        base, base_rss, _ = median_of(repeat, [PY, str(work / "baseline.py"), str(spec)])
-        cold, cold_rss, cold_tree = median_of(repeat, [*build, "-f", "pdf,docx"], sample=True)
-        results.update(
-            cold_build_s=cold,
-            baseline_s=base,
-            cold_rss_mb=cold_rss,
-            cold_tree_pss_mb=round(cold_tree, 1),
-            baseline_rss_mb=base_rss,
-        )
+        baseline = [PY, str(work / "baseline.py"), str(spec)]
+        variant = default_variant()
+        tagged = json.dumps({"pdf_tags": True, **({"pdf_variant": variant} if variant else {})})
+        # Timed without the memory sampler (a thread of this process that
+        # would compete with the build for the CPU); memory has its own runs.
+        cold, base = median_pair(repeat, [*build, "-f", "pdf,docx"], [*baseline, tagged])
+        results.update(cold_build_s=cold, baseline_s=base, baseline_options=json.loads(tagged))
         rows.append(
             (
                 "cold PDF+DOCX build / raw baseline",
@@ -315,26 +376,37 @@ def main() -> int:
                 "<= 1.10x",
             )
         )
-        untagged, _, _ = median_of(repeat, [*build, "-f", "pdf,docx", "--pdf-variant", "none"])
-        results["cold_build_untagged_s"] = untagged
+        untagged, plain = median_pair(
+            repeat, [*build, "-f", "pdf,docx", "--pdf-variant", "none"], [*baseline, "{}"]
+        )
+        results.update(cold_build_untagged_s=untagged, baseline_untagged_s=plain)
         rows.append(
             (
-                "  same, --pdf-variant none / baseline",
-                f"{untagged:.3f}s / {base:.3f}s",
-                f"{untagged / base:.2f}x",
-                "(information)",
+                "  untagged: --pdf-variant none / plain",
+                f"{untagged:.3f}s / {plain:.3f}s",
+                f"{untagged / plain:.2f}x",
+                "<= 1.10x",
             )
         )
+        _, cold_rss, _, cold_tree, _ = run_child([*build, "-f", "pdf,docx"], sample=True)
+        _, base_rss, _, _, _ = run_child([*baseline, tagged])
+        results.update(
+            cold_rss_mb=cold_rss, cold_tree_pss_mb=round(cold_tree, 1), baseline_rss_mb=base_rss
+        )
 
-        docx_cold, docx_rss, _ = median_of(repeat, [*build, "-f", "docx"])
+        docx_cold, docx_rss, _, _ = median_of(repeat, [*build, "-f", "docx"])
         results.update(docx_cold_s=docx_cold, docx_rss_mb=docx_rss)
+        docx_floor, _, _, _ = median_of(repeat, [PY, "-c", "import docx"])
+        results["python_docx_import_s"] = docx_floor
+        docx_warm = warm_docx(repeat)
+        results["warm_docx_build_s"] = docx_warm
         pandoc = shutil.which("pandoc")
         if pandoc:
             markdown = work / "example.md"
             markdown.write_text(
                 EXAMPLE.read_text(encoding="utf-8").replace("\n", "\n\n"), encoding="utf-8"
             )
-            pan, _, _ = median_of(repeat, [pandoc, str(markdown), "-o", str(work / "p.docx")])
+            pan, _, _, _ = median_of(repeat, [pandoc, str(markdown), "-o", str(work / "p.docx")])
             results["pandoc_docx_s"] = pan
             rows.append(
                 (
@@ -342,6 +414,22 @@ def main() -> int:
                     f"{docx_cold:.3f}s / {pan:.3f}s",
                     f"{docx_cold / pan:.2f}x",
                     "<= 2.00x",
+                )
+            )
+            rows.append(
+                (
+                    "  floor: `python -c 'import docx'` / pandoc",
+                    f"{docx_floor:.3f}s / {pan:.3f}s",
+                    f"{docx_floor / pan:.2f}x",
+                    "(information)",
+                )
+            )
+            rows.append(
+                (
+                    "  warm DOCX-only build (watch) / pandoc",
+                    f"{docx_warm:.3f}s / {pan:.3f}s",
+                    f"{docx_warm / pan:.2f}x",
+                    "(information)",
                 )
             )
         else:
@@ -353,7 +441,7 @@ def main() -> int:
                     "pandoc not installed",
                 )
             )
-        bare, _, _ = median_of(repeat, [PY, "-c", "pass"])
+        bare, _, _, _ = median_of(repeat, [PY, "-c", "pass"])
         results["python_startup_s"] = bare
         rows.append(("  bare `python -c pass` (floor)", f"{bare:.3f}s", "", "(information)"))
 
@@ -384,7 +472,7 @@ def main() -> int:
             timings: dict[int, float] = {}
             for jobs in (1, 2):
                 target = work / f"batch-out-{jobs}"
-                seconds, rss, tree = median_of(
+                seconds, rss, tree, cores = median_of(
                     batch_repeat,
                     [
                         PY,
@@ -406,6 +494,7 @@ def main() -> int:
                 results[f"batch_j{jobs}_s"] = seconds
                 results[f"batch_j{jobs}_rss_mb"] = rss
                 results[f"batch_j{jobs}_tree_pss_mb"] = round(tree, 1)
+                results[f"batch_j{jobs}_cores_busy"] = round(cores, 2)
             rows.append(
                 (
                     f"batch of {args.batch}: -j 1 / -j 2",
@@ -414,7 +503,15 @@ def main() -> int:
                     ">= 1.80x",
                 )
             )
-            noop, _, _ = median_of(
+            rows.append(
+                (
+                    "  cores kept busy: -j 1 / -j 2",
+                    f"{results['batch_j1_cores_busy']} / {results['batch_j2_cores_busy']}",
+                    f"of {os.cpu_count()}",
+                    "(CPU s / wall s)",
+                )
+            )
+            noop, _, _, _ = median_of(
                 repeat,
                 [
                     PY,
