@@ -1,19 +1,22 @@
 """Command line: parses arguments, calls the stages, formats what they report.
 
 `main(argv, stdout, stderr)` returns the exit code, so tests call it in
-process. Library code raises `PipelineError`s; only this module prints them,
-one line each, with a traceback only under --debug.
+process; `run()` is the process entry point around it. Library code raises
+`PipelineError`s; only this module prints them, one line each, with a
+traceback only under --debug.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
+import logging
 import os
 import sys
 import traceback
 from pathlib import Path
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING, NoReturn, TextIO
 
 from . import __version__
 from .errors import EXIT_FAILED, EXIT_OK, EXIT_USAGE, ConfigErrors, PipelineError, UsageError
@@ -572,6 +575,21 @@ def _report(error: BaseException, err: TextIO, debug: bool) -> None:
             print(f"error: {item}", file=err)
     else:
         print(f"error: {error}", file=err)
+
+
+def run() -> NoReturn:
+    """The process entry point (`python -m pipeline`, `pipeline-brief`): `main`,
+    then the exit, without CPython's teardown."""
+    code = main()
+    # Every file this command wrote is closed and renamed into place by now.
+    # What an ordinary exit would still do is free ~90,000 objects one by one
+    # (~0.08 s with pydantic and the language data loaded); the OS reclaims
+    # the memory at once. Flush what was printed and leave.
+    logging.shutdown()
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(Exception):  # e.g. a closed pipe (`| head`)
+            stream.flush()
+    os._exit(code)
 
 
 def main(

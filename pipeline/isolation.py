@@ -59,6 +59,25 @@ def die_with_parent(parent: int) -> None:
         os._exit(1)
 
 
+def outcome_of(function: Callable[..., Any], args: tuple[Any, ...], memory_mb: int) -> bytes:
+    """`function(*args)` under the memory cap, as the bytes a worker sends back:
+    a length-prefixed pickle of ("ok", value) or ("error", exception)."""
+    try:
+        _apply_memory_limit(memory_mb)
+        outcome: tuple[str, Any] = ("ok", function(*args))
+    except BaseException as exc:  # FatalURLFetchingError and MemoryError included
+        # Tracebacks are not pickled: keep the worker's as a note for --debug.
+        with contextlib.suppress(BaseException):
+            exc.add_note("in the render worker:\n" + "".join(traceback.format_exc()))
+        outcome = ("error", exc)
+    try:
+        payload = pickle.dumps(outcome, protocol=pickle.HIGHEST_PROTOCOL)
+    except BaseException as exc:
+        error = outcome[1] if outcome[0] == "error" else exc
+        payload = pickle.dumps(("error", RenderError(f"{type(error).__name__}: {error}")))
+    return _HEADER.pack(len(payload)) + payload
+
+
 def run_child(
     write_fd: int,
     memory_mb: int,
@@ -69,23 +88,10 @@ def run_child(
     """Runs in the forked worker; never returns."""
     status = 0
     try:
-        try:
-            die_with_parent(parent)
-            _apply_memory_limit(memory_mb)
-            outcome: tuple[str, Any] = ("ok", function(*args))
-        except BaseException as exc:  # FatalURLFetchingError and MemoryError included
-            # Tracebacks are not pickled: keep the worker's as a note for --debug.
-            with contextlib.suppress(BaseException):
-                exc.add_note("in the render worker:\n" + "".join(traceback.format_exc()))
-            outcome = ("error", exc)
-        try:
-            payload = pickle.dumps(outcome, protocol=pickle.HIGHEST_PROTOCOL)
-        except BaseException as exc:
-            error = outcome[1] if outcome[0] == "error" else exc
-            payload = pickle.dumps(("error", RenderError(f"{type(error).__name__}: {error}")))
+        die_with_parent(parent)
+        data = outcome_of(function, args, memory_mb)
         with os.fdopen(write_fd, "wb") as stream:
-            stream.write(_HEADER.pack(len(payload)))
-            stream.write(payload)
+            stream.write(data)
     except BaseException:
         status = 1
     finally:

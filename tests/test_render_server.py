@@ -62,14 +62,19 @@ def _refuse() -> None:
     raise RuntimeError("cannot be rebuilt")
 
 
-def test_prepare_stays_in_the_server_and_each_job_gets_a_fresh_fork() -> None:
+def test_the_first_job_runs_in_the_server_and_later_ones_in_fresh_forks() -> None:
     with RenderServer(partial(remember, "preloaded")) as server:
-        first_pid, first = server.run(partial(remember, "job 1"), report, timeout=20, memory_mb=0)
-        second_pid, second = server.run(None, report, timeout=20, memory_mb=0)
+        jobs = [
+            server.run(partial(remember, f"job {n}"), report, timeout=20, memory_mb=0)
+            for n in (1, 2, 3)
+        ]
+        server_pid = server._pid
+    (first_pid, first), (second_pid, second), (third_pid, third) = jobs
+    assert first_pid == server_pid
+    assert len({server_pid, second_pid, third_pid, os.getpid()}) == 4
     assert first == ["preloaded", "job 1"]
-    assert second == ["preloaded", "job 1"]  # prepared state outlives the job's fork
-    assert first_pid != second_pid
-    assert os.getpid() not in (first_pid, second_pid)
+    assert second == ["preloaded", "job 1", "job 2"]  # prepared in the server, seen by the fork
+    assert third == ["preloaded", "job 1", "job 2", "job 3"]
     assert _STATE == []  # nothing ran in this process
 
 

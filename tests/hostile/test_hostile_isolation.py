@@ -2,9 +2,10 @@
 (timeout, memory cap, crash, a BaseException such as WeasyPrint's
 FatalURLFetchingError) and the calling process carries on.
 
-Every case runs both ways a build renders: a child forked from the build
-(isolation.run_isolated) and a job of a render server started earlier
-(render_server.RenderServer, which forks the child from itself)."""
+Every case runs each way a build renders: a child forked from the build
+(isolation.run_isolated), and a job of a render server started earlier
+(render_server.RenderServer), which runs its first job itself and forks a
+child for each later one."""
 
 from __future__ import annotations
 
@@ -24,13 +25,15 @@ from pipeline.render_server import RenderServer
 Runner = Callable[..., Any]
 
 
-@pytest.fixture(params=["forked", "server"])
+@pytest.fixture(params=["forked", "server-first-job", "server-later-job"])
 def run_isolated(request: pytest.FixtureRequest) -> Iterator[Runner]:
-    """run_isolated's signature, through either way of rendering."""
+    """run_isolated's signature, through each way of rendering."""
     if request.param == "forked":
         yield fork_from_here
         return
     with RenderServer(lambda: None) as server:
+        if request.param == "server-later-job":
+            assert server.run(None, partial(add, 1, 1), timeout=10, memory_mb=0) == 2
 
         def through_server(function: Callable[..., Any], *args: Any, **limits: Any) -> Any:
             return server.run(None, partial(function, *args), **limits)
