@@ -165,17 +165,19 @@ def _render_all(
         return run_isolated(
             _render, brief, theme, formats, preview, timeout=timeout, memory_mb=memory_mb
         )
-    from .render.pdf import warm_up_jobs
+    from .render.pdf import pdf_job
     from .render_server import Call
 
+    # No warm-up sample (`warm`): the server runs its first job itself, and
+    # that job leaves WeasyPrint's caches filled for every later fork.
     try:  # the templates, here: the server imports neither Jinja2 nor the models
-        job, sample = warm_up_jobs(brief, theme, render=warm)
+        job = pdf_job(brief, theme)
     except PipelineError:
         raise
     except Exception as exc:  # as the same failure in a render child reads
         raise RenderError(f"the render failed: {type(exc).__name__}: {exc}") from exc
     pending = server.submit(
-        Call("pipeline.render.typeset:warm_up", job, sample),
+        Call("pipeline.render.typeset:warm_up", job),
         Call("pipeline.render.typeset:typeset_checked", job, preview),
         timeout=timeout,
         memory_mb=memory_mb,

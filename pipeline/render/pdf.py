@@ -73,25 +73,19 @@ def _warm_up_brief(brief: Brief) -> Brief:
     )
 
 
-def warm_up_jobs(
-    brief: Brief, theme: Theme, *, render: bool = False
-) -> tuple[PdfJob, PdfJob | None]:
-    """The job of `brief`, and with `render` a warm-up sample of the same layout."""
-    sample = pdf_job(_warm_up_brief(brief), theme) if render else None
-    return pdf_job(brief, theme), sample
-
-
 def warm_up(
     brief: Brief | None = None, theme: Theme | None = None, *, render: bool = False
 ) -> None:
-    """Warm the typesetter in this process (see typeset.warm_up) for `brief`."""
+    """Warm the typesetter in this process (see typeset.warm_up) for `brief`;
+    with `render`, also with a tiny sample of the same layout (no article text)."""
     from .typeset import warm_up as warm_typesetter
 
     if brief is None or theme is None:
         warm_typesetter()
         return
     try:
-        job, sample = warm_up_jobs(brief, theme, render=render)
+        job = pdf_job(brief, theme)
+        sample = pdf_job(_warm_up_brief(brief), theme) if render else None
     except Exception:
         # Only a head start: the isolated render meets the same problem again.
         log.debug("PDF warm-up failed", exc_info=True)
