@@ -220,18 +220,19 @@ print(json.dumps(times))
 """
 
 
-def warm_render(repeat: int, mode: str) -> tuple[float, float]:
-    """(first render, median of later renders) of the example PDF in one process."""
+def run_script(script: str, *args: str) -> object:
+    """What a `python -c script args...` process prints, as JSON."""
     done = subprocess.run(
-        [PY, "-c", WARM, str(EXAMPLE), str(repeat), mode],
-        cwd=ROOT,
-        env=ENV,
-        capture_output=True,
-        text=True,
+        [PY, "-c", script, *args], cwd=ROOT, env=ENV, capture_output=True, text=True
     )
     if done.returncode:
         raise SystemExit(done.stderr)
-    times = json.loads(done.stdout)
+    return json.loads(done.stdout)
+
+
+def warm_render(repeat: int, mode: str) -> tuple[float, float]:
+    """(first render, median of later renders) of the example PDF in one process."""
+    times: list[float] = run_script(WARM, str(EXAMPLE), str(repeat), mode)  # type: ignore[assignment]
     return times[0], statistics.median(times[1:])
 
 
@@ -255,16 +256,7 @@ print(json.dumps(statistics.median(times[1:])))
 def warm_docx(repeat: int) -> float:
     """Median DOCX-only build of the example in a process that built it once
     already, as `pipeline watch` rebuilds it (read, structure, forked render)."""
-    done = subprocess.run(
-        [PY, "-c", WARM_DOCX, str(EXAMPLE), str(repeat)],
-        cwd=ROOT,
-        env=ENV,
-        capture_output=True,
-        text=True,
-    )
-    if done.returncode:
-        raise SystemExit(done.stderr)
-    return float(json.loads(done.stdout))
+    return float(run_script(WARM_DOCX, str(EXAMPLE), str(repeat)))  # type: ignore[arg-type]
 
 
 def default_variant() -> str:
@@ -326,6 +318,22 @@ def generate_batch(folder: Path, count: int) -> None:
                 else "Pour en savoir plus, consultez Le Monde ou AFP."
             )
         (folder / f"article-{index:03d}.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def batch_build(batch: Path, out: Path, jobs: int) -> list[str]:
+    return [
+        PY,
+        "-m",
+        "pipeline",
+        "build",
+        str(batch),
+        "-f",
+        "pdf,docx",
+        "-o",
+        str(out),
+        "-j",
+        str(jobs),
+    ]
 
 
 def supports(option: str) -> bool:
@@ -471,20 +479,7 @@ def main() -> int:
             generate_batch(batch, args.batch)
             timings: dict[int, float] = {}
             for jobs in (1, 2):
-                argv = [
-                    PY,
-                    "-m",
-                    "pipeline",
-                    "build",
-                    str(batch),
-                    "-f",
-                    "pdf,docx",
-                    "-o",
-                    str(work / f"batch-out-{jobs}"),
-                    "-j",
-                    str(jobs),
-                    "--force",
-                ]
+                argv = [*batch_build(batch, work / f"batch-out-{jobs}", jobs), "--force"]
                 # Timed without the memory sampler: reading /proc/*/smaps_rollup
                 # of every process every 20 ms takes CPU the batch would use.
                 seconds, _, _, cores = median_of(batch_repeat, argv)
@@ -510,22 +505,7 @@ def main() -> int:
                     "(CPU s / wall s)",
                 )
             )
-            noop, _, _, _ = median_of(
-                repeat,
-                [
-                    PY,
-                    "-m",
-                    "pipeline",
-                    "build",
-                    str(batch),
-                    "-f",
-                    "pdf,docx",
-                    "-o",
-                    str(work / "batch-out-2"),
-                    "-j",
-                    "2",
-                ],
-            )
+            noop, _, _, _ = median_of(repeat, batch_build(batch, work / "batch-out-2", 2))
             results["noop_rebuild_s"] = noop
             rows.append((f"no-op rebuild of {args.batch}", f"{noop:.3f}s", "", "<= 0.30s"))
             rows.append(

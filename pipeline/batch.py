@@ -15,6 +15,7 @@ import logging
 from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -170,22 +171,20 @@ def _run(
     # A process rendering many PDFs warms WeasyPrint once (one tiny render,
     # ~0.4 s) so each later forked render is ~0.04 s faster (bench/PROFILE.md).
     warm = len(todo) - len(pooled) >= WARM_RENDER_AFTER
+    # Picklable (a module function and plain data), so pool workers take it too.
+    build = partial(
+        build_one,
+        config=config,
+        theme=theme,
+        formats=formats,
+        today=today,
+        strict=strict,
+        input_format=input_format,
+        preview=preview,
+    )
     for source in todo:
         if source not in pooled:
-            done(
-                build_one(
-                    source,
-                    config,
-                    theme,
-                    formats,
-                    today,
-                    strict,
-                    input_format,
-                    preview,
-                    warm,
-                    server,
-                )
-            )
+            done(build(source, warm_render=warm, server=server))
     if not pooled:
         return results
     if server is not None:
@@ -196,19 +195,7 @@ def _run(
     warm = len(pooled) >= WARM_RENDER_AFTER * workers
     with ProcessPoolExecutor(max_workers=workers) as pool:
         futures: dict[Future[SourceResult], str] = {
-            pool.submit(
-                build_one,
-                source,
-                config,
-                theme,
-                formats,
-                today,
-                strict,
-                input_format,
-                preview,
-                warm,
-            ): source
-            for source in pooled
+            pool.submit(build, source, warm_render=warm): source for source in pooled
         }
         for future in as_completed(futures):
             source = futures[future]
