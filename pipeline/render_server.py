@@ -13,9 +13,9 @@ the build: a crash of the first job, or any timeout, stops the server
 (a render child dies with it) and later jobs fall back to `run_isolated`.
 
 A job is two picklable calls (usually `Call`s, by name): `prepare()` runs
-in the server itself and builds the state every later fork inherits (font
-configuration, compiled stylesheet, a warm-up render), then `function()`
-runs in the fork.
+in the server itself, outside the memory cap, and builds the state every
+later fork inherits (font configuration, compiled stylesheet); then
+`function()` runs as said above, under the cap.
 """
 
 from __future__ import annotations
@@ -137,7 +137,7 @@ def _serve_one(
 
 
 class _Raise:
-    """Stands in for a job that could not be set up: the fork raises its error,
+    """Stands in for a job that could not be set up: running it raises its error,
     so it comes back as that job's result like any other failure."""
 
     def __init__(self, error: BaseException) -> None:
@@ -218,9 +218,10 @@ class RenderServer:
         memory_mb: int,
         what: str = "the render",
     ) -> Pending[T]:
-        """Send a job: `prepare()` in the server, then `function()` in a fork of
-        it, within `timeout` seconds for both. Collect it with `result()`
-        before the next `submit`; this process is free meanwhile."""
+        """Send a job: `prepare()` in the server, then `function()` under the
+        memory cap (see the module docstring), within `timeout` seconds for
+        both. Collect it with `result()` before the next `submit`; this
+        process is free meanwhile."""
         if not self.alive:
             raise RenderError(f"{what} cannot start: the render server is not running")
         if self._pending:

@@ -210,3 +210,17 @@ def test_the_cli_reports_a_render_timeout_through_the_server(tmp_path: Path) -> 
     assert "longer than 0.001 s" in err.getvalue()
     assert "Traceback" not in err.getvalue()
     assert not (tmp_path / "out").exists() or not list((tmp_path / "out").glob("*.pdf"))
+
+
+def test_a_failed_build_leaves_no_server_behind(tmp_path: Path) -> None:
+    from pipeline.cli import main
+
+    config = tmp_path / "config.yaml"
+    config.write_text("layout:\n  margins: {top: -3}\n", encoding="utf-8")
+    err = io.StringIO()
+    rc = main(
+        ["build", str(EXAMPLE), "-c", str(config), "-o", str(tmp_path / "out")], io.StringIO(), err
+    )
+    assert rc == 2, err.getvalue()
+    with pytest.raises(ChildProcessError):  # the server was stopped and reaped
+        os.waitpid(-1, os.WNOHANG)
