@@ -93,7 +93,7 @@ def test_docx_has_key_points_entities_keywords(built: dict[str, Path], brief: Br
     assert brief.labels.key_points in paragraphs
     start = paragraphs.index(brief.labels.key_points)
     assert paragraphs[start + 1 : start + 1 + len(brief.key_points)] == [
-        "• " + point for point in brief.key_points
+        "•\t" + point for point in brief.key_points
     ]
     assert " · ".join(e.text for e in brief.entities) in paragraphs
     assert doc.core_properties.keywords == ", ".join(brief.keywords)

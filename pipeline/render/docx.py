@@ -29,6 +29,9 @@ from .metadata import metadata_for
 from .theme import DocxStyle, Theme, expand_slot, reading_order
 
 COLUMN_GAP_PT = 8 * 72 / 25.4  # the CSS column-gap: 8mm
+BOX_INDENT_PT = 10  # text inside a shaded box, from its left rule
+BOX_GAP_PT = 5 * 72 / 25.4  # below a box: the CSS margin of 5mm
+BULLET_INDENT_PT = 4 * 72 / 25.4  # a key point's bullet column: the CSS 4mm
 HYPERLINK_RELTYPE = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/hyperlink"
 
 
@@ -290,7 +293,7 @@ def _define_styles(doc: Document, layout: Layout, language: str) -> None:
         ppr = style.element.get_or_add_pPr()
         _border(ppr, "left", colors.accent, 24, 8)
         _shade(ppr, colors.box)
-        style.paragraph_format.left_indent = Pt(10)
+        style.paragraph_format.left_indent = Pt(BOX_INDENT_PT)
         style.paragraph_format.right_indent = Pt(6)
     label.paragraph_format.keep_with_next = True
 
@@ -565,6 +568,17 @@ def _reproducible_zip(data: bytes, when: dt.date | None) -> bytes:
     return out.getvalue()
 
 
+def _bullet(paragraph: Any) -> None:
+    """A key point: the bullet hangs in the box's margin and the wrapped lines
+    align with the text after it, as the PDF's list does; no space between
+    points, which read as one list."""
+    fmt = paragraph.paragraph_format
+    fmt.left_indent = Pt(BOX_INDENT_PT + BULLET_INDENT_PT)
+    fmt.first_line_indent = Pt(-BULLET_INDENT_PT)
+    fmt.tab_stops.add_tab_stop(Pt(BOX_INDENT_PT + BULLET_INDENT_PT))
+    fmt.space_after = Pt(1)
+
+
 def _end_box(doc: Document) -> None:
     """A thin unbordered paragraph after a box: Word and LibreOffice merge
     consecutive paragraphs with the same borders, so two boxes in a row would
@@ -572,7 +586,7 @@ def _end_box(doc: Document) -> None:
     spacer = doc.add_paragraph()
     spacer.paragraph_format.space_before = Pt(0)
     spacer.paragraph_format.space_after = Pt(0)
-    spacer.paragraph_format.line_spacing = Pt(6)
+    spacer.paragraph_format.line_spacing = Pt(BOX_GAP_PT)
     spacer.paragraph_format.line_spacing_rule = WD_LINE_SPACING.EXACTLY
 
 
@@ -861,7 +875,7 @@ def render_docx(brief: Brief, theme: Theme) -> Artifact:
         elif name == "key_points" and brief.key_points:
             doc.add_paragraph(brief.labels.key_points, style="Box Label")
             for point in brief.key_points:
-                doc.add_paragraph("• " + point, style="Box Text")
+                _bullet(doc.add_paragraph("•\t" + point, style="Box Text"))
             _end_box(doc)
         elif name == "lede" and brief.lede:
             doc.add_paragraph(brief.labels.lede, style="Box Label")
