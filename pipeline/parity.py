@@ -6,7 +6,8 @@ block, in content-stream order (pdfplumber), so running headers and footers
 never interrupt a paragraph and two-column text reads column by column.
 Text is compared after normalisation (case, whitespace, no-break spaces,
 hyphens from hyphenation, bullets), every Brief heading and paragraph must
-appear in both, in order, and every DOCX paragraph must appear in the PDF.
+appear in both, in order, every DOCX paragraph must appear in the PDF, and
+no text of the PDF's text block may be left over once they are found.
 """
 
 from __future__ import annotations
@@ -28,6 +29,8 @@ _IGNORED = re.compile(r"[\s\u00a0\u202f\u2009\u200b\u00ad\-\u2010\u2011\u2012\u2
 
 MARGIN_TOLERANCE_PT = 3.0  # glyph side bearings, rounding
 BOTTOM_SLACK_PT = 60.0  # the last line of a page seldom touches the bottom margin
+PDF_ONLY_MIN_LETTERS = 4  # fewer letters left over are marks (a "?", an "N°"), not text
+_NOT_LETTERS = re.compile(r"[\W\d_]+")
 
 
 def normalise(text: str) -> str:
@@ -142,10 +145,10 @@ def read_pdf(data: bytes, block: Geometry) -> PdfText:
     return PdfText("".join(chars), pages, line_tops, size, measured, overflowing)
 
 
-def _in_order(items: list[str], stream: str) -> tuple[list[int], list[str]]:
-    """Find each item in `stream` after the previous one; (end offsets, missing items)."""
+def _in_order(items: list[str], stream: str) -> tuple[list[tuple[int, int]], list[str]]:
+    """Find each item in `stream` after the previous one; (spans found, missing items)."""
     position = 0
-    ends: list[int] = []
+    spans: list[tuple[int, int]] = []
     missing: list[str] = []
     for item in items:
         needle = normalise(item)
@@ -156,8 +159,22 @@ def _in_order(items: list[str], stream: str) -> tuple[list[int], list[str]]:
             missing.append(item)
             continue
         position = found + len(needle)
-        ends.append(position)
-    return ends, missing
+        spans.append((found, position))
+    return spans, missing
+
+
+def _uncovered(stream: str, spans: list[tuple[int, int]]) -> list[str]:
+    """The stretches of `stream` that no span covers and that hold words, not
+    only marks, numbers or leaders (a PDF table of contents has dotted leaders
+    and page numbers that the DOCX's, filled in by Word, does not have yet):
+    what only the PDF says."""
+    gaps, position = [], 0
+    for start, end in [*spans, (len(stream), len(stream))]:
+        gap = stream[position:start]
+        if len(_NOT_LETTERS.sub("", gap)) >= PDF_ONLY_MIN_LETTERS:
+            gaps.append(gap)
+        position = max(position, end)
+    return gaps
 
 
 def _short(text: str) -> str:
@@ -201,9 +218,11 @@ def compare(pdf_data: bytes, docx_data: bytes, brief: Brief | None = None) -> li
     for line in pdf.overflowing[:5]:
         problems.append(f"PDF line overflows the text block: {line}")
 
-    _, missing = _in_order(docx.paragraphs, pdf.stream)
+    spans, missing = _in_order(docx.paragraphs, pdf.stream)
     for text in missing[:10]:
         problems.append(f"DOCX paragraph not found in the PDF (in order): {_short(text)}")
+    for text in _uncovered(pdf.stream, spans)[:10]:
+        problems.append(f"PDF text not in the DOCX (normalised): {_short(text)}")
     if brief is not None:
         expected = brief.body_texts()
         for name, stream in (

@@ -208,6 +208,23 @@ def test_parity_fails_when_the_texts_differ(built: dict[str, Built]) -> None:
     assert any(p.startswith("orientation") for p in mismatched)
 
 
+def test_parity_flags_text_only_the_pdf_has(built: dict[str, Built]) -> None:
+    """A paragraph missing from the DOCX is found without the Brief, from the
+    PDF side: its text is left over once every DOCX paragraph is matched."""
+    from pipeline.parity import normalise
+
+    note = built["note"]
+    doc = Document(io.BytesIO(note.docx))
+    dropped = next(p for p in doc.paragraphs if len(p.text) > 200)
+    dropped._p.getparent().remove(dropped._p)
+    shorter = io.BytesIO()
+    doc.save(shorter)
+    problems = compare(note.pdf, shorter.getvalue())
+    leftovers = [p for p in problems if p.startswith("PDF text not in the DOCX")]
+    assert len(leftovers) == 1, problems
+    assert normalise(dropped.text)[:40] in leftovers[0]
+
+
 def test_print_craft_no_stranded_heading_no_overflow(case: Built) -> None:
     assert stranded_headings(case.pdf, case.docx, case.brief) == []
     assert widows_and_orphans(case.pdf, case.docx, case.brief) == []
