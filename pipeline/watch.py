@@ -211,15 +211,36 @@ def watch(
 ) -> int:
     """Build once, then rebuild on every relevant change until stopped
     (Ctrl-C or `stop_event`). Returns the exit code (0)."""
-    try:
-        import watchfiles
-    except ImportError:
+    import importlib.util
+
+    if importlib.util.find_spec("watchfiles") is None:
         raise UsageError(
             "watch needs the watchfiles package", hint="pip install 'watchfiles>=0.21'"
-        ) from None
+        )
 
     arguments = list(arguments)
     watcher = Watcher(prepare, out, err)
+    try:
+        _watch_loop(watcher, arguments, config_file, out, stop_event, debounce_ms, force_polling)
+    except KeyboardInterrupt:
+        # Ctrl-C while a build runs (watchfiles handles it while waiting): the
+        # build's files are written atomically, so stopping now leaves the last
+        # good ones in place, as stopping between saves does.
+        print("stopped during a rebuild; the last good files are kept", file=out, flush=True)
+    return 0
+
+
+def _watch_loop(
+    watcher: Watcher,
+    arguments: list[str],
+    config_file: Path | None,
+    out: TextIO,
+    stop_event: StopEvent | None,
+    debounce_ms: int,
+    force_polling: bool | None,
+) -> None:
+    import watchfiles
+
     watcher.rebuild()
     while stop_event is None or not stop_event.is_set():
         targets = targets_for(arguments, config_file, watcher.plan)
@@ -244,7 +265,6 @@ def watch(
                 break
         if not restart:
             break
-    return 0
 
 
 def _relative(path: Path) -> str:

@@ -233,3 +233,31 @@ def test_cli_watch_subprocess_rebuilds_on_save_and_stops_on_sigint(project: Path
             proc.kill()
             proc.wait(timeout=WAIT)
         reader.join(timeout=5)
+
+
+def test_ctrl_c_during_a_rebuild_stops_cleanly(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Ctrl-C that lands while a build runs (not while watchfiles waits) stops
+    the watch with exit code 0, as Ctrl-C between saves does."""
+    from pipeline import watch as watch_module
+
+    def interrupted(self: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(watch_module.Watcher, "rebuild", interrupted)
+    out, err = Lines(), Lines()
+    config_file = project / "config.yaml"
+    source = str(project / "articles" / "housing.txt")
+
+    def prepare() -> Plan:
+        config = load_config(config_file)
+        return Plan(config, [source], project / "dist", BatchOptions(formats=("docx",)))
+
+    try:
+        code = watch(prepare, [source], config_file, out, err)
+    except KeyboardInterrupt:  # would stop the whole test session
+        pytest.fail("Ctrl-C during a rebuild escaped from watch()")
+    assert code == 0
+    assert "stopped during a rebuild" in out.getvalue()
+    assert err.getvalue() == ""
