@@ -24,7 +24,6 @@ from .config import Config
 from .errors import OutputError, PipelineError, RenderError, UsageError
 from .ingest import InputFormat, read_source, strip_bidi
 from .manifest import (
-    PACKAGE_VERSION,
     ArtifactEntry,
     Manifest,
     SourceEntry,
@@ -33,6 +32,7 @@ from .manifest import (
     intact,
     load_manifest,
     manifest_name,
+    package_fingerprint,
     present,
     sha256_bytes,
     sha256_file,
@@ -131,7 +131,7 @@ def _unchanged(
         and entry.config_hash == inputs.config_hash
         and entry.theme == inputs.theme
         and entry.theme_hash == inputs.theme_hash
-        and entry.package_version == PACKAGE_VERSION
+        and entry.package_version == package_fingerprint()
         and entry.formats == inputs.formats
     )
     if not same_inputs:
@@ -345,7 +345,7 @@ def run_batch(
                 source_sha256=digests[source] or "",
                 config_hash=inputs.config_hash,
                 theme=inputs.theme,
-                package_version=PACKAGE_VERSION,
+                package_version=package_fingerprint(),
                 build_time=stamp,
             )
         produced.update(paths)
@@ -355,7 +355,7 @@ def run_batch(
             config_hash=inputs.config_hash,
             theme=inputs.theme,
             theme_hash=inputs.theme_hash,
-            package_version=PACKAGE_VERSION,
+            package_version=package_fingerprint(),
             formats=inputs.formats,
             slug=slugs[source],
             stem=stems[source],

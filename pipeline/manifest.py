@@ -17,6 +17,7 @@ import json
 import os
 import stat
 from collections.abc import Iterable
+from functools import lru_cache
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, ValidationError
@@ -138,13 +139,7 @@ def config_hash(config: Config, today: dt.date) -> str:
 
 def theme_hash(folder: Path) -> str:
     """One hash over every file of the theme, so editing any template rebuilds."""
-    digest = hashlib.sha256()
-    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
-        if "__pycache__" in path.parts:
-            continue
-        digest.update(path.relative_to(folder).as_posix().encode("utf-8") + b"\0")
-        digest.update(hashlib.sha256(path.read_bytes()).digest())
-    return digest.hexdigest()
+    return files_hash([folder], ("*",))
 
 
 def build_time() -> str:
@@ -162,7 +157,36 @@ def build_time() -> str:
     return when.replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
-PACKAGE_VERSION = __version__
+# What in the package shapes a brief's bytes: its code, its language data,
+# the templates shared by every theme (a theme's own folder has theme_hash).
+_PACKAGE_FILES = ("*.py", "*.yaml", "*.j2", "*.css", "*.json")
+
+
+def files_hash(folders: Iterable[Path], patterns: Iterable[str] = _PACKAGE_FILES) -> str:
+    """One hash over the files matching `patterns` under `folders` (names and bytes)."""
+    digest = hashlib.sha256()
+    for folder in folders:
+        found = {path for pattern in patterns for path in folder.rglob(pattern)}
+        for path in sorted(found):
+            if "__pycache__" in path.parts or not path.is_file():
+                continue
+            digest.update(path.relative_to(folder).as_posix().encode("utf-8") + b"\0")
+            digest.update(hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()
+
+
+@lru_cache(maxsize=1)
+def package_fingerprint() -> str:
+    """The package version plus a hash of its code, language data and shared
+    templates, as recorded in the manifest: a checkout or an upgrade that
+    changes them rebuilds every brief, even at the same version number."""
+    from .render.theme import PACKAGE_DIR, templates_root
+
+    folders = [PACKAGE_DIR]
+    shared = templates_root() / "_base"
+    if PACKAGE_DIR not in shared.parents and shared.is_dir():
+        folders.append(shared)
+    return f"{__version__}+{files_hash(folders)[:12]}"
 
 
 # --- reading, checking, merging -------------------------------------------

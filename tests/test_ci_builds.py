@@ -148,7 +148,7 @@ def test_manifest_matches_the_files(small_build: tuple[Path, Path, str]) -> None
         assert entry.source_sha256 == sha(Path(entry.source))
         assert entry.build_time == "2023-11-14T22:13:20Z"
         assert entry.theme == "note"
-        assert entry.package_version == "0.1.0"
+        assert entry.package_version.startswith("0.1.0+")  # version + code hash
         brief = json.loads((out / (Path(entry.path).stem + ".json")).read_text())
         if entry.path.endswith(".pdf"):
             assert entry.media_type == "application/pdf"
@@ -432,7 +432,7 @@ def test_a_template_change_or_a_new_version_rebuilds_everything(
     css = themes / "note" / "style.css.j2"
     css.write_text(css.read_text() + "\n/* a new rule */\n")
     assert "3 built, 0 unchanged" in cli(*args)[1]
-    monkeypatch.setattr(pipeline.batch, "PACKAGE_VERSION", "99.0")
+    monkeypatch.setattr(pipeline.batch, "package_fingerprint", lambda: "99.0+0123456789ab")
     assert "3 built, 0 unchanged" in cli(*args)[1]
     assert "0 built, 3 unchanged" in cli(*args)[1]
 
@@ -492,3 +492,31 @@ def test_a_source_is_recognised_however_it_is_spelled(
     assert "0 built, 1 unchanged" in stdout
     manifest = load_manifest(tmp_path / "dist" / "manifest.json")
     assert manifest is not None and [s.source for s in manifest.sources] == ["src/a00.txt"]
+
+
+def test_the_code_fingerprint_follows_code_language_data_and_shared_templates(
+    tmp_path: Path,
+) -> None:
+    """Editing the package (code, a language file, the shared base template)
+    without a version bump still rebuilds: the manifest records their hash."""
+    from pipeline.manifest import files_hash
+
+    package = tmp_path / "pipeline"
+    shutil.copytree(ROOT / "pipeline", package, ignore=shutil.ignore_patterns("__pycache__"))
+    base = tmp_path / "_base"
+    shutil.copytree(ROOT / "templates" / "_base", base)
+    before = files_hash([package, base])
+    assert files_hash([package, base]) == before  # stable
+    for changed in (
+        package / "languages" / "fr.yaml",
+        package / "render" / "docx.py",
+        base / "brief.html.j2",
+    ):
+        original = changed.read_bytes()
+        changed.write_bytes(original + b"\n")
+        assert files_hash([package, base]) != before, changed
+        changed.write_bytes(original)
+    (package / "notes.txt").write_text("not part of the output", encoding="utf-8")
+    (package / "__pycache__").mkdir(exist_ok=True)
+    (package / "__pycache__" / "x.py").write_text("# bytecode cache", encoding="utf-8")
+    assert files_hash([package, base]) == before
