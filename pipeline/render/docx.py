@@ -31,6 +31,7 @@ from .theme import DocxStyle, Theme, expand_slot, reading_order
 COLUMN_GAP_PT = 8 * 72 / 25.4  # the CSS column-gap: 8mm
 BOX_INDENT_PT = 10  # text inside a shaded box, from its left rule
 BOX_GAP_PT = 5 * 72 / 25.4  # below a box: the CSS margin of 5mm
+BAND_PADDING_PT = 11  # inside the dossier's title band: the CSS padding of ~4mm
 BULLET_INDENT_PT = 4 * 72 / 25.4  # a key point's bullet column: the CSS 4mm
 HYPERLINK_RELTYPE = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/hyperlink"
 
@@ -168,9 +169,19 @@ def _theme_styles(doc: Document, layout: Layout, look: DocxStyle) -> None:
             style = styles[name]
             _shade(style.element.get_or_add_pPr(), colors.accent)
             style.font.color.rgb = RGBColor(0xFF, 0xFF, 0xFF)
-            style.paragraph_format.left_indent = Pt(8)
-            style.paragraph_format.right_indent = Pt(8)
+            style.paragraph_format.left_indent = Pt(BAND_PADDING_PT)
+            style.paragraph_format.right_indent = Pt(BAND_PADDING_PT)
             style.paragraph_format.space_after = Pt(0)
+            # Shading stops at the text unless the paragraph has borders: borders
+            # of the band's own colour, set off from the text, pad the band.
+            ppr = style.element.get_or_add_pPr()
+            for side, space in (
+                ("top", 6),
+                ("left", BAND_PADDING_PT),
+                ("bottom", 6),
+                ("right", BAND_PADDING_PT),
+            ):
+                _border(ppr, side, colors.accent, 4, space)
         styles["Brief Meta Rule"].paragraph_format.space_after = Pt(14)
     if look.box_border == "top":
         for name in ("Box Label", "Box Text"):
