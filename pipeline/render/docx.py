@@ -190,6 +190,11 @@ def _theme_styles(doc: Document, layout: Layout, look: DocxStyle) -> None:
             if borders is not None:
                 ppr.remove(borders)
         _border(styles["Box Label"].element.get_or_add_pPr(), "top", colors.accent, 18, 4)
+        # No left rule: pad the box with borders of its own colour instead.
+        for name in ("Box Label", "Box Text"):
+            ppr = styles[name].element.get_or_add_pPr()
+            for side in ("left", "right"):
+                _border(ppr, side, colors.box, 4, BOX_INDENT_PT - 2)
 
     cover_title = _style(doc, "Cover Title")
     cover_title.base_style = title
