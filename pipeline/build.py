@@ -183,6 +183,7 @@ def _render_all(
         memory_mb=memory_mb,
     )
     others = tuple(fmt for fmt in formats if fmt != "pdf")
+    warm_up(others)  # python-docx imported once here, not in every forked child
     try:
         local = (
             run_isolated(_render, brief, theme, others, False, timeout=timeout, memory_mb=memory_mb)
@@ -229,9 +230,9 @@ def build_one(
     cap (isolation.run_isolated), so a pathological article fails alone.
     `warm_render`: this process renders many briefs, so it renders the first
     one once itself and every later forked child starts warm (render.pdf).
-    `server`: a render server started at launch (render_server.py) renders
-    instead, forking from its own warm state; this process then never
-    imports the renderers.
+    `server`: a render server started at launch (render_server.py) typesets
+    the PDF instead, from its own warm state; this process then never
+    imports WeasyPrint.
     """
     started = time.perf_counter()
     result = SourceResult(source)
