@@ -348,6 +348,12 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=5, help="runs per figure (median)")
     parser.add_argument("--batch", type=int, default=50, help="articles in the batch")
     parser.add_argument(
+        "--output",
+        type=Path,
+        default=ROOT / "bench" / "results.json",
+        help="where to write the figures (default: bench/results.json)",
+    )
+    parser.add_argument(
         "--batch-repeat", type=int, default=None, help="runs per batch figure (default: --repeat)"
     )
     args = parser.parse_args()
@@ -535,13 +541,11 @@ def main() -> int:
     print(f"{'measure'.ljust(width)}  {'figures':>24}  {'ratio':>14}  target")
     for name, figures, ratio, target in rows:
         print(f"{name.ljust(width)}  {figures:>24}  {ratio:>14}  {target}")
-    (ROOT / "bench" / "results.json").write_text(
-        json.dumps(results, indent=2) + "\n", encoding="utf-8"
-    )
+    args.output.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
     print(
         f"\nmachine: {results['machine']}, {results['cpu']}; load average "
         f"{results['load_average_at_start']:.2f} -> {results['load_average_at_end']:.2f} "
-        "(other work on the machine skews the figures); wrote bench/results.json"
+        f"(other work on the machine skews the figures); wrote {args.output}"
     )
     return 0
 

@@ -162,3 +162,45 @@ def test_an_up_to_date_rebuild_imports_no_models_and_no_renderer(tmp_path: Path)
     assert "unchanged" in again.stdout
     assert "HEAVY=\n" in again.stdout  # nothing heavy was imported
     assert "HEAVY=pipeline.brief" in first.stdout  # (the first build did need them)
+
+
+def test_the_benchmark_runs_and_prints_every_ratio(tmp_path: Path) -> None:
+    """`python bench/run.py` from this checkout, as small as it goes: every
+    row of the issue's targets is printed and the figures are written."""
+    output = tmp_path / "results.json"
+    done = subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "bench" / "run.py"),
+            "--repeat",
+            "1",
+            "--batch",
+            "2",
+            "--batch-repeat",
+            "1",
+            "--output",
+            str(output),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert done.returncode == 0, done.stderr
+    for row in (
+        "cold PDF+DOCX build / raw baseline",
+        "untagged: --pdf-variant none / plain",
+        "cold DOCX-only build / pandoc",
+        "warm per-brief PDF / first, in process",
+        "warm per-brief / first, forked",
+        "batch of 2: -j 1 / -j 2",
+        "cores kept busy",
+        "no-op rebuild of 2",
+        "peak RSS, one PDF+DOCX build",
+    ):
+        assert row in done.stdout, row
+    figures = json.loads(output.read_text(encoding="utf-8"))
+    for key in ("cold_build_s", "baseline_s", "docx_cold_s", "warm_render_s", "batch_j2_s"):
+        assert figures[key] > 0, key
+    assert figures["noop_rebuild_s"] < figures["batch_j1_s"]
+    assert 0 < figures["cold_rss_mb"] < 1000
