@@ -21,7 +21,6 @@ later fork inherits (font configuration, compiled stylesheet); then
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import importlib
 import logging
 import os
@@ -200,9 +199,12 @@ class RenderServer:
         os.close(results_write)
         self._pid = pid
         self._pending = False
-        with contextlib.suppress(OSError, AttributeError):
+        with contextlib.suppress(ImportError, OSError, AttributeError):
             # Room for a whole job (the HTML, CSS and theme files of a brief),
             # so sending one never waits for the server to finish importing.
+            # (F_SETPIPE_SZ is Linux's; elsewhere a large job just waits.)
+            import fcntl
+
             fcntl.fcntl(self._jobs, fcntl.F_SETPIPE_SZ, _PIPE_SIZE)
 
     @property

@@ -224,3 +224,15 @@ def test_a_failed_build_leaves_no_server_behind(tmp_path: Path) -> None:
     assert rc == 2, err.getvalue()
     with pytest.raises(ChildProcessError):  # the server was stopped and reaped
         os.waitpid(-1, os.WNOHANG)
+
+
+def size_of(data: bytes) -> int:
+    return len(data)
+
+
+def test_a_job_larger_than_the_pipe_reaches_the_server() -> None:
+    """A brief with large theme files (fonts, logo) makes a job of several MB:
+    sending it waits for the server to read, within the job's deadline."""
+    payload = os.urandom(3_000_000)
+    with RenderServer(partial(nap, 0.3)) as server:  # still "importing" when the job comes
+        assert server.run(None, partial(size_of, payload), timeout=30, memory_mb=0) == len(payload)
