@@ -198,7 +198,6 @@ class RenderServer:
         os.close(jobs_read)
         os.close(results_write)
         self._pid = pid
-        self._pending = False
         with contextlib.suppress(ImportError, OSError, AttributeError):
             # Room for a whole job (the HTML, CSS and theme files of a brief),
             # so sending one never waits for the server to finish importing.
