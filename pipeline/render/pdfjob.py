@@ -2,8 +2,8 @@
 
 Shared by render/pdf.py (which makes a `PdfJob` from the Brief and the
 theme) and render/typeset.py (which gives it to WeasyPrint), and light on
-purpose: making a job imports neither WeasyPrint nor Jinja2's output side,
-and typesetting one imports neither Jinja2 nor the pydantic models.
+purpose: making a job imports no WeasyPrint, and typesetting one imports
+neither Jinja2 nor the pydantic models.
 """
 
 from __future__ import annotations
