@@ -99,17 +99,30 @@ def run_child(
         os._exit(status)
 
 
-def _read_all(read_fd: int, pid: int, deadline: float) -> bytes | None:
-    """Everything the child writes, or None when the deadline passes first."""
+class Late(Exception):
+    """A deadline passed while waiting on a worker's pipe."""
+
+
+def wait_ready(fd: int, deadline: float | None, write: bool = False) -> None:
+    """Wait until `fd` can be read (or written); `Late` once `deadline` passes.
+    With no deadline, return at once: the next read or write blocks instead."""
+    if deadline is None:
+        return
+    remaining = deadline - time.monotonic()
+    if remaining <= 0:
+        raise Late
+    watched = ([], [fd]) if write else ([fd], [])
+    readable, writable, _ = select.select(*watched, [], remaining)
+    if not (writable or readable):
+        raise Late
+
+
+def read_to_end(fd: int, deadline: float | None = None) -> bytes:
+    """Everything written to `fd` until its writers close it."""
     chunks: list[bytes] = []
     while True:
-        remaining = deadline - time.monotonic()
-        if remaining <= 0:
-            return None
-        ready, _, _ = select.select([read_fd], [], [], remaining)
-        if not ready:
-            return None
-        chunk = os.read(read_fd, 1 << 20)
+        wait_ready(fd, deadline)
+        chunk = os.read(fd, 1 << 20)
         if not chunk:
             return b"".join(chunks)
         chunks.append(chunk)
@@ -135,11 +148,11 @@ def run_isolated(
     os.close(write_fd)
     finished = False
     try:
-        data = _read_all(read_fd, pid, time.monotonic() + timeout)
-        if data is None:
-            raise timed_out(what, timeout)
+        data = read_to_end(read_fd, time.monotonic() + timeout)
         _, status = os.waitpid(pid, 0)
         finished = True
+    except Late:
+        raise timed_out(what, timeout) from None
     finally:
         os.close(read_fd)
         if not finished:

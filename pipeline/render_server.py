@@ -25,7 +25,6 @@ import importlib
 import logging
 import os
 import pickle
-import select
 import signal
 import struct
 import time
@@ -34,7 +33,16 @@ from types import TracebackType
 from typing import Any, Generic, TypeVar
 
 from .errors import RenderError
-from .isolation import decode_result, die_with_parent, outcome_of, run_child, timed_out
+from .isolation import (
+    Late,
+    decode_result,
+    die_with_parent,
+    outcome_of,
+    read_to_end,
+    run_child,
+    timed_out,
+    wait_ready,
+)
 
 log = logging.getLogger(__name__)
 
@@ -61,26 +69,10 @@ class _Gone(Exception):
     """The server closed its end: it died or was killed."""
 
 
-class _Late(Exception):
-    """The deadline passed."""
-
-
-def _wait(fd: int, deadline: float | None, write: bool = False) -> None:
-    if deadline is None:
-        return
-    remaining = deadline - time.monotonic()
-    if remaining <= 0:
-        raise _Late
-    watched = ([], [fd]) if write else ([fd], [])
-    readable, writable, _ = select.select(*watched, [], remaining)
-    if not (writable or readable):
-        raise _Late
-
-
 def _read_exact(fd: int, size: int, deadline: float | None) -> bytes:
     chunks, missing = [], size
     while missing:
-        _wait(fd, deadline)
+        wait_ready(fd, deadline)
         chunk = os.read(fd, min(missing, 1 << 20))
         if not chunk:
             raise _Gone
@@ -92,18 +84,11 @@ def _read_exact(fd: int, size: int, deadline: float | None) -> bytes:
 def _write_all(fd: int, data: bytes, deadline: float | None) -> None:
     view = memoryview(data)
     while view:
-        _wait(fd, deadline, write=True)
+        wait_ready(fd, deadline, write=True)
         try:
             view = view[os.write(fd, view[: 1 << 16]) :]
         except BrokenPipeError:
             raise _Gone from None
-
-
-def _read_to_end(fd: int) -> bytes:
-    chunks = []
-    while chunk := os.read(fd, 1 << 20):
-        chunks.append(chunk)
-    return b"".join(chunks)
 
 
 def _serve_one(
@@ -128,7 +113,7 @@ def _serve_one(
         run_child(write_fd, memory_mb, function, (), server)
     os.close(write_fd)
     try:
-        data = _read_to_end(read_fd)
+        data = read_to_end(read_fd)
     finally:
         os.close(read_fd)
     _, status = os.waitpid(pid, 0)
@@ -231,7 +216,7 @@ class RenderServer:
         pending: Pending[T] = Pending(self, time.monotonic() + timeout, timeout, memory_mb, what)
         try:
             _write_all(self._jobs, _LENGTH.pack(len(job)) + job, pending.deadline)
-        except (_Late, _Gone) as stop:
+        except (Late, _Gone) as stop:
             pending.fail(stop)
         self._pending = True
         return pending
@@ -305,7 +290,7 @@ class Pending(Generic[T]):
                 raise _Gone
             status, data = server._reply(self.deadline)
             server._pending = False
-        except _Late:
+        except Late:
             server.close()  # the render child dies with the server
             raise timed_out(self.what, self.timeout) from None
         except _Gone:
