@@ -16,6 +16,8 @@ from pypdf import PdfReader
 from pipeline.cli import main
 from pipeline.render.docx import _obfuscate
 
+from .libreoffice import convert_to_pdf, needs_libreoffice
+
 ROOT = Path(__file__).resolve().parent.parent
 ARTICLE = ROOT / "examples" / "poutine-iran.txt"
 # A font file whose face is easy to recognise once embedded (any .ttf would do).
@@ -77,30 +79,10 @@ def test_docx_embeds_the_font_file_obfuscated(project: Path) -> None:
     assert doc.styles["Heading 1"].font.name == "House Sans"
 
 
-@pytest.mark.skipif(
-    shutil.which("libreoffice") is None and shutil.which("soffice") is None,
-    reason="LibreOffice is not installed",
-)
+@needs_libreoffice
 @pytest.mark.skipif(shutil.which("pdffonts") is None, reason="poppler-utils is not installed")
 def test_libreoffice_uses_the_embedded_font(project: Path, tmp_path: Path) -> None:
-    binary = shutil.which("libreoffice") or shutil.which("soffice")
-    assert binary is not None
-    subprocess.run(
-        [
-            binary,
-            "--headless",
-            f"-env:UserInstallation=file://{tmp_path}/lo",
-            "--convert-to",
-            "pdf",
-            "--outdir",
-            str(tmp_path),
-            str(_one(project, ".docx")),
-        ],
-        check=True,
-        capture_output=True,
-        timeout=180,
-    )
-    converted = next(tmp_path.glob("*.pdf"))
+    converted = convert_to_pdf(_one(project, ".docx"), tmp_path)
     fonts = subprocess.run(["pdffonts", str(converted)], capture_output=True, text=True).stdout
     # "House Sans" is installed nowhere: only the embedded file can give this face.
     assert "DejaVuSansMono" in fonts

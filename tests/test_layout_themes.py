@@ -10,7 +10,6 @@ from __future__ import annotations
 import io
 import json
 import shutil
-import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -31,6 +30,8 @@ from pipeline.parity import (
     stranded_headings,
     widows_and_orphans,
 )
+
+from .libreoffice import convert_to_pdf, needs_libreoffice
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTICLE = ROOT / "examples" / "poutine-iran.txt"
@@ -373,31 +374,12 @@ def test_preview_is_a_png_of_page_one(case: Built) -> None:
     assert image.width / image.height == pytest.approx(width / height, rel=0.02)
 
 
-@pytest.mark.skipif(
-    shutil.which("libreoffice") is None and shutil.which("soffice") is None,
-    reason="LibreOffice is not installed",
-)
+@needs_libreoffice
 def test_libreoffice_opens_the_docx(built: dict[str, Built], tmp_path: Path) -> None:
     case = built["cover-toc"]
     source = tmp_path / "brief.docx"
     source.write_bytes(case.docx)
-    binary = shutil.which("libreoffice") or shutil.which("soffice")
-    subprocess.run(
-        [
-            binary,
-            "--headless",
-            f"-env:UserInstallation=file://{tmp_path}/lo",
-            "--convert-to",
-            "pdf",
-            "--outdir",
-            str(tmp_path),
-            str(source),
-        ],
-        check=True,
-        capture_output=True,
-        timeout=180,
-    )
-    converted = (tmp_path / "brief.pdf").read_bytes()
+    converted = convert_to_pdf(source, tmp_path).read_bytes()
     docx = read_docx(case.docx)
     text = read_pdf(converted, docx.geometry).stream
     from pipeline.parity import normalise
