@@ -31,6 +31,7 @@ from .theme import DocxStyle, Theme, expand_slot, reading_order
 COLUMN_GAP_PT = 8 * 72 / 25.4  # the CSS column-gap: 8mm
 BOX_INDENT_PT = 10  # text inside a shaded box, from its left rule
 BOX_GAP_PT = 5 * 72 / 25.4  # below a box: the CSS margin of 5mm
+GUTTER_PT = 3 * 72 / 25.4  # between the pros and cons cells: the CSS border-spacing, 3mm
 BAND_PADDING_PT = 11  # inside the dossier's title band: the CSS padding of ~4mm
 BULLET_INDENT_PT = 4 * 72 / 25.4  # a key point's bullet column: the CSS 4mm
 HYPERLINK_RELTYPE = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/hyperlink"
@@ -522,6 +523,7 @@ def _pros_cons_table(doc: Document, brief: Brief, section: Any, layout: Layout) 
         trpr.append(element)
     body_trpr = table.rows[1]._tr.get_or_add_trPr()
     body_trpr.append(OxmlElement("w:cantSplit"))
+    _pad_table(table, gutter=True)
     labels = (brief.labels.pros, brief.labels.cons)
     fills = (layout.colors.accent, layout.colors.muted)
     for cell, label, fill in zip(header.cells, labels, fills, strict=False):
@@ -536,6 +538,36 @@ def _pros_cons_table(doc: Document, brief: Brief, section: Any, layout: Layout) 
         first = cell.paragraphs[0]
         _add_blocks(cell, blocks, doc)
         first._p.getparent().remove(first._p)
+
+
+# w:tblPr children after tblBorders, in schema order (insertion points).
+_AFTER_TBL_BORDERS = ("w:shd", "w:tblLayout", "w:tblCellMar", "w:tblLook", "w:tblCaption")
+_AFTER_TBL_CELL_MAR = ("w:tblLook", "w:tblCaption", "w:tblDescription")
+
+
+def _pad_table(table: Any, gutter: bool) -> None:
+    """The PDF's padding inside the pros/cons cells (about 2 mm) and, with
+    `gutter`, its 3 mm gap between the columns: a white rule between them."""
+    tblpr = table._tbl.tblPr
+    margins = OxmlElement("w:tblCellMar")
+    # The rule is drawn across the cell boundary: half of it lies in each
+    # cell's side margin, which is widened by as much.
+    side_pt = 6 + (GUTTER_PT / 2 if gutter else 0)
+    for side, size in (("top", 4), ("left", side_pt), ("bottom", 3), ("right", side_pt)):
+        edge = OxmlElement(f"w:{side}")
+        edge.set(qn("w:w"), str(round(size * 20)))
+        edge.set(qn("w:type"), "dxa")
+        margins.append(edge)
+    tblpr.insert_element_before(margins, *_AFTER_TBL_CELL_MAR)
+    if gutter:
+        borders = OxmlElement("w:tblBorders")
+        rule = OxmlElement("w:insideV")
+        rule.set(qn("w:val"), "single")
+        rule.set(qn("w:sz"), str(round(GUTTER_PT * 8)))
+        rule.set(qn("w:space"), "0")
+        rule.set(qn("w:color"), "FFFFFF")
+        borders.append(rule)
+        tblpr.insert_element_before(borders, *_AFTER_TBL_BORDERS)
 
 
 def _clear_box(paragraph: DocxParagraph) -> None:
@@ -745,6 +777,7 @@ def _stacked_pros_cons(doc: Document, brief: Brief, section: Any, layout: Layout
     table = doc.add_table(rows=4, cols=1)
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     table.autofit = False
+    _pad_table(table, gutter=False)
     column_width = Pt((_text_width(layout) - COLUMN_GAP_PT) / 2 - 2)
     table.columns[0].width = column_width
     for cell in table.columns[0].cells:
