@@ -571,11 +571,14 @@ def _pad_table(table: Any, gutter: bool) -> None:
 
 
 def _clear_box(paragraph: DocxParagraph) -> None:
-    """Table cells carry their own shading: drop the paragraph box look."""
+    """Table cells carry their own shading: drop the paragraph box look
+    (whichever rules the theme's box style draws: left, or top and sides)."""
     ppr = paragraph._p.get_or_add_pPr()
-    edge = OxmlElement("w:left")
-    edge.set(qn("w:val"), "nil")
-    _ppr_child(ppr, "pBdr").append(edge)
+    borders = _ppr_child(ppr, "pBdr")
+    for side in ("top", "left", "bottom", "right"):  # schema order
+        edge = OxmlElement(f"w:{side}")
+        edge.set(qn("w:val"), "nil")
+        borders.append(edge)
     shd = _ppr_child(ppr, "shd")
     shd.set(qn("w:val"), "clear")
     shd.set(qn("w:fill"), "auto")
