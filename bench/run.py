@@ -160,9 +160,9 @@ def prepare_baseline(work: Path) -> Path:
     """The exact HTML/CSS and paragraphs our renderers produce for the example."""
     sys.path.insert(0, str(ROOT))
     os.environ["SOURCE_DATE_EPOCH"] = ENV["SOURCE_DATE_EPOCH"]
-    from pipeline.build import build_date, load_theme_for, make_brief
-    from pipeline.config import load_config
-    from pipeline.ingest import read_source
+    from pipeline.build.source import build_date, load_theme_for, make_brief
+    from pipeline.config.model import load_config
+    from pipeline.read.ingest import read_source
     from pipeline.render.html import render_html
 
     config = load_config(ROOT / "config.yaml")
@@ -194,9 +194,9 @@ def prepare_baseline(work: Path) -> Path:
 WARM = r"""
 import sys, time, json
 from pathlib import Path
-from pipeline.build import build_date, build_one, load_theme_for, make_brief, warm_up
-from pipeline.config import load_config
-from pipeline.ingest import read_source
+from pipeline.build.source import build_date, build_one, load_theme_for, make_brief, warm_up
+from pipeline.config.model import load_config
+from pipeline.read.ingest import read_source
 from pipeline.render import renderer_for
 config = load_config(Path("config.yaml"))
 theme = load_theme_for(config)
@@ -239,8 +239,8 @@ def warm_render(repeat: int, mode: str) -> tuple[float, float]:
 WARM_DOCX = r"""
 import sys, time, json, statistics
 from pathlib import Path
-from pipeline.build import build_date, build_one, load_theme_for
-from pipeline.config import load_config
+from pipeline.build.source import build_date, build_one, load_theme_for
+from pipeline.config.model import load_config
 config = load_config(Path("config.yaml"))
 theme = load_theme_for(config)
 times = []
@@ -262,7 +262,7 @@ def warm_docx(repeat: int) -> float:
 def default_variant() -> str:
     """The PDF variant our default build asks WeasyPrint for (config.yaml)."""
     sys.path.insert(0, str(ROOT))
-    from pipeline.config import load_config
+    from pipeline.config.model import load_config
     from pipeline.render.pdfjob import WEASYPRINT_VARIANTS
 
     weasy_variant, _ = WEASYPRINT_VARIANTS[load_config(ROOT / "config.yaml").pdf.variant]

@@ -1,6 +1,6 @@
 """`python -m pipeline`."""
 
-from .cli import run
+from pipeline.cli import run
 
 if __name__ == "__main__":
     run()

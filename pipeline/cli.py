@@ -18,12 +18,19 @@ import traceback
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn, TextIO
 
-from . import __version__
-from .errors import EXIT_FAILED, EXIT_OK, EXIT_USAGE, ConfigErrors, PipelineError, UsageError
+from pipeline import __version__
+from pipeline.errors import (
+    EXIT_FAILED,
+    EXIT_OK,
+    EXIT_USAGE,
+    ConfigErrors,
+    PipelineError,
+    UsageError,
+)
 
 if TYPE_CHECKING:
-    from .config import Config
-    from .render_server import RenderServer
+    from pipeline.build.render_server import RenderServer
+    from pipeline.config.model import Config
 
 FORMATS = ("pdf", "docx", "json")
 # Kept in step with config.PdfVariant (a test checks it) so --help needs no pydantic import.
@@ -279,7 +286,7 @@ def make_parser() -> argparse.ArgumentParser:
 
 
 def _load(args: argparse.Namespace) -> tuple[Config, Path]:
-    from .config import Config, load_config
+    from pipeline.config.model import Config, load_config
 
     if args.config:
         config = load_config(Path(args.config))
@@ -294,7 +301,7 @@ def _load(args: argparse.Namespace) -> tuple[Config, Path]:
 def _build_inputs(args: argparse.Namespace) -> tuple[Config, Path, list[str]]:
     """The config with the command line's overrides, the output folder, and the
     sources: the SOURCE arguments, else `sources:` from the config, expanded."""
-    from .sources import expand_sources
+    from pipeline.read.sources import expand_sources
 
     config, out_dir = _load(args)
     if args.pdf_variant:
@@ -315,7 +322,7 @@ def _build_inputs(args: argparse.Namespace) -> tuple[Config, Path, list[str]]:
 def _cmd_build(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if args.format is not None and "pdf" not in args.format:
         return _build(args, out, err, None)
-    from .render_server import Call, RenderServer
+    from pipeline.build.render_server import Call, RenderServer
 
     # WeasyPrint's import (~0.6 s) starts now on another core, while this
     # process loads the config and structures the articles.
@@ -324,9 +331,9 @@ def _cmd_build(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 
 def _build(args: argparse.Namespace, out: TextIO, err: TextIO, server: RenderServer | None) -> int:
-    from .batch import BatchOptions, run_batch
-    from .progress import Progress, print_summary
-    from .sources import parse_shard
+    from pipeline.build.batch import BatchOptions, run_batch
+    from pipeline.build.progress import Progress, print_summary
+    from pipeline.read.sources import parse_shard
 
     config, out_dir, sources = _build_inputs(args)
     formats = args.format or config.formats
@@ -361,7 +368,7 @@ def _build(args: argparse.Namespace, out: TextIO, err: TextIO, server: RenderSer
         for written in result.written:
             print(f"wrote {_relative(str(written.path))} ({_size(written.size)})", file=out)
         if args.check and result.brief is not None and result.error is None:
-            from .parity import compare
+            from pipeline.build.parity import compare
 
             data = {artifact.format: artifact.data for artifact in result.artifacts}
             problems = compare(data["pdf"], data["docx"], result.brief)
@@ -384,8 +391,8 @@ def _build(args: argparse.Namespace, out: TextIO, err: TextIO, server: RenderSer
 
 
 def _cmd_watch(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    from .batch import BatchOptions
-    from .watch import Plan, watch
+    from pipeline.build.batch import BatchOptions
+    from pipeline.build.watch import Plan, watch
 
     config_file = Path(args.config) if args.config else None
     if config_file is None and Path(DEFAULT_CONFIG).is_file():
@@ -409,8 +416,8 @@ def _cmd_watch(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 
 def _cmd_manifest(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    from .manifest import MANIFEST_NAME, load_manifest, merge_manifests
-    from .output import write_atomic
+    from pipeline.build.manifest import MANIFEST_NAME, load_manifest, merge_manifests
+    from pipeline.build.output import write_atomic
 
     parts = []
     for name in args.parts:
@@ -430,9 +437,9 @@ def _cmd_manifest(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 
 def _cmd_themes(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    from .build import theme_search_path
-    from .config import Config, load_config
-    from .render.theme import find_themes, read_theme_file
+    from pipeline.build.source import theme_search_path
+    from pipeline.config.model import Config, load_config
+    from pipeline.render.theme import find_themes, read_theme_file
 
     if args.config:
         config = load_config(Path(args.config))
@@ -450,8 +457,8 @@ def _cmd_themes(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 
 def _cmd_check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    from .errors import SourceError
-    from .parity import availability, brief_from_json, compare
+    from pipeline.build.parity import availability, brief_from_json, compare
+    from pipeline.errors import SourceError
 
     missing = availability()
     if missing:
@@ -490,11 +497,11 @@ def _size(size: int) -> str:
 
 def _cmd_schema(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if args.brief:
-        from .brief import Brief
+        from pipeline.brief import Brief
 
         document = Brief.model_json_schema()
     else:
-        from .config import schema
+        from pipeline.config.model import schema
 
         document = schema()
     json.dump(document, out, indent=2, ensure_ascii=False)
@@ -505,8 +512,8 @@ def _cmd_schema(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 def _cmd_email(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     import os
 
-    from .mail import describe, prepare_messages, recipients_for
-    from .outbox import flush, pending, queue, smtp_settings
+    from pipeline.deliver.mail import describe, prepare_messages, recipients_for
+    from pipeline.deliver.outbox import flush, pending, queue, smtp_settings
 
     config, out_dir = _load(args)
     settings = smtp_settings(config.email.smtp, config.base_dir, os.environ) if args.send else None
@@ -534,7 +541,7 @@ def _cmd_email(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                 if settings is not None:
                     print(f"  would be queued and sent to {settings.server}", file=out)
                 continue
-            from .output import write_atomic
+            from pipeline.build.output import write_atomic
 
             written = write_atomic(out_dir, f"{item.stem}.eml", item.data)
             print(f"wrote {_relative(str(written.path))} ({_size(written.size)})", file=out)

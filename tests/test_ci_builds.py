@@ -22,9 +22,9 @@ import pypdf
 import pytest
 from docx import Document as open_docx
 
+from pipeline.build.manifest import Manifest, load_manifest
 from pipeline.cli import main
-from pipeline.manifest import Manifest, load_manifest
-from pipeline.sources import expand_sources, select_shard, shard_of
+from pipeline.read.sources import expand_sources, select_shard, shard_of
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "examples" / "poutine-iran.txt"
@@ -419,7 +419,7 @@ def test_docx_batch_never_imports_weasyprint(tmp_path: Path) -> None:
 def test_a_template_change_or_a_new_version_rebuilds_everything(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import pipeline.batch
+    import pipeline.build.batch
     import pipeline.render.theme
 
     themes = tmp_path / "themes"
@@ -432,15 +432,15 @@ def test_a_template_change_or_a_new_version_rebuilds_everything(
     css = themes / "note" / "style.css.j2"
     css.write_text(css.read_text() + "\n/* a new rule */\n")
     assert "3 built, 0 unchanged" in cli(*args)[1]
-    monkeypatch.setattr(pipeline.batch, "package_fingerprint", lambda: "99.0+0123456789ab")
+    monkeypatch.setattr(pipeline.build.batch, "package_fingerprint", lambda: "99.0+0123456789ab")
     assert "3 built, 0 unchanged" in cli(*args)[1]
     assert "0 built, 3 unchanged" in cli(*args)[1]
 
 
 def test_progress_bar_and_rich_table_render(tmp_path: Path) -> None:
-    from pipeline.build import SourceResult
+    from pipeline.build.progress import Progress, print_summary
+    from pipeline.build.source import SourceResult
     from pipeline.errors import SourceError
-    from pipeline.progress import Progress, print_summary
     from pipeline.render import Artifact
 
     results = [
@@ -499,7 +499,7 @@ def test_the_code_fingerprint_follows_code_language_data_and_shared_templates(
 ) -> None:
     """Editing the package (code, a language file, the shared base template)
     without a version bump still rebuilds: the manifest records their hash."""
-    from pipeline.manifest import files_hash
+    from pipeline.build.manifest import files_hash
 
     package = tmp_path / "pipeline"
     shutil.copytree(ROOT / "pipeline", package, ignore=shutil.ignore_patterns("__pycache__"))
@@ -508,7 +508,7 @@ def test_the_code_fingerprint_follows_code_language_data_and_shared_templates(
     before = files_hash([package, base])
     assert files_hash([package, base]) == before  # stable
     for changed in (
-        package / "languages" / "fr.yaml",
+        package / "understand" / "languages" / "fr.yaml",
         package / "render" / "docx.py",
         base / "brief.html.j2",
     ):

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.config import Config, load_config, points
+from pipeline.config.model import Config, load_config, points
 from pipeline.errors import ConfigError, ConfigErrors
 
 from .conftest import ROOT, run_cli

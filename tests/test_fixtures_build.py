@@ -11,9 +11,9 @@ import pdfplumber
 import pytest
 from docx import Document as DocxDocument
 
-from pipeline import read_html
 from pipeline.brief import Brief, block_texts
 from pipeline.cli import main
+from pipeline.read import html as read_html
 
 FIXTURES = Path(__file__).parent / "fixtures"
 NAMES = ["fr-example.txt", "english-front-matter.md", "no-headings.txt", "cp1252-crlf.txt"]

@@ -10,7 +10,7 @@ import json
 import pytest
 
 from pipeline.brief import Brief
-from pipeline.read_html import available as html_available
+from pipeline.read.html import available as html_available
 from tests.update_goldens import CASES, FIXTURES, GOLDEN, golden_json
 
 

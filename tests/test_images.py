@@ -15,7 +15,7 @@ from docx import Document as DocxDocument
 from PIL import Image as PILImage
 
 from pipeline.cli import main
-from pipeline.images import ImageLoader
+from pipeline.read.images import ImageLoader
 
 ARTICLE = """\
 ---

@@ -14,10 +14,10 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pipeline.build import make_brief
-from pipeline.config import Config
+from pipeline.build.source import make_brief
+from pipeline.config.model import Config
 from pipeline.errors import SourceError
-from pipeline.ingest import read_source
+from pipeline.read.ingest import read_source
 
 TODAY = dt.date(2026, 11, 24)
 SETTINGS = settings(

@@ -10,11 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from pipeline import read_html
 from pipeline.cli import main
 from pipeline.errors import SourceError
-from pipeline.ingest import decode, read_source
-from pipeline.read_markdown import parse_markdown
+from pipeline.read import html as read_html
+from pipeline.read.ingest import decode, read_source
+from pipeline.read.markdown import parse_markdown
 
 FIXTURES = Path(__file__).parent / "fixtures"
 FRENCH = "Le président a annoncé une réforme des retraites. Les syndicats s’y opposent."

@@ -20,9 +20,7 @@ from docx.oxml.ns import qn
 from pypdf import PdfReader
 
 from pipeline.brief import Brief
-from pipeline.cli import main
-from pipeline.config import Config, load_config, points
-from pipeline.parity import (
+from pipeline.build.parity import (
     brief_from_json,
     compare,
     read_docx,
@@ -30,6 +28,8 @@ from pipeline.parity import (
     stranded_headings,
     widows_and_orphans,
 )
+from pipeline.cli import main
+from pipeline.config.model import Config, load_config, points
 
 from .libreoffice import convert_to_pdf, needs_libreoffice
 
@@ -212,7 +212,7 @@ def test_parity_fails_when_the_texts_differ(built: dict[str, Built]) -> None:
 def test_parity_flags_text_only_the_pdf_has(built: dict[str, Built]) -> None:
     """A paragraph missing from the DOCX is found without the Brief, from the
     PDF side: its text is left over once every DOCX paragraph is matched."""
-    from pipeline.parity import normalise
+    from pipeline.build.parity import normalise
 
     note = built["note"]
     doc = Document(io.BytesIO(note.docx))
@@ -382,7 +382,7 @@ def test_libreoffice_opens_the_docx(built: dict[str, Built], tmp_path: Path) -> 
     converted = convert_to_pdf(source, tmp_path).read_bytes()
     docx = read_docx(case.docx)
     text = read_pdf(converted, docx.geometry).stream
-    from pipeline.parity import normalise
+    from pipeline.build.parity import normalise
 
     for item in case.brief.body_texts():
         assert normalise(item) in text

@@ -11,12 +11,12 @@ from pathlib import Path
 
 import pytest
 
-from pipeline import ner
 from pipeline.brief import Brief
-from pipeline.build import make_brief
-from pipeline.config import Config
+from pipeline.build.source import make_brief
+from pipeline.config.model import Config
 from pipeline.errors import SourceError
-from pipeline.ingest import read_source
+from pipeline.read.ingest import read_source
+from pipeline.understand import ner
 
 EXAMPLE = Path(__file__).parent / "fixtures" / "fr-example.txt"
 TODAY = dt.date(2026, 11, 24)

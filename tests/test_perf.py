@@ -19,10 +19,10 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from pipeline.build import build_date, load_theme_for, make_brief, warm_up
-from pipeline.config import load_config
-from pipeline.ingest import read_source
-from pipeline.languages import _detector_factory, available, detect
+from pipeline.build.source import build_date, load_theme_for, make_brief, warm_up
+from pipeline.config.model import load_config
+from pipeline.read.ingest import read_source
+from pipeline.understand.languages import _detector_factory, available, detect
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "examples" / "poutine-iran.txt"
@@ -151,7 +151,7 @@ def test_an_up_to_date_rebuild_imports_no_models_and_no_renderer(tmp_path: Path)
     code = (
         "import sys; from pipeline.cli import main; "
         f"rc = main({argv!r}); "
-        "heavy = [m for m in ('pipeline.brief', 'pipeline.structure', 'weasyprint', 'docx') "
+        "heavy = [m for m in ('pipeline.brief', 'pipeline.understand.structure', 'weasyprint', 'docx') "
         "if m in sys.modules]; "
         "print('HEAVY=' + ','.join(heavy)); sys.exit(rc)"
     )

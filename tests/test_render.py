@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from docx import Document
 
-from pipeline.config import Config, points
+from pipeline.config.model import Config, points
 
 from .conftest import ExampleBuild, assert_in_order, docx_text, pdf_body_text
 

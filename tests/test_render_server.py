@@ -18,11 +18,11 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.batch import BatchOptions, run_batch
-from pipeline.build import build_date, build_one, load_theme_for
-from pipeline.config import load_config
+from pipeline.build.batch import BatchOptions, run_batch
+from pipeline.build.render_server import Call, RenderServer
+from pipeline.build.source import build_date, build_one, load_theme_for
+from pipeline.config.model import load_config
 from pipeline.errors import RenderError
-from pipeline.render_server import Call, RenderServer
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "examples" / "poutine-iran.txt"

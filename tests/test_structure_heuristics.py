@@ -10,9 +10,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from pipeline.brief import Brief, block_texts
-from pipeline.build import make_brief
-from pipeline.config import Config
-from pipeline.ingest import read_source
+from pipeline.build.source import make_brief
+from pipeline.config.model import Config
+from pipeline.read.ingest import read_source
 
 TODAY = dt.date(2026, 11, 24)
 

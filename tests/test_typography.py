@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.languages import get_language
-from pipeline.typography import apply
+from pipeline.understand.languages import get_language
+from pipeline.understand.typography import apply
 
 FR = get_language("fr").typography
 EN = get_language("en").typography

@@ -8,8 +8,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pipeline.brief import Run
-from pipeline.languages import get_language
-from pipeline.typography import apply
+from pipeline.understand.languages import get_language
+from pipeline.understand.typography import apply
 
 FR = get_language("fr").typography
 EN = get_language("en").typography
@@ -88,7 +88,7 @@ def test_only_spacing_and_marks_change(text: str) -> None:
 
 
 def test_code_runs_are_not_typeset() -> None:
-    from pipeline.structure import _typeset_runs
+    from pipeline.understand.structure import _typeset_runs
 
     runs = (Run(text='say "hi" : now'), Run(text='x = "a" ; y', marks=("code",)))
     out = _typeset_runs(runs, get_language("fr"))

@@ -23,9 +23,9 @@ from docx import Document as DocxDocument
 
 pytest.importorskip("watchfiles")
 
-from pipeline.batch import BatchOptions  # noqa: E402
-from pipeline.config import load_config  # noqa: E402
-from pipeline.watch import Plan, Targets, targets_for, watch  # noqa: E402
+from pipeline.build.batch import BatchOptions  # noqa: E402
+from pipeline.build.watch import Plan, Targets, targets_for, watch  # noqa: E402
+from pipeline.config.model import load_config  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 WAIT = 30.0  # seconds: generous for a loaded 2-core CI machine, still bounded
@@ -240,7 +240,7 @@ def test_ctrl_c_during_a_rebuild_stops_cleanly(
 ) -> None:
     """Ctrl-C that lands while a build runs (not while watchfiles waits) stops
     the watch with exit code 0, as Ctrl-C between saves does."""
-    from pipeline import watch as watch_module
+    from pipeline.build import watch as watch_module
 
     def interrupted(self: object) -> None:
         raise KeyboardInterrupt

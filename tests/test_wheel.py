@@ -26,5 +26,8 @@ def test_wheel_contains_templates_and_languages(tmp_path: Path) -> None:
     assert "pipeline/_templates/note/brief.html.j2" in names
     assert "pipeline/_templates/_base/brief.html.j2" in names  # what the themes extend
     assert "pipeline/_templates/note/style.css.j2" in names
-    assert "pipeline/languages/fr.yaml" in names and "pipeline/languages/en.yaml" in names
+    assert (
+        "pipeline/understand/languages/fr.yaml" in names
+        and "pipeline/understand/languages/en.yaml" in names
+    )
     assert not any(name.startswith("dist/") for name in names)

@@ -30,9 +30,9 @@ def golden_json(fixture: str) -> str:
     """The Brief JSON of one fixture, built with the default config."""
     if str(ROOT) not in sys.path:
         sys.path.insert(0, str(ROOT))
-    from pipeline.build import make_brief
-    from pipeline.config import Config
-    from pipeline.ingest import read_source
+    from pipeline.build.source import make_brief
+    from pipeline.config.model import Config
+    from pipeline.read.ingest import read_source
 
     document = read_source(str(FIXTURES / fixture))
     warnings: list[str] = []

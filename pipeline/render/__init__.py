@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from ..brief import Brief
-    from .theme import Theme
+    from pipeline.brief import Brief
+    from pipeline.render.theme import Theme
 
 MEDIA_TYPES = {
     "pdf": "application/pdf",

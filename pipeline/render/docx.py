@@ -22,11 +22,11 @@ from docx.oxml.ns import qn
 from docx.shared import Emu, Pt, RGBColor
 from docx.text.paragraph import Paragraph as DocxParagraph
 
-from ..brief import Block, Brief, Image, ListBlock, PageBreak, Paragraph, Quote, Run
-from ..config import Layout, points
-from . import Artifact
-from .metadata import metadata_for
-from .theme import DocxStyle, Theme, expand_slot, reading_order
+from pipeline.brief import Block, Brief, Image, ListBlock, PageBreak, Paragraph, Quote, Run
+from pipeline.config.model import Layout, points
+from pipeline.render import Artifact
+from pipeline.render.metadata import metadata_for
+from pipeline.render.theme import DocxStyle, Theme, expand_slot, reading_order
 
 COLUMN_GAP_PT = 8 * 72 / 25.4  # the CSS column-gap: 8mm
 BOX_INDENT_PT = 10  # text inside a shaded box, from its left rule

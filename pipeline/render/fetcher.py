@@ -6,7 +6,7 @@ file and the network). The fetcher serves only:
 
 - the theme's files, listed once when the fetcher is made: regular files
   that resolve inside the theme's folders (after symlinks) and are not too large,
-- assets validated up front (`pipeline.assets`), served from the bytes that
+- assets validated up front (`pipeline.render.assets`), served from the bytes that
   were checked, so a file swapped after validation is never read,
 - `data:` URLs (they carry their bytes with them; nothing is fetched).
 

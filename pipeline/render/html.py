@@ -15,9 +15,9 @@ from pathlib import Path
 import jinja2
 from markupsafe import Markup
 
-from ..brief import Brief
-from ..config import points
-from .theme import Theme, expand_slot, reading_order, templates_root
+from pipeline.brief import Brief
+from pipeline.config.model import points
+from pipeline.render.theme import Theme, expand_slot, reading_order, templates_root
 
 
 def css_string(text: str) -> Markup:

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from ..brief import Brief
-from . import Artifact
-from .theme import Theme
+from pipeline.brief import Brief
+from pipeline.render import Artifact
+from pipeline.render.theme import Theme
 
 
 def render_json(brief: Brief, theme: Theme) -> Artifact:

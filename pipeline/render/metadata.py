@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 # The typesetter (render/typeset.py) imports DocumentMetadata without the
 # pydantic Brief models; the functions that read a Brief import them.
 if TYPE_CHECKING:
-    from ..brief import Brief
+    from pipeline.brief import Brief
 
 # A Brief with no date still needs a fixed stamp (never "now").
 FALLBACK_DATE = dt.date(2000, 1, 1)
@@ -48,7 +48,7 @@ def _shorten(text: str, limit: int = SUBJECT_MAX) -> str:
 
 def subject_of(brief: Brief) -> str:
     """What the brief is about: its subtitle, else the opening of its lede or intro."""
-    from ..brief import Paragraph, Quote, plain
+    from pipeline.brief import Paragraph, Quote, plain
 
     if brief.subtitle:
         return _shorten(brief.subtitle)

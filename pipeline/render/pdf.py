@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import logging
 
-from ..brief import Brief
-from . import Artifact
-from .html import render_html
-from .metadata import metadata_for
-from .pdfjob import ACCESSIBLE_VARIANTS, ATTACHMENT_NAME, WEASYPRINT_VARIANTS, PdfJob
-from .theme import Theme
+from pipeline.brief import Brief
+from pipeline.render import Artifact
+from pipeline.render.html import render_html
+from pipeline.render.metadata import metadata_for
+from pipeline.render.pdfjob import ACCESSIBLE_VARIANTS, ATTACHMENT_NAME, WEASYPRINT_VARIANTS, PdfJob
+from pipeline.render.theme import Theme
 
 __all__ = [
     "ACCESSIBLE_VARIANTS",
@@ -46,13 +46,13 @@ def pdf_job(brief: Brief, theme: Theme) -> PdfJob:
 
 
 def render_pdf(brief: Brief, theme: Theme) -> Artifact:
-    from .typeset import typeset
+    from pipeline.render.typeset import typeset
 
     return typeset(pdf_job(brief, theme))
 
 
 def _warm_up_brief(brief: Brief) -> Brief:
-    from ..brief import Paragraph, Run, Section
+    from pipeline.brief import Paragraph, Run, Section
 
     words = " ".join(brief.labels.model_dump().values())
     paragraph = Paragraph(runs=(Run(text=words),))
@@ -78,7 +78,7 @@ def warm_up(
 ) -> None:
     """Warm the typesetter in this process (see typeset.warm_up) for `brief`;
     with `render`, also with a tiny sample of the same layout (no article text)."""
-    from .typeset import warm_up as warm_typesetter
+    from pipeline.render.typeset import warm_up as warm_typesetter
 
     if brief is None or theme is None:
         warm_typesetter()

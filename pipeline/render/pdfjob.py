@@ -12,7 +12,7 @@ import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
-from .metadata import DocumentMetadata
+from pipeline.render.metadata import DocumentMetadata
 
 # Our variant name -> (WeasyPrint's variant, whether to add the PDF/UA-1 claim).
 # WeasyPrint writes one conformance claim; for "pdf/a-3b+ua-1" it writes the

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import io
 
-from ..errors import RenderError
-from . import Artifact
+from pipeline.errors import RenderError
+from pipeline.render import Artifact
 
 PREVIEW_DPI = 110
 

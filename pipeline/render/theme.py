@@ -13,10 +13,10 @@ from typing import TYPE_CHECKING, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 if TYPE_CHECKING:
-    from ..brief import Brief
-from ..config import Layout, Pdf
-from ..errors import ConfigError
-from ..yamlfile import load_yaml
+    from pipeline.brief import Brief
+from pipeline.config.model import Layout, Pdf
+from pipeline.config.yamlfile import load_yaml
+from pipeline.errors import ConfigError
 
 THEME_FILE = "theme.yaml"
 
@@ -155,7 +155,7 @@ def load_theme(
 
 
 def _load_assets(layout: Layout, project_root: Path) -> tuple[tuple[Path, bytes], ...]:
-    from ..assets import read_asset, validate_font, validate_image
+    from pipeline.render.assets import read_asset, validate_font, validate_image
 
     assets: list[tuple[Path, bytes]] = []
     if layout.logo is not None:

@@ -33,11 +33,11 @@ from weasyprint.pdf.metadata import NS
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import FatalURLFetchingError
 
-from ..errors import RenderError
-from . import Artifact
-from .fetcher import SandboxFetcher, make_css, make_html
-from .metadata import DocumentMetadata
-from .pdfjob import ACCESSIBLE_VARIANTS, ATTACHMENT_NAME, WEASYPRINT_VARIANTS, PdfJob
+from pipeline.errors import RenderError
+from pipeline.render import Artifact
+from pipeline.render.fetcher import SandboxFetcher, make_css, make_html
+from pipeline.render.metadata import DocumentMetadata
+from pipeline.render.pdfjob import ACCESSIBLE_VARIANTS, ATTACHMENT_NAME, WEASYPRINT_VARIANTS, PdfJob
 
 log = logging.getLogger(__name__)
 
@@ -276,13 +276,13 @@ def typeset(job: PdfJob) -> Artifact:
 def typeset_checked(job: PdfJob, preview: bool = False) -> list[Artifact]:
     """What a build needs from one job: the PDF, checked to be whole before
     anything writes it, and its first page as a PNG when `preview` is asked."""
-    from ..output import verify
+    from pipeline.build.output import verify
 
     artifact = typeset(job)
     verify("pdf", artifact.data)
     if not preview:
         return [artifact]
-    from .preview import render_preview
+    from pipeline.render.preview import render_preview
 
     return [artifact, render_preview(artifact.data)]
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from pipeline.brief import Brief, Paragraph, Run, Section, SourceRef
 from pipeline.cli import main
-from pipeline.languages import get_language
+from pipeline.understand.languages import get_language
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = ROOT / "examples" / "poutine-iran.txt"

@@ -17,7 +17,7 @@ from docx.document import Document
 from docx.oxml.ns import qn
 
 from pipeline.brief import Brief
-from pipeline.config import Config
+from pipeline.config.model import Config
 from pipeline.render.docx import render_docx
 from pipeline.render.metadata import metadata_for
 from pipeline.render.theme import load_theme

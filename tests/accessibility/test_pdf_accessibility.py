@@ -21,7 +21,7 @@ from pypdf.generic import BooleanObject, ContentStream, DictionaryObject, Indire
 
 from pipeline.brief import Brief
 from pipeline.cli import PDF_VARIANTS
-from pipeline.config import Config, Pdf, PdfVariant, parse_config
+from pipeline.config.model import Config, Pdf, PdfVariant, parse_config
 from pipeline.errors import ConfigErrors
 from pipeline.render.metadata import metadata_for
 from pipeline.render.pdf import WEASYPRINT_VARIANTS, render_pdf

@@ -13,7 +13,7 @@ import pytest
 from pypdf import PdfReader
 from pypdf.generic import DictionaryObject, IndirectObject
 
-from pipeline.config import Config, Pdf
+from pipeline.config.model import Config, Pdf
 from pipeline.errors import RenderError
 from pipeline.render.pdf import render_pdf
 from pipeline.render.theme import Theme, templates_root
@@ -84,7 +84,7 @@ def test_missing_alt_fails_an_accessible_variant(tmp_path: Path, variant: str) -
 
 def test_configured_logo_alt_text_reaches_the_figure(tmp_path: Path) -> None:
     """The layout's logo (issue 5) is served from validated bytes and carries its alt."""
-    from pipeline.config import parse_config
+    from pipeline.config.model import parse_config
     from pipeline.render.theme import load_theme
 
     (tmp_path / "logo.svg").write_text(LOGO, encoding="utf-8")

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from pipeline.assets import AssetError, read_asset, validate_font, validate_image
 from pipeline.errors import EXIT_USAGE
+from pipeline.render.assets import AssetError, read_asset, validate_font, validate_image
 
 
 @pytest.fixture()

@@ -31,7 +31,7 @@ from hostile_support import (
     run_cli,
 )
 
-from pipeline import ingest
+from pipeline.read import ingest
 
 PREVIOUS = b"%PDF-1.7 previous good artifact %%EOF"
 

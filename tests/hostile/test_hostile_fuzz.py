@@ -14,12 +14,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from pipeline.brief import Brief
-from pipeline.config import Layout
+from pipeline.config.model import Layout
 from pipeline.errors import SourceError
-from pipeline.ingest import Document, clean_text, decode, parse_text
-from pipeline.languages import get_language
+from pipeline.read.ingest import Document, clean_text, decode, parse_text
 from pipeline.render.theme import load_theme
-from pipeline.structure import build_brief
+from pipeline.understand.languages import get_language
+from pipeline.understand.structure import build_brief
 
 THEME = load_theme("note", Layout())
 LANGUAGE = get_language("en")

@@ -18,9 +18,9 @@ from typing import Any
 
 import pytest
 
+from pipeline.build.isolation import run_isolated as fork_from_here
+from pipeline.build.render_server import RenderServer
 from pipeline.errors import RenderError, SourceError
-from pipeline.isolation import run_isolated as fork_from_here
-from pipeline.render_server import RenderServer
 
 Runner = Callable[..., Any]
 

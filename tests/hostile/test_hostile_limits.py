@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 
 from pipeline.brief import Run
-from pipeline.config import Limits, parse_config, schema
+from pipeline.config.model import Limits, parse_config, schema
 from pipeline.errors import ConfigErrors, SourceError
-from pipeline.ingest import Document, RawBlock, read_source
-from pipeline.limits import check_document, table_cells
+from pipeline.read.ingest import Document, RawBlock, read_source
+from pipeline.read.limits import check_document, table_cells
 
 
 def document(*blocks: RawBlock) -> Document:

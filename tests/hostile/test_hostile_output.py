@@ -17,8 +17,8 @@ from pathlib import Path
 import pytest
 from hostile_support import is_manifest
 
+from pipeline.build.output import slugify, sweep_stale_temps, verify, write_atomic
 from pipeline.errors import OutputError
-from pipeline.output import slugify, sweep_stale_temps, verify, write_atomic
 
 ROOT = Path(__file__).resolve().parents[2]
 PREVIOUS = b"%PDF-1.7\nprevious good artifact\n%%EOF\n"
@@ -81,7 +81,7 @@ WRITER = textwrap.dedent(
     """
     import os, sys
     from pathlib import Path
-    from pipeline import output
+    from pipeline.build import output
     mode = sys.argv[2]
     if mode == "named":
         del os.O_TMPFILE  # force the named temp-file fallback

@@ -158,10 +158,13 @@ def test_every_jinja_environment_autoescapes() -> None:
         if (folder / "brief.html.j2").is_file():
             env = environment(folder)
             assert env.autoescape is True
-    assert [call.split(":")[0] for call in _calls("Environment")] == ["mail.py", "render/html.py"]
+    assert [call.split(":")[0] for call in _calls("Environment")] == [
+        "render/html.py",
+        "deliver/mail.py",
+    ]
     # The mail body's environment escapes its HTML templates; only the plain
     # text part (never shown as markup) is left unescaped.
-    from pipeline.mail import _environment, mail_templates
+    from pipeline.deliver.mail import _environment, mail_templates
 
     mail_env = _environment(mail_templates())
     assert mail_env.autoescape("body.html.j2") is True  # type: ignore[attr-defined]
@@ -172,10 +175,10 @@ def test_markup_in_the_brief_is_escaped() -> None:
     import datetime as dt
 
     from pipeline.brief import Brief, Paragraph, Run
-    from pipeline.config import Layout
-    from pipeline.languages import get_language
+    from pipeline.config.model import Layout
     from pipeline.render.html import render_html
     from pipeline.render.theme import load_theme
+    from pipeline.understand.languages import get_language
 
     language = get_language("en")
     evil = '</title><link rel=attachment href="file:///etc/passwd"><script>x</script>'
@@ -200,10 +203,10 @@ def test_refusals_reach_the_build_report(tmp_path: Path, secret: Secret, server:
     import shutil
 
     from pipeline.brief import Brief
-    from pipeline.config import Layout
-    from pipeline.languages import get_language
+    from pipeline.config.model import Layout
     from pipeline.render.pdf import render_pdf
     from pipeline.render.theme import Theme, templates_root
+    from pipeline.understand.languages import get_language
 
     folder = tmp_path / "evil-theme"
     shutil.copytree(templates_root() / "note", folder)

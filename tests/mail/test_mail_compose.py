@@ -17,11 +17,9 @@ import pytest
 from mail_support import CC, EXAMPLE, TO, Built, run, write_config
 
 from pipeline.brief import Brief
-from pipeline.build import make_brief
-from pipeline.config import Config, load_config, parse_config
-from pipeline.errors import ConfigErrors, RenderError, UsageError
-from pipeline.ingest import read_source
-from pipeline.mail import (
+from pipeline.build.source import make_brief
+from pipeline.config.model import Config, load_config, parse_config
+from pipeline.deliver.mail import (
     Attachment,
     Recipients,
     attachment_name,
@@ -30,7 +28,9 @@ from pipeline.mail import (
     recipients_for,
     within_budget,
 )
-from pipeline.outbox import smtp_settings
+from pipeline.deliver.outbox import smtp_settings
+from pipeline.errors import ConfigErrors, RenderError, UsageError
+from pipeline.read.ingest import read_source
 from pipeline.render import MEDIA_TYPES
 
 

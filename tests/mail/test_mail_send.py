@@ -26,11 +26,11 @@ from mail_support import (
 )
 
 from pipeline.brief import Brief
-from pipeline.build import make_brief
-from pipeline.config import load_config
-from pipeline.ingest import read_source
-from pipeline.mail import Recipients, compose
-from pipeline.outbox import deliver, queue, smtp_settings
+from pipeline.build.source import make_brief
+from pipeline.config.model import load_config
+from pipeline.deliver.mail import Recipients, compose
+from pipeline.deliver.outbox import deliver, queue, smtp_settings
+from pipeline.read.ingest import read_source
 
 
 @pytest.fixture
@@ -343,7 +343,7 @@ def test_authentication_failure_is_not_retried(
 def test_a_second_sender_stands_back_while_the_outbox_is_locked(
     built: Built, tmp_path: Path, smtp_server: Server, env: Callable[[int], None]
 ) -> None:
-    from pipeline.output import folder_lock
+    from pipeline.build.output import folder_lock
 
     env(smtp_server.port)
     out = tmp_path / "dist"

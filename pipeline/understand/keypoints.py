@@ -13,9 +13,9 @@ import math
 import re
 from collections.abc import Sequence
 
-from .brief import Brief, Paragraph, Quote
-from .languages import Language
-from .sentences import split_sentences
+from pipeline.brief import Brief, Paragraph, Quote
+from pipeline.understand.languages import Language
+from pipeline.understand.sentences import split_sentences
 
 _WORD = re.compile(r"[^\W\d_]+(?:[’'-][^\W\d_]+)*")
 MIN_WORDS = 6

@@ -22,9 +22,9 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from . import __version__
-from .config import Config
-from .errors import PipelineError, UsageError
+from pipeline import __version__
+from pipeline.config.model import Config
+from pipeline.errors import PipelineError, UsageError
 
 MANIFEST_VERSION = 1
 MANIFEST_NAME = "manifest.json"
@@ -180,7 +180,7 @@ def package_fingerprint() -> str:
     """The package version plus a hash of its code, language data and shared
     templates, as recorded in the manifest: a checkout or an upgrade that
     changes them rebuilds every brief, even at the same version number."""
-    from .render.theme import PACKAGE_DIR, templates_root
+    from pipeline.render.theme import PACKAGE_DIR, templates_root
 
     folders = [PACKAGE_DIR]
     shared = templates_root() / "_base"

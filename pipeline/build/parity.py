@@ -18,10 +18,10 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from .errors import SourceError
+from pipeline.errors import SourceError
 
 if TYPE_CHECKING:
-    from .brief import Brief
+    from pipeline.brief import Brief
 
 # Characters that differ between renderings of the same text: spaces of every
 # kind, hyphens (hyphenation adds some), soft hyphens, list bullets, leaders.
@@ -259,7 +259,7 @@ def stranded_headings(pdf_data: bytes, docx_data: bytes, brief: Brief) -> list[s
 
 def widows_and_orphans(pdf_data: bytes, docx_data: bytes, brief: Brief) -> list[str]:
     """Paragraphs split across pages or columns with a single line on one side."""
-    from .brief import Paragraph, Quote
+    from pipeline.brief import Paragraph, Quote
 
     docx = read_docx(docx_data)
     pdf = read_pdf(pdf_data, docx.geometry)
@@ -303,7 +303,7 @@ def availability() -> str | None:
 
 
 def brief_from_json(data: bytes) -> Brief:
-    from .brief import Brief
+    from pipeline.brief import Brief
 
     try:
         return Brief.model_validate_json(data)

@@ -16,19 +16,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .config import Config, Limits
-from .errors import PipelineError, RenderError, UsageError
-from .output import Written, verify
-from .render import Artifact, renderer_for
+from pipeline.build.output import Written, verify
+from pipeline.config.model import Config, Limits
+from pipeline.errors import PipelineError, RenderError, UsageError
+from pipeline.render import Artifact, renderer_for
 
 # The Brief models, the structure stage and the language data are imported
 # where they are used: an up-to-date (no-op) build needs none of them.
 if TYPE_CHECKING:
-    from .brief import Brief, Labels
-    from .ingest import Document, InputFormat
-    from .languages import Language
-    from .render.theme import Theme
-    from .render_server import RenderServer
+    from pipeline.brief import Brief, Labels
+    from pipeline.build.render_server import RenderServer
+    from pipeline.read.ingest import Document, InputFormat
+    from pipeline.render.theme import Theme
+    from pipeline.understand.languages import Language
 
 log = logging.getLogger(__name__)
 
@@ -62,7 +62,7 @@ def build_date() -> dt.date:
 
 
 def choose_language(document: Document, config: Config, warnings: list[str]) -> Language:
-    from .languages import available, detect, get_language
+    from pipeline.understand.languages import available, detect, get_language
 
     extra = language_dirs(config)
     code = document.meta.get("lang") or (None if config.language == "auto" else config.language)
@@ -99,7 +99,7 @@ def resolve_labels(language: Language, config: Config) -> Labels:
 
 
 def make_brief(document: Document, config: Config, today: dt.date, warnings: list[str]) -> Brief:
-    from .structure import build_brief, with_digest
+    from pipeline.understand.structure import build_brief, with_digest
 
     warnings.extend(document.warnings)
     language = choose_language(document, config, warnings)
@@ -135,7 +135,7 @@ def _render(
         verify(fmt, artifact.data)
         artifacts.append(artifact)
     if preview:
-        from .render.preview import render_preview
+        from pipeline.render.preview import render_preview
 
         artifacts.extend([render_preview(a.data) for a in artifacts if a.format == "pdf"])
     return artifacts
@@ -157,7 +157,7 @@ def _render_all(
     render from here at the same time; otherwise one child forked from here
     renders them all.
     """
-    from .isolation import run_isolated
+    from pipeline.build.isolation import run_isolated
 
     timeout, memory_mb = limits.render_timeout, limits.render_memory_mb
     if server is None or not server.alive or "pdf" not in formats:
@@ -165,8 +165,8 @@ def _render_all(
         return run_isolated(
             _render, brief, theme, formats, preview, timeout=timeout, memory_mb=memory_mb
         )
-    from .render.pdf import pdf_job
-    from .render_server import Call
+    from pipeline.build.render_server import Call
+    from pipeline.render.pdf import pdf_job
 
     # No warm-up sample (`warm`): the server runs its first job itself, and
     # that job leaves WeasyPrint's caches filled for every later fork.
@@ -199,7 +199,7 @@ def _render_all(
 
 def load_theme_for(config: Config) -> Theme:
     """The configured theme with its layout, PDF settings and validated assets."""
-    from .render.theme import load_theme
+    from pipeline.render.theme import load_theme
 
     return load_theme(
         config.theme,
@@ -236,8 +236,8 @@ def build_one(
     """
     started = time.perf_counter()
     result = SourceResult(source)
-    from .ingest import read_source
-    from .limits import check_document
+    from pipeline.read.ingest import read_source
+    from pipeline.read.limits import check_document
 
     try:
         limits = config.limits
@@ -283,6 +283,6 @@ def warm_up(
     for fmt in formats:
         renderer_for(fmt)
     if "pdf" in formats:
-        from .render.pdf import warm_up as warm_pdf
+        from pipeline.render.pdf import warm_up as warm_pdf
 
         warm_pdf(brief, theme, render=render)

@@ -20,10 +20,10 @@ import re
 from importlib.util import find_spec
 from typing import Any
 
-from .brief import Mark, Run
-from .errors import SourceError
-from .ingest import BlockKind, RawBlock
-from .read_markdown import merge_runs
+from pipeline.brief import Mark, Run
+from pipeline.errors import SourceError
+from pipeline.read.ingest import BlockKind, RawBlock
+from pipeline.read.markdown import merge_runs
 
 INSTALL_HINT = "install the HTML extra: pip install 'pipeline-briefs[html]'"
 

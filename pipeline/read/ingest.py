@@ -18,10 +18,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from .errors import SourceError
+from pipeline.errors import SourceError
 
 if TYPE_CHECKING:
-    from .brief import Image, Run
+    from pipeline.brief import Image, Run
 
 MAX_SOURCE_BYTES = 20_000_000
 
@@ -140,7 +140,7 @@ def looks_like_heading(line: str) -> bool:
 
 
 def parse_text(text: str) -> tuple[RawBlock, ...]:
-    from .brief import Run  # here, not at import: a no-op build never needs the models
+    from pipeline.brief import Run  # here, not at import: a no-op build never needs the models
 
     blocks: list[RawBlock] = []
     for number, line in enumerate(text.split("\n"), start=1):
@@ -215,9 +215,9 @@ def _parse(
     if input_format != "text":
         text = text.replace("\x0c", "")
     if input_format == "markdown":
-        from .frontmatter import split_front_matter
-        from .images import ImageLoader
-        from .read_markdown import parse_markdown
+        from pipeline.read.frontmatter import split_front_matter
+        from pipeline.read.images import ImageLoader
+        from pipeline.read.markdown import parse_markdown
 
         meta, body, offset = split_front_matter(text, path_arg)
         # Images are read only from the article's own folder (not for stdin).
@@ -225,7 +225,7 @@ def _parse(
         loader = ImageLoader(folder, warnings)
         return meta, body, parse_markdown(body, offset, loader)
     if input_format == "html":
-        from .read_html import extract_article
+        from pipeline.read.html import extract_article
 
         meta, blocks = extract_article(text, path_arg)
         return meta, "\n".join(block.text for block in blocks), blocks

@@ -12,8 +12,8 @@ import hashlib
 from collections.abc import Iterable
 from pathlib import Path
 
-from .errors import UsageError
-from .ingest import READERS
+from pipeline.errors import UsageError
+from pipeline.read.ingest import READERS
 
 _GLOB_CHARS = frozenset("*?[")
 

@@ -23,10 +23,10 @@ from email import policy
 from email.parser import BytesParser
 from pathlib import Path
 
-from .config import Smtp
-from .errors import DeliveryError, PipelineError, UsageError
-from .mail import envelope
-from .output import Written, folder_lock, move_atomic, write_atomic
+from pipeline.build.output import Written, folder_lock, move_atomic, write_atomic
+from pipeline.config.model import Smtp
+from pipeline.deliver.mail import envelope
+from pipeline.errors import DeliveryError, PipelineError, UsageError
 
 log = logging.getLogger(__name__)
 

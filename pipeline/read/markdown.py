@@ -23,11 +23,11 @@ from typing import TYPE_CHECKING, Any
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
-from .brief import Mark, Run
-from .ingest import RawBlock
+from pipeline.brief import Mark, Run
+from pipeline.read.ingest import RawBlock
 
 if TYPE_CHECKING:
-    from .images import ImageLoader
+    from pipeline.read.images import ImageLoader
 
 MAX_NESTING = 20
 _SAFE_HREF = re.compile(r"^(?:https?:|mailto:|#)", re.IGNORECASE)

@@ -19,12 +19,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol, TextIO
 
-from .errors import ConfigErrors, PipelineError, UsageError
+from pipeline.errors import ConfigErrors, PipelineError, UsageError
 
 if TYPE_CHECKING:
-    from .batch import BatchOptions
-    from .build import SourceResult
-    from .config import Config
+    from pipeline.build.batch import BatchOptions
+    from pipeline.build.source import SourceResult
+    from pipeline.config.model import Config
 
 log = logging.getLogger(__name__)
 
@@ -63,7 +63,7 @@ class Targets:
         return self.relevant(Path(path))
 
     def relevant(self, path: Path) -> bool:
-        from .ingest import READERS
+        from pipeline.read.ingest import READERS
 
         if self.out_dir is not None and path.is_relative_to(self.out_dir):
             return False  # our own writes
@@ -104,7 +104,7 @@ def targets_for(arguments: Iterable[str], config_file: Path | None, plan: Plan |
         roots.add(folder)
     out_dir = None
     if plan is not None:
-        from .build import load_theme_for
+        from pipeline.build.source import load_theme_for
 
         out_dir = plan.out_dir.resolve()
         config = plan.config
@@ -140,7 +140,7 @@ class Watcher:
 
     def rebuild(self) -> int:
         """One incremental build; returns how many briefs it rebuilt or failed."""
-        from .batch import run_batch
+        from pipeline.build.batch import run_batch
 
         started = time.perf_counter()
         try:
@@ -181,7 +181,7 @@ class Watcher:
     def _warm_up(self, results: list[SourceResult]) -> None:
         """Render one brief in this process once, so later forked renders
         start from WeasyPrint's filled caches (render.pdf.warm_up)."""
-        from .build import load_theme_for, warm_up
+        from pipeline.build.source import load_theme_for, warm_up
 
         plan = self.plan
         if plan is None or "pdf" not in plan.options.formats:

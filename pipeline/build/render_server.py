@@ -32,8 +32,7 @@ from collections.abc import Callable
 from types import TracebackType
 from typing import Any, Generic, TypeVar
 
-from .errors import RenderError
-from .isolation import (
+from pipeline.build.isolation import (
     Late,
     decode_result,
     die_with_parent,
@@ -43,6 +42,7 @@ from .isolation import (
     timed_out,
     wait_ready,
 )
+from pipeline.errors import RenderError
 
 log = logging.getLogger(__name__)
 

@@ -14,7 +14,7 @@ import io
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from .brief import Image, ImageType
+from pipeline.brief import Image, ImageType
 
 MAX_IMAGE_BYTES = 5_000_000
 MAX_TOTAL_BYTES = 20_000_000

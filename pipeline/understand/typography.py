@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from .languages import Typography
+from pipeline.understand.languages import Typography
 
 _PROTECTED = re.compile(
     r"(?:https?|ftp)://\S+|www\.\S+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+|\b\d{1,2}:\d{2}(?::\d{2})?\b"

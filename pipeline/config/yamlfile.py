@@ -13,7 +13,7 @@ from typing import Any
 
 import yaml
 
-from .errors import ConfigError
+from pipeline.errors import ConfigError
 
 MAX_YAML_BYTES = 1_000_000
 # A `!!python/...` tag on a list or mapping is not caught by the scalar constructor.

@@ -16,7 +16,7 @@ import stat
 import warnings
 from pathlib import Path
 
-from .errors import ConfigError
+from pipeline.errors import ConfigError
 
 MAX_ASSET_BYTES = 5_000_000
 MAX_IMAGE_PIXELS = 25_000_000  # 5000 x 5000: far beyond any logo

@@ -8,9 +8,9 @@ so a huge file is never read whole.
 
 from __future__ import annotations
 
-from .config import Limits
-from .errors import SourceError
-from .ingest import Document, RawBlock
+from pipeline.config.model import Limits
+from pipeline.errors import SourceError
+from pipeline.read.ingest import Document, RawBlock
 
 
 def check_document(document: Document, limits: Limits) -> Document:

@@ -21,11 +21,11 @@ from email.utils import format_datetime, getaddresses, make_msgid
 from functools import lru_cache
 from pathlib import Path
 
-from .brief import Brief, plain
-from .config import Colors, Config
-from .config import Email as EmailSettings
-from .errors import PipelineError, RenderError, UsageError
-from .render import MEDIA_TYPES
+from pipeline.brief import Brief, plain
+from pipeline.config.model import Colors, Config
+from pipeline.config.model import Email as EmailSettings
+from pipeline.errors import PipelineError, RenderError, UsageError
+from pipeline.render import MEDIA_TYPES
 
 MAIL_TEMPLATES = "mail"
 MAX_FILENAME = 100
@@ -126,7 +126,7 @@ def _environment(folder: Path) -> object:
 
 
 def mail_templates() -> Path:
-    from .render.theme import templates_root
+    from pipeline.render.theme import templates_root
 
     return templates_root() / MAIL_TEMPLATES
 
@@ -166,7 +166,7 @@ def recipients_for(
     cc: Iterable[str] = (),
 ) -> Recipients:
     """Config values with the command line's overrides, checked like the config's."""
-    from .config import _check_address
+    from pipeline.config.model import _check_address
 
     chosen_to = tuple(to) or settings.to
     chosen_cc = tuple(cc) or settings.cc
@@ -323,9 +323,9 @@ def prepare_messages(
 
     Returns messages as bytes; the caller writes them (preview, outbox).
     """
-    from .batch import BatchOptions, run_batch
-    from .build import build_date, make_brief
-    from .ingest import read_source
+    from pipeline.build.batch import BatchOptions, run_batch
+    from pipeline.build.source import build_date, make_brief
+    from pipeline.read.ingest import read_source
 
     settings = config.email
     formats = tuple(dict.fromkeys(settings.attach)) or ("pdf",)

@@ -15,7 +15,7 @@ import math
 import re
 from collections.abc import Iterable, Sequence
 
-from .brief import (
+from pipeline.brief import (
     Block,
     Brief,
     Image,
@@ -29,9 +29,9 @@ from .brief import (
     SectionKind,
     SourceRef,
 )
-from .ingest import Document, RawBlock, strip_bidi
-from .languages import Language
-from .typography import apply as typeset
+from pipeline.read.ingest import Document, RawBlock, strip_bidi
+from pipeline.understand.languages import Language
+from pipeline.understand.typography import apply as typeset
 
 WORDS_PER_MINUTE = 230
 MAX_TITLE_CHARS = 110
@@ -170,7 +170,7 @@ def _split_long(raw: RawBlock, code: str) -> list[RawBlock]:
         return [raw]
     if raw.runs[0].marks or raw.runs[0].href:
         return [raw]
-    from .sentences import split_sentences
+    from pipeline.understand.sentences import split_sentences
 
     text = raw.text
     pieces: list[str] = []
@@ -339,14 +339,14 @@ def with_digest(
     """The brief with its key points, entities and keywords filled in."""
     update: dict[str, object] = {}
     if key_point_count:
-        from .keypoints import key_points
+        from pipeline.understand.keypoints import key_points
 
         update["key_points"] = key_points(brief, language, key_point_count)
     if entities:
-        from .entities import find_entities, find_keywords
+        from pipeline.understand.entities import find_entities, find_keywords
 
         if entity_method == "spacy":
-            from .ner import find_entities_spacy
+            from pipeline.understand.ner import find_entities_spacy
 
             found = find_entities_spacy(brief, language)
         else:

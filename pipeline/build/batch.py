@@ -19,11 +19,7 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .build import SourceResult, build_date, build_one, load_theme_for, make_brief
-from .config import Config
-from .errors import OutputError, PipelineError, RenderError, UsageError
-from .ingest import InputFormat, read_source, strip_bidi
-from .manifest import (
+from pipeline.build.manifest import (
     ArtifactEntry,
     Manifest,
     SourceEntry,
@@ -38,13 +34,17 @@ from .manifest import (
     sha256_file,
     theme_hash,
 )
-from .output import remove_listed, slugify, write_atomic
-from .render import MEDIA_TYPES
-from .render.theme import Theme
-from .sources import select_shard
+from pipeline.build.output import remove_listed, slugify, write_atomic
+from pipeline.build.source import SourceResult, build_date, build_one, load_theme_for, make_brief
+from pipeline.config.model import Config
+from pipeline.errors import OutputError, PipelineError, RenderError, UsageError
+from pipeline.read.ingest import InputFormat, read_source, strip_bidi
+from pipeline.read.sources import select_shard
+from pipeline.render import MEDIA_TYPES
+from pipeline.render.theme import Theme
 
 if TYPE_CHECKING:
-    from .render_server import RenderServer
+    from pipeline.build.render_server import RenderServer
 
 log = logging.getLogger(__name__)
 

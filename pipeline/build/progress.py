@@ -10,8 +10,8 @@ from collections.abc import Mapping, Sequence
 from types import TracebackType
 from typing import Any, TextIO
 
-from .build import SourceResult
-from .manifest import ArtifactEntry
+from pipeline.build.manifest import ArtifactEntry
+from pipeline.build.source import SourceResult
 
 COLUMNS = ("source", "formats", "pages", "status", "time")
 

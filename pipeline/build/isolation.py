@@ -25,7 +25,7 @@ import traceback
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from .errors import PipelineError, RenderError
+from pipeline.errors import PipelineError, RenderError
 
 log = logging.getLogger(__name__)
 

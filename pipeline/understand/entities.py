@@ -15,9 +15,9 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
-from .brief import Brief, Entity, EntityKind
-from .keypoints import candidate_sentences
-from .languages import Language
+from pipeline.brief import Brief, Entity, EntityKind
+from pipeline.understand.keypoints import candidate_sentences
+from pipeline.understand.languages import Language
 
 # An elided article ("l’", "d’") is its own token, so "l’Iran" yields "Iran".
 _TOKEN = re.compile(

@@ -1,0 +1,1 @@
+"""Building: sources + config -> artifacts written atomically to the output folder."""

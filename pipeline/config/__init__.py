@@ -1,0 +1,1 @@
+"""Configuration: config.yaml -> frozen, typed objects, validated once."""

@@ -1,0 +1,1 @@
+"""Reading: a source (file, later a URL) -> a `Document` of raw blocks and metadata."""

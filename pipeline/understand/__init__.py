@@ -1,0 +1,1 @@
+"""Understanding: a `Document` -> a typed `Brief` (structure, key points, language)."""
