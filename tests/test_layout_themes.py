@@ -496,11 +496,9 @@ def test_widow_check_catches_a_theme_without_widow_control(tmp_path: Path) -> No
     """The same layout: the shipped theme keeps 2 lines, a copy allowing 1 does not."""
     loose = tmp_path / "themes" / "loose"
     shutil.copytree(ROOT / "templates" / "note", loose)
-    css = loose / "style.css.j2"
-    css.write_text(
-        css.read_text(encoding="utf-8")
-        .replace("orphans: 2;", "orphans: 1;")
-        .replace("widows: 2;", "widows: 1;"),
+    (loose / "style.css.j2").write_text(
+        '{% extends "_base/style.css.j2" %}\n'
+        "{% block theme %}p, li { orphans: 1; widows: 1; }{% endblock %}\n",
         encoding="utf-8",
     )
 

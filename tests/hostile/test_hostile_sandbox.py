@@ -213,8 +213,8 @@ def test_refusals_reach_the_build_report(tmp_path: Path, secret: Secret, server:
     style = folder / "style.css.j2"
     style.write_text(
         f'@import url("{server.url}/theme.css");\n'  # @import must come first
-        + style.read_text(encoding="utf-8")
-        + f"\nbody {{ background: url({secret.url}); }}\n",
+        + '{% extends "_base/style.css.j2" %}\n'
+        + f"{{% block theme %}}body {{ background: url({secret.url}); }}{{% endblock %}}\n",
         encoding="utf-8",
     )
     before = len(server.requests)
