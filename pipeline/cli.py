@@ -439,7 +439,8 @@ def _cmd_manifest(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 def _cmd_themes(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from pipeline.build.source import theme_search_path
     from pipeline.config.model import Config, load_config
-    from pipeline.render.theme import find_themes, read_theme_file
+    from pipeline.render.discovery import find_themes
+    from pipeline.render.theme import read_theme_file
 
     if args.config:
         config = load_config(Path(args.config))

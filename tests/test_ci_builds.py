@@ -420,11 +420,11 @@ def test_a_template_change_or_a_new_version_rebuilds_everything(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     import pipeline.build.batch
-    import pipeline.render.theme
+    import pipeline.render.discovery
 
     themes = tmp_path / "themes"
     shutil.copytree(ROOT / "templates", themes)
-    monkeypatch.setattr(pipeline.render.theme, "templates_root", lambda: themes)
+    monkeypatch.setattr(pipeline.render.discovery, "templates_root", lambda: themes)
     _batch(tmp_path / "src", 3)
     args = ("build", str(tmp_path / "src"), "-f", "json", "-o", str(tmp_path / "dist"))
     assert "3 built" in cli(*args)[1]

@@ -11,7 +11,8 @@ from docx import Document
 from pypdf import PdfReader
 
 from pipeline.brief import PageBreak
-from pipeline.read.ingest import clean_text, parse_text
+from pipeline.read.ingest import clean_text
+from pipeline.read.text import parse_text
 
 from .conftest import run_cli
 

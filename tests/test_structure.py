@@ -9,7 +9,8 @@ import pytest
 from pipeline.brief import Brief, Paragraph
 from pipeline.build.source import make_brief
 from pipeline.config.model import Config
-from pipeline.read.ingest import parse_text, read_source
+from pipeline.read.ingest import read_source
+from pipeline.read.text import parse_text
 from pipeline.understand.languages import get_language
 from pipeline.understand.structure import build_brief, parse_sources
 
@@ -90,7 +91,7 @@ def test_source_line_with_url_and_english_rules() -> None:
 
 
 def test_article_without_headings_still_gives_a_titled_brief() -> None:
-    from pipeline.read.ingest import Document
+    from pipeline.read.model import Document
 
     text = (
         "The council approved the budget on Monday after a long debate. It takes effect in May.\n"

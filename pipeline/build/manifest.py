@@ -25,6 +25,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from pipeline import __version__
 from pipeline.config.model import Config
 from pipeline.errors import PipelineError, UsageError
+from pipeline.render.discovery import PACKAGE_DIR, templates_root
 
 MANIFEST_VERSION = 1
 MANIFEST_NAME = "manifest.json"
@@ -180,8 +181,6 @@ def package_fingerprint() -> str:
     """The package version plus a hash of its code, language data and shared
     templates, as recorded in the manifest: a checkout or an upgrade that
     changes them rebuilds every brief, even at the same version number."""
-    from pipeline.render.theme import PACKAGE_DIR, templates_root
-
     folders = [PACKAGE_DIR]
     shared = templates_root() / "_base"
     if PACKAGE_DIR not in shared.parents and shared.is_dir():

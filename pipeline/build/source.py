@@ -26,7 +26,8 @@ from pipeline.render import Artifact, renderer_for
 if TYPE_CHECKING:
     from pipeline.brief import Brief, Labels
     from pipeline.build.render_server import RenderServer
-    from pipeline.read.ingest import Document, InputFormat
+    from pipeline.read.ingest import InputFormat
+    from pipeline.read.model import Document
     from pipeline.render.theme import Theme
     from pipeline.understand.languages import Language
 

@@ -24,6 +24,7 @@ from pydantic import (
 
 from pipeline.config.yamlfile import load_yaml
 from pipeline.errors import ConfigError, ConfigErrors
+from pipeline.render.discovery import find_themes
 
 # Values that end up in CSS are validated by pattern, so nothing like `;`,
 # `}` or `url(` can ever reach a stylesheet.
@@ -591,9 +592,6 @@ def _resolve_files(config: Config, filename: str, line_of: Any) -> Config:
     """Check that the files the layout names exist; store them as absolute paths."""
     errors: list[ConfigError] = []
     update: dict[str, Any] = {}
-    # Imported here: the theme module itself reads Layout from this one.
-    from pipeline.render.theme import find_themes
-
     themes = [
         name for name, _ in find_themes(tuple(config.base_dir / d for d in config.theme_dirs))
     ]

@@ -26,6 +26,7 @@ from pipeline.config.model import Colors, Config
 from pipeline.config.model import Email as EmailSettings
 from pipeline.errors import PipelineError, RenderError, UsageError
 from pipeline.render import MEDIA_TYPES
+from pipeline.render.discovery import templates_root
 
 MAIL_TEMPLATES = "mail"
 MAX_FILENAME = 100
@@ -126,8 +127,6 @@ def _environment(folder: Path) -> object:
 
 
 def mail_templates() -> Path:
-    from pipeline.render.theme import templates_root
-
     return templates_root() / MAIL_TEMPLATES
 
 

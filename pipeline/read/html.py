@@ -22,8 +22,8 @@ from typing import Any
 
 from pipeline.brief import Mark, Run
 from pipeline.errors import SourceError
-from pipeline.read.ingest import BlockKind, RawBlock
-from pipeline.read.markdown import merge_runs
+from pipeline.read.model import BlockKind, RawBlock
+from pipeline.read.runs import merge_runs
 
 INSTALL_HINT = "install the HTML extra: pip install 'pipeline-briefs[html]'"
 

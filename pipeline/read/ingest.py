@@ -1,10 +1,9 @@
-"""Article file -> `Document`: decoded, cleaned text cut into blocks.
+"""Article file -> `Document`: decoded, cleaned text cut into blocks by its format's reader.
 
 This stage knows about bytes, encodings and input formats; it says nothing
-about what a block means in a brief (that is `structure`'s job). For plain
-text a non-empty line is a block: a heading when it has the shape of one
-(short, no final sentence punctuation, or ending with "?"), a list item when
-it starts with a bullet, a paragraph otherwise.
+about what a block means in a brief (that is `structure`'s job). Each
+format has its reader (text.py, markdown.py, html.py), imported when an
+article of that format is read, so a build pays only for the readers it uses.
 """
 
 from __future__ import annotations
@@ -14,44 +13,13 @@ import re
 import stat
 import sys
 import unicodedata
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal
 
 from pipeline.errors import SourceError
-
-if TYPE_CHECKING:
-    from pipeline.brief import Image, Run
+from pipeline.read.model import Document, RawBlock
 
 MAX_SOURCE_BYTES = 20_000_000
-
-BlockKind = Literal["heading", "paragraph", "list_item", "quote", "image", "page_break"]
-
-
-@dataclass(frozen=True)
-class RawBlock:
-    kind: BlockKind
-    runs: tuple[Run, ...]
-    line: int
-    level: int = 1  # heading level, or list nesting
-    ordered: bool = False  # list items
-    image: Image | None = None  # image blocks (runs hold the alt text)
-    table_cells: int = 0  # a table row (read as one line): the cells of its whole table
-
-    @property
-    def text(self) -> str:
-        return "".join(run.text for run in self.runs)
-
-
-@dataclass(frozen=True)
-class Document:
-    path: str  # as given by the user, for messages
-    name: str  # file stem, a fallback title
-    text: str
-    blocks: tuple[RawBlock, ...]
-    meta: dict[str, Any] = field(default_factory=dict)
-    mtime: float | None = None
-    warnings: tuple[str, ...] = ()  # e.g. images left out, for the build report
 
 
 # --- decoding -------------------------------------------------------------
@@ -120,50 +88,6 @@ def strip_bidi(text: str) -> str:
     return _BIDI.sub("", text)
 
 
-# --- plain text -----------------------------------------------------------
-
-_BULLET = re.compile(r"^\s*(?:[-*•–]\s+|(\d{1,3})[.)]\s+)")
-_SENTENCE_END = tuple('.!…;:,»"”)]')
-MAX_HEADING_CHARS = 140
-MAX_HEADING_WORDS = 20
-
-
-def looks_like_heading(line: str) -> bool:
-    stripped = line.strip()
-    if not stripped or len(stripped) > MAX_HEADING_CHARS:
-        return False
-    if len(stripped.split()) > MAX_HEADING_WORDS:
-        return False
-    if stripped.endswith("?"):
-        return True
-    return not stripped.endswith(_SENTENCE_END)
-
-
-def parse_text(text: str) -> tuple[RawBlock, ...]:
-    from pipeline.brief import Run  # here, not at import: a no-op build never needs the models
-
-    blocks: list[RawBlock] = []
-    for number, line in enumerate(text.split("\n"), start=1):
-        if line == "\x0c":
-            if blocks and blocks[-1].kind != "page_break":
-                blocks.append(RawBlock("page_break", (), number))
-            continue
-        stripped = " ".join(line.split())
-        if not stripped:
-            continue
-        bullet = _BULLET.match(line)
-        if bullet:
-            item = stripped[len(bullet.group(0).strip()) :].strip() or stripped
-            blocks.append(
-                RawBlock("list_item", (Run(text=item),), number, ordered=bool(bullet.group(1)))
-            )
-        elif looks_like_heading(stripped):
-            blocks.append(RawBlock("heading", (Run(text=stripped),), number))
-        else:
-            blocks.append(RawBlock("paragraph", (Run(text=stripped),), number))
-    return tuple(blocks)
-
-
 # --- entry point ----------------------------------------------------------
 
 InputFormat = Literal["text", "markdown", "html"]
@@ -212,6 +136,8 @@ def _parse(
     Only plain text turns a form feed into a page break; for Markdown and HTML
     it is dropped (their own syntax has no page breaks).
     """
+    # Each reader is imported only for an article of its format (markdown-it,
+    # trafilatura and the Brief models cost import time a no-op build skips).
     if input_format != "text":
         text = text.replace("\x0c", "")
     if input_format == "markdown":
@@ -229,6 +155,8 @@ def _parse(
 
         meta, blocks = extract_article(text, path_arg)
         return meta, "\n".join(block.text for block in blocks), blocks
+    from pipeline.read.text import parse_text
+
     return {}, text.replace("\x0c", ""), parse_text(text)
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from pipeline.config.model import Limits
 from pipeline.errors import SourceError
-from pipeline.read.ingest import Document, RawBlock
+from pipeline.read.model import Document, RawBlock
 
 
 def check_document(document: Document, limits: Limits) -> Document:

@@ -24,7 +24,8 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
 from pipeline.brief import Mark, Run
-from pipeline.read.ingest import RawBlock
+from pipeline.read.model import RawBlock
+from pipeline.read.runs import merge_runs
 
 if TYPE_CHECKING:
     from pipeline.read.images import ImageLoader
@@ -39,23 +40,6 @@ _LEAF_OPEN = ("paragraph_open", "heading_open", "fence", "code_block", "table_op
 @lru_cache(maxsize=1)
 def _parser() -> MarkdownIt:
     return MarkdownIt("js-default", {"maxNesting": MAX_NESTING, "html": False})
-
-
-def merge_runs(runs: list[Run]) -> tuple[Run, ...]:
-    """Adjacent runs with the same marks and link become one run."""
-    out: list[Run] = []
-    for run in runs:
-        if not run.text:
-            continue
-        if out and out[-1].marks == run.marks and out[-1].href == run.href:
-            out[-1] = Run(text=out[-1].text + run.text, marks=run.marks, href=run.href)
-        else:
-            out.append(run)
-    # Leading and trailing spaces of a block carry no meaning.
-    if out:
-        out[0] = out[0].model_copy(update={"text": out[0].text.lstrip()})
-        out[-1] = out[-1].model_copy(update={"text": out[-1].text.rstrip()})
-    return tuple(run for run in out if run.text)
 
 
 def inline_runs(children: Sequence[Token]) -> tuple[Run, ...]:

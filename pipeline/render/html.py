@@ -17,7 +17,8 @@ from markupsafe import Markup
 
 from pipeline.brief import Brief
 from pipeline.config.model import points
-from pipeline.render.theme import Theme, expand_slot, reading_order, templates_root
+from pipeline.render.discovery import templates_root
+from pipeline.render.theme import Theme, expand_slot, reading_order
 
 
 def css_string(text: str) -> Markup:

@@ -12,23 +12,15 @@ from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-if TYPE_CHECKING:
-    from pipeline.brief import Brief
 from pipeline.config.model import Layout, Pdf
 from pipeline.config.yamlfile import load_yaml
 from pipeline.errors import ConfigError
+from pipeline.render.discovery import find_themes, is_theme
+
+if TYPE_CHECKING:
+    from pipeline.brief import Brief
 
 THEME_FILE = "theme.yaml"
-
-PACKAGE_DIR = Path(__file__).resolve().parent.parent
-
-
-def templates_root() -> Path:
-    """Where the shipped themes live: inside the wheel, or the repository's templates/."""
-    for candidate in (PACKAGE_DIR / "_templates", PACKAGE_DIR.parent / "templates"):
-        if candidate.is_dir():
-            return candidate
-    raise ConfigError("the shipped templates are missing; reinstall the package")
 
 
 class DocxStyle(BaseModel):
@@ -84,22 +76,6 @@ class Theme:
         raise ConfigError(f"{path}: not a configured asset")  # pragma: no cover - a bug
 
 
-def _is_theme(folder: Path) -> bool:
-    return (folder / "brief.html.j2").is_file() and (folder / "style.css.j2").is_file()
-
-
-def find_themes(search: tuple[Path, ...] = ()) -> list[tuple[str, Path]]:
-    """Every theme that can be found, user folders first; a user theme hides a shipped one."""
-    found: dict[str, Path] = {}
-    for root in (*search, templates_root()):
-        if not root.is_dir():
-            continue
-        for folder in sorted(root.iterdir()):
-            if _is_theme(folder) and folder.name not in found:
-                found[folder.name] = folder.resolve()
-    return sorted(found.items())
-
-
 def read_theme_file(folder: Path) -> ThemeFile:
     path = folder / THEME_FILE
     if not path.is_file():
@@ -131,7 +107,7 @@ def load_theme(
     The layout's logo and font files are validated and read here, once.
     """
     candidate = Path(name)
-    if ("/" in name or name.startswith(".")) and _is_theme(candidate):
+    if ("/" in name or name.startswith(".")) and is_theme(candidate):
         folder = candidate.resolve()
     else:
         themes = dict(find_themes(search))

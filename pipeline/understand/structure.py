@@ -29,7 +29,8 @@ from pipeline.brief import (
     SectionKind,
     SourceRef,
 )
-from pipeline.read.ingest import Document, RawBlock, strip_bidi
+from pipeline.read.ingest import strip_bidi
+from pipeline.read.model import Document, RawBlock
 from pipeline.understand.languages import Language
 from pipeline.understand.typography import apply as typeset
 

@@ -15,8 +15,9 @@ from pypdf.generic import DictionaryObject, IndirectObject
 
 from pipeline.config.model import Config, Pdf
 from pipeline.errors import RenderError
+from pipeline.render.discovery import templates_root
 from pipeline.render.pdf import render_pdf
-from pipeline.render.theme import Theme, templates_root
+from pipeline.render.theme import Theme
 
 from .support import rich_brief
 

@@ -16,7 +16,9 @@ from hypothesis import strategies as st
 from pipeline.brief import Brief
 from pipeline.config.model import Layout
 from pipeline.errors import SourceError
-from pipeline.read.ingest import Document, clean_text, decode, parse_text
+from pipeline.read.ingest import clean_text, decode
+from pipeline.read.model import Document
+from pipeline.read.text import parse_text
 from pipeline.render.theme import load_theme
 from pipeline.understand.languages import get_language
 from pipeline.understand.structure import build_brief

@@ -10,8 +10,9 @@ import pytest
 from pipeline.brief import Run
 from pipeline.config.model import Limits, parse_config, schema
 from pipeline.errors import ConfigErrors, SourceError
-from pipeline.read.ingest import Document, RawBlock, read_source
+from pipeline.read.ingest import read_source
 from pipeline.read.limits import check_document, table_cells
+from pipeline.read.model import Document, RawBlock
 
 
 def document(*blocks: RawBlock) -> Document:

@@ -151,8 +151,8 @@ def test_user_text_is_never_compiled_as_a_template() -> None:
 
 
 def test_every_jinja_environment_autoescapes() -> None:
+    from pipeline.render.discovery import templates_root
     from pipeline.render.html import environment
-    from pipeline.render.theme import templates_root
 
     for folder in templates_root().iterdir():
         if (folder / "brief.html.j2").is_file():
@@ -204,8 +204,9 @@ def test_refusals_reach_the_build_report(tmp_path: Path, secret: Secret, server:
 
     from pipeline.brief import Brief
     from pipeline.config.model import Layout
+    from pipeline.render.discovery import templates_root
     from pipeline.render.pdf import render_pdf
-    from pipeline.render.theme import Theme, templates_root
+    from pipeline.render.theme import Theme
     from pipeline.understand.languages import get_language
 
     folder = tmp_path / "evil-theme"
