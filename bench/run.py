@@ -160,7 +160,8 @@ def prepare_baseline(work: Path) -> Path:
     """The exact HTML/CSS and paragraphs our renderers produce for the example."""
     sys.path.insert(0, str(ROOT))
     os.environ["SOURCE_DATE_EPOCH"] = ENV["SOURCE_DATE_EPOCH"]
-    from pipeline.build.source import build_date, load_theme_for, make_brief
+    from pipeline.build.clock import build_date
+    from pipeline.build.source import load_theme_for, make_brief
     from pipeline.config.model import load_config
     from pipeline.read.ingest import read_source
     from pipeline.render.html import render_html
@@ -194,7 +195,8 @@ def prepare_baseline(work: Path) -> Path:
 WARM = r"""
 import sys, time, json
 from pathlib import Path
-from pipeline.build.source import build_date, build_one, load_theme_for, make_brief, warm_up
+from pipeline.build.clock import build_date
+from pipeline.build.source import build_one, load_theme_for, make_brief, warm_up
 from pipeline.config.model import load_config
 from pipeline.read.ingest import read_source
 from pipeline.render import renderer_for
@@ -239,7 +241,8 @@ def warm_render(repeat: int, mode: str) -> tuple[float, float]:
 WARM_DOCX = r"""
 import sys, time, json, statistics
 from pathlib import Path
-from pipeline.build.source import build_date, build_one, load_theme_for
+from pipeline.build.clock import build_date
+from pipeline.build.source import build_one, load_theme_for
 from pipeline.config.model import load_config
 config = load_config(Path("config.yaml"))
 theme = load_theme_for(config)

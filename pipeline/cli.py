@@ -71,6 +71,57 @@ def _jobs(value: str) -> int:
     return jobs
 
 
+def _build_options() -> _Parser:
+    """The options `build` and `watch` share, declared once (argparse `parents`)."""
+    shared = _Parser(add_help=False)
+    shared.add_argument(
+        "sources", nargs="*", metavar="SOURCE", help="article files, directories or glob patterns"
+    )
+    shared.add_argument(
+        "-c",
+        "--config",
+        metavar="FILE",
+        help=f"layout and options (default: ./{DEFAULT_CONFIG} if present, else built-in defaults)",
+    )
+    shared.add_argument(
+        "--pdf-variant",
+        choices=PDF_VARIANTS,
+        metavar="VARIANT",
+        help="standard the PDF claims: " + ", ".join(PDF_VARIANTS) + " (default: pdf.variant "
+        "from the config, pdf/ua-1)",
+    )
+    shared.add_argument(
+        "-o",
+        "--out",
+        metavar="DIR",
+        help="output folder (default: output_dir from the config, dist)",
+    )
+    shared.add_argument(
+        "-f",
+        "--format",
+        type=_formats,
+        metavar="LIST",
+        help="comma-separated formats among pdf, docx, json (default: formats from the config)",
+    )
+    shared.add_argument(
+        "--input-format",
+        choices=("text", "markdown", "html"),
+        help="read every SOURCE as this format (default: from the extension; - is text)",
+    )
+    shared.add_argument("--debug", action="store_true", help="show the full traceback of an error")
+    shared.add_argument(
+        "--strict",
+        action="store_true",
+        help="treat warnings (refused resource, missing font, unsure language) as failures",
+    )
+    shared.add_argument(
+        "--theme",
+        metavar="NAME",
+        help="theme name or theme folder (overrides theme: in the config)",
+    )
+    return shared
+
+
 def make_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="python -m pipeline",
@@ -81,6 +132,7 @@ def make_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"pipeline {__version__}")
     parser.add_argument("--debug", action="store_true", help="show the full traceback of an error")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    build_options = _build_options()
 
     build = commands.add_parser(
         "build",
@@ -92,35 +144,7 @@ def make_parser() -> argparse.ArgumentParser:
         ),
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    build.add_argument(
-        "sources", nargs="*", metavar="SOURCE", help="article files, directories or glob patterns"
-    )
-    build.add_argument(
-        "-c",
-        "--config",
-        metavar="FILE",
-        help=f"layout and options (default: ./{DEFAULT_CONFIG} if present, else built-in defaults)",
-    )
-    build.add_argument(
-        "--pdf-variant",
-        choices=PDF_VARIANTS,
-        metavar="VARIANT",
-        help="standard the PDF claims: " + ", ".join(PDF_VARIANTS) + " (default: pdf.variant "
-        "from the config, pdf/ua-1)",
-    )
-    build.add_argument(
-        "-o",
-        "--out",
-        metavar="DIR",
-        help="output folder (default: output_dir from the config, dist)",
-    )
-    build.add_argument(
-        "-f",
-        "--format",
-        type=_formats,
-        metavar="LIST",
-        help="comma-separated formats among pdf, docx, json (default: formats from the config)",
+        parents=[build_options],
     )
     build.add_argument(
         "-j",
@@ -145,22 +169,6 @@ def make_parser() -> argparse.ArgumentParser:
         help="remove artifacts the manifest lists that this build no longer produces",
     )
     build.add_argument(
-        "--input-format",
-        choices=("text", "markdown", "html"),
-        help="read every SOURCE as this format (default: from the extension; - is text)",
-    )
-    build.add_argument("--debug", action="store_true", help="show the full traceback of an error")
-    build.add_argument(
-        "--strict",
-        action="store_true",
-        help="treat warnings (refused resource, missing font, unsure language) as failures",
-    )
-    build.add_argument(
-        "--theme",
-        metavar="NAME",
-        help="theme name or theme folder (overrides theme: in the config)",
-    )
-    build.add_argument(
         "--check",
         action="store_true",
         help="check that each PDF and DOCX agree (text, page size, margins); exit 1 if not",
@@ -169,7 +177,7 @@ def make_parser() -> argparse.ArgumentParser:
         "--preview", action="store_true", help="also write a PNG of page 1 beside each PDF"
     )
 
-    watch = commands.add_parser(
+    commands.add_parser(
         "watch",
         help="build, then rebuild the briefs whose source, config or theme changes, on every save",
         description=(
@@ -177,20 +185,8 @@ def make_parser() -> argparse.ArgumentParser:
             "sources, the config file and the theme; each save rebuilds what it affects and "
             "prints one line per brief with its time. Stop with Ctrl-C."
         ),
+        parents=[build_options],
     )
-    watch.add_argument(
-        "sources", nargs="*", metavar="SOURCE", help="article files, directories or glob patterns"
-    )
-    watch.add_argument("-c", "--config", metavar="FILE", help="as for build")
-    watch.add_argument("-o", "--out", metavar="DIR", help="as for build")
-    watch.add_argument("-f", "--format", type=_formats, metavar="LIST", help="as for build")
-    watch.add_argument("--theme", metavar="NAME", help="as for build")
-    watch.add_argument(
-        "--pdf-variant", choices=PDF_VARIANTS, metavar="VARIANT", help="as for build"
-    )
-    watch.add_argument("--input-format", choices=("text", "markdown", "html"), help="as for build")
-    watch.add_argument("--strict", action="store_true", help="as for build")
-    watch.add_argument("--debug", action="store_true", help="show the full traceback of an error")
 
     themes = commands.add_parser(
         "themes",
@@ -285,15 +281,19 @@ def make_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _load(args: argparse.Namespace) -> tuple[Config, Path]:
+def _load_config(args: argparse.Namespace) -> Config:
+    """-c FILE, else ./config.yaml when present, else the built-in defaults."""
     from pipeline.config.model import Config, load_config
 
     if args.config:
-        config = load_config(Path(args.config))
-    elif Path(DEFAULT_CONFIG).is_file():
-        config = load_config(Path(DEFAULT_CONFIG))
-    else:
-        config = Config()
+        return load_config(Path(args.config))
+    if Path(DEFAULT_CONFIG).is_file():
+        return load_config(Path(DEFAULT_CONFIG))
+    return Config()
+
+
+def _load(args: argparse.Namespace) -> tuple[Config, Path]:
+    config = _load_config(args)
     out = Path(args.out) if args.out else config.base_dir / config.output_dir
     return config, out
 
@@ -438,16 +438,10 @@ def _cmd_manifest(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 def _cmd_themes(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from pipeline.build.source import theme_search_path
-    from pipeline.config.model import Config, load_config
     from pipeline.render.discovery import find_themes
     from pipeline.render.theme import read_theme_file
 
-    if args.config:
-        config = load_config(Path(args.config))
-    elif Path(DEFAULT_CONFIG).is_file():
-        config = load_config(Path(DEFAULT_CONFIG))
-    else:
-        config = Config()
+    config = _load_config(args)
     for name, folder in find_themes(theme_search_path(config)):
         description = read_theme_file(folder).description
         print(

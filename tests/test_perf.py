@@ -19,7 +19,8 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from pipeline.build.source import build_date, load_theme_for, make_brief, warm_up
+from pipeline.build.clock import build_date
+from pipeline.build.source import load_theme_for, make_brief, warm_up
 from pipeline.config.model import load_config
 from pipeline.read.ingest import read_source
 from pipeline.understand.languages import _detector_factory, available, detect

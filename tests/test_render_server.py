@@ -19,8 +19,9 @@ from pathlib import Path
 import pytest
 
 from pipeline.build.batch import BatchOptions, run_batch
+from pipeline.build.clock import build_date
 from pipeline.build.render_server import Call, RenderServer
-from pipeline.build.source import build_date, build_one, load_theme_for
+from pipeline.build.source import build_one, load_theme_for
 from pipeline.config.model import load_config
 from pipeline.errors import RenderError
 

@@ -19,11 +19,11 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from pipeline.build.clock import build_date, build_time
 from pipeline.build.manifest import (
     ArtifactEntry,
     Manifest,
     SourceEntry,
-    build_time,
     config_hash,
     intact,
     load_manifest,
@@ -35,7 +35,7 @@ from pipeline.build.manifest import (
     theme_hash,
 )
 from pipeline.build.output import remove_listed, slugify, write_atomic
-from pipeline.build.source import SourceResult, build_date, build_one, load_theme_for, make_brief
+from pipeline.build.source import SourceResult, build_one, load_theme_for, make_brief
 from pipeline.config.model import Config
 from pipeline.errors import OutputError, PipelineError, RenderError, UsageError
 from pipeline.read.ingest import InputFormat, read_source, strip_bidi

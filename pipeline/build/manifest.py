@@ -24,7 +24,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from pipeline import __version__
 from pipeline.config.model import Config
-from pipeline.errors import PipelineError, UsageError
+from pipeline.errors import PipelineError
 from pipeline.render.discovery import PACKAGE_DIR, templates_root
 
 MANIFEST_VERSION = 1
@@ -141,21 +141,6 @@ def config_hash(config: Config, today: dt.date) -> str:
 def theme_hash(folder: Path) -> str:
     """One hash over every file of the theme, so editing any template rebuilds."""
     return files_hash([folder], ("*",))
-
-
-def build_time() -> str:
-    """SOURCE_DATE_EPOCH when set (reproducible manifests), else now, in UTC."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    if epoch:
-        try:
-            when = dt.datetime.fromtimestamp(int(epoch), dt.UTC)
-        except (ValueError, OverflowError, OSError):
-            raise UsageError(
-                f"SOURCE_DATE_EPOCH={epoch!r} is not a number of seconds since 1970"
-            ) from None
-    else:
-        when = dt.datetime.now(dt.UTC)
-    return when.replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
 # What in the package shapes a brief's bytes: its code, its language data,

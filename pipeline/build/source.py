@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import os
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -47,19 +46,6 @@ class SourceResult:
     name: str = ""  # the document's file stem, the fallback for the output name
     seconds: float = 0.0
     skipped: bool = False  # unchanged since the manifest: nothing rendered or written
-
-
-def build_date() -> dt.date:
-    """SOURCE_DATE_EPOCH when set (reproducible builds), else today."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    if epoch:
-        try:
-            return dt.datetime.fromtimestamp(int(epoch), dt.UTC).date()
-        except (ValueError, OverflowError, OSError):
-            raise UsageError(
-                f"SOURCE_DATE_EPOCH={epoch!r} is not a number of seconds since 1970"
-            ) from None
-    return dt.date.today()
 
 
 def choose_language(document: Document, config: Config, warnings: list[str]) -> Language:

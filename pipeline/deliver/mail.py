@@ -9,7 +9,6 @@ writes nothing itself: `prepare_messages` hands bytes to `output.py`.
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -22,6 +21,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from pipeline.brief import Brief, plain
+from pipeline.build.clock import build_date, build_now
 from pipeline.config.model import Colors, Config
 from pipeline.config.model import Email as EmailSettings
 from pipeline.errors import PipelineError, RenderError, UsageError
@@ -182,14 +182,6 @@ def recipients_for(
     return Recipients(chosen_sender, chosen_to, chosen_cc, settings.reply_to)
 
 
-def message_date() -> dt.datetime:
-    """SOURCE_DATE_EPOCH when set (reproducible previews), else now."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    if epoch and epoch.isdigit():
-        return dt.datetime.fromtimestamp(int(epoch), dt.UTC)
-    return dt.datetime.now(dt.UTC)
-
-
 def _domain(address: str) -> str:
     addr = getaddresses([address])[0][1]
     domain = addr.rpartition("@")[2]
@@ -215,7 +207,7 @@ def compose(
         message["Cc"] = ", ".join(recipients.cc)
     if recipients.reply_to:
         message["Reply-To"] = recipients.reply_to
-    message["Date"] = format_datetime(when or message_date())
+    message["Date"] = format_datetime(when or build_now())
     message["Message-ID"] = make_msgid(domain=_domain(recipients.sender))
     text, html = render_body(brief, colors, (a.filename for a in attachments))
     message.set_content(text, subtype="plain", charset="utf-8")
@@ -323,7 +315,7 @@ def prepare_messages(
     Returns messages as bytes; the caller writes them (preview, outbox).
     """
     from pipeline.build.batch import BatchOptions, run_batch
-    from pipeline.build.source import build_date, make_brief
+    from pipeline.build.source import make_brief
     from pipeline.read.ingest import read_source
 
     settings = config.email

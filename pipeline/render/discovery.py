@@ -30,12 +30,17 @@ def is_theme(folder: Path) -> bool:
 
 
 def find_themes(search: tuple[Path, ...] = ()) -> list[tuple[str, Path]]:
-    """Every theme that can be found, user folders first; a user theme hides a shipped one."""
+    """Every theme that can be found, user folders first; a user theme hides a shipped one.
+
+    A folder whose name starts with "_" (the shipped `_base` the themes
+    extend) is a shared part, not a theme."""
     found: dict[str, Path] = {}
     for root in (*search, templates_root()):
         if not root.is_dir():
             continue
         for folder in sorted(root.iterdir()):
-            if is_theme(folder) and folder.name not in found:
+            if folder.name.startswith(("_", ".")) or folder.name in found:
+                continue
+            if is_theme(folder):
                 found[folder.name] = folder.resolve()
     return sorted(found.items())
