@@ -3,7 +3,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
+import os
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -13,10 +15,41 @@ import pytest
 
 from pipeline.brief import Brief
 from pipeline.cli import main
+from tests.clock import EPOCH
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "examples" / "poutine-iran.txt"
-EPOCH = "1764028800"  # 2025-11-25, fixed so dates and goldens are stable
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Pin the build date for the whole session, session fixtures and the
+    subprocesses the tests start included (see tests/clock.py), and choose the
+    Hypothesis profile."""
+    os.environ["SOURCE_DATE_EPOCH"] = EPOCH
+    _hypothesis_profiles()
+
+
+def _hypothesis_profiles() -> None:
+    """`ci` (the default): derandomized, no example database, no deadline, so a
+    failure in CI fails the same way on a laptop and no test depends on the
+    machine's speed; the number of examples is each test's own `max_examples`
+    (100 where a test sets none). `explore` (HYPOTHESIS_PROFILE=explore):
+    random, five times the examples, for looking for new bugs by hand."""
+    from hypothesis import settings
+
+    settings.register_profile("ci", derandomize=True, database=None, deadline=None, print_blob=True)
+    settings.register_profile("explore", max_examples=500, deadline=None)
+    settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
+
+@pytest.fixture
+def real_clock(monkeypatch: pytest.MonkeyPatch) -> dt.date:
+    """For tests about "today": SOURCE_DATE_EPOCH unset, and today as the code
+    computes it (same reader, same time zone)."""
+    from pipeline.build.source import build_date
+
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+    return build_date()
 
 
 @dataclass
@@ -107,7 +140,6 @@ class ExampleBuild:
 def example_build(tmp_path_factory: pytest.TempPathFactory) -> ExampleBuild:
     out = tmp_path_factory.mktemp("dist")
     mp = pytest.MonkeyPatch()
-    mp.setenv("SOURCE_DATE_EPOCH", EPOCH)
     mp.chdir(ROOT)
     try:
         result = run_cli("build", "-o", str(out), "-f", "pdf,docx,json")

@@ -7,7 +7,6 @@ readers and `make_brief`: the only failure allowed is a `SourceError`
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from pathlib import Path
 
@@ -18,8 +17,9 @@ from pipeline.build.source import make_brief
 from pipeline.config.model import Config
 from pipeline.errors import SourceError
 from pipeline.read.ingest import read_source
+from tests.clock import BUILD_DATE
 
-TODAY = dt.date(2026, 11, 24)
+TODAY = BUILD_DATE
 SETTINGS = settings(
     max_examples=60,
     deadline=None,

@@ -6,7 +6,6 @@ missing-model error is tested everywhere.
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 
 import pytest
@@ -17,9 +16,10 @@ from pipeline.config.model import Config
 from pipeline.errors import SourceError
 from pipeline.read.ingest import read_source
 from pipeline.understand import ner
+from tests.clock import BUILD_DATE
 
 EXAMPLE = Path(__file__).parent / "fixtures" / "fr-example.txt"
-TODAY = dt.date(2026, 11, 24)
+TODAY = BUILD_DATE
 
 
 def _brief(**entities: object) -> Brief:

@@ -24,6 +24,7 @@ from pipeline.build.source import load_theme_for, make_brief, warm_up
 from pipeline.config.model import load_config
 from pipeline.read.ingest import read_source
 from pipeline.understand.languages import _detector_factory, available, detect
+from tests.clock import EPOCH
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "examples" / "poutine-iran.txt"
@@ -50,7 +51,7 @@ def test_docx_only_text_build_imports_nothing_heavy(tmp_path: Path) -> None:
         " io.StringIO(), io.StringIO())\n"
         f"print(json.dumps([rc, [m for m in {HEAVY!r} if m in sys.modules]]))\n"
     )
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "SOURCE_DATE_EPOCH": "1764028800"}
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "SOURCE_DATE_EPOCH": EPOCH}
     done = subprocess.run(
         [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
     )
@@ -97,7 +98,7 @@ def test_detection_answers(text: str, expected: str | None) -> None:
 @pytest.fixture(scope="module")
 def example(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
     with pytest.MonkeyPatch.context() as env:
-        env.setenv("SOURCE_DATE_EPOCH", "1764028800")
+        env.setenv("SOURCE_DATE_EPOCH", EPOCH)
         config = load_config(ROOT / "config.yaml")
         theme = load_theme_for(config)
         brief = make_brief(read_source(str(EXAMPLE)), config, build_date(), [])
@@ -165,29 +166,35 @@ def test_an_up_to_date_rebuild_imports_no_models_and_no_renderer(tmp_path: Path)
     assert "HEAVY=pipeline.brief" in first.stdout  # (the first build did need them)
 
 
-def test_the_benchmark_runs_and_prints_every_ratio(tmp_path: Path) -> None:
-    """`python bench/run.py` from this checkout, as small as it goes: every
-    row of the issue's targets is printed and the figures are written."""
+def _bench(tmp_path: Path, *options: str) -> tuple[str, dict[str, float]]:
     output = tmp_path / "results.json"
     done = subprocess.run(
-        [
-            sys.executable,
-            str(ROOT / "bench" / "run.py"),
-            "--repeat",
-            "1",
-            "--batch",
-            "2",
-            "--batch-repeat",
-            "1",
-            "--output",
-            str(output),
-        ],
+        [sys.executable, str(ROOT / "bench" / "run.py"), *options, "--output", str(output)],
         cwd=ROOT,
         capture_output=True,
         text=True,
-        timeout=600,
+        timeout=900,
     )
     assert done.returncode == 0, done.stderr
+    return done.stdout, json.loads(output.read_text(encoding="utf-8"))
+
+
+def test_the_benchmark_smoke_run_prints_the_cold_ratios(tmp_path: Path) -> None:
+    """`python bench/run.py --smoke`: the two cold-build ratios, once each
+    (a few seconds), so the benchmark cannot rot between full runs."""
+    stdout, figures = _bench(tmp_path, "--smoke")
+    for row in ("cold PDF+DOCX build / raw baseline", "cold DOCX-only build / `import docx`"):
+        assert row in stdout, row
+    for key in ("cold_build_s", "baseline_s", "docx_cold_s", "python_docx_import_s"):
+        assert figures[key] > 0, key
+
+
+@pytest.mark.bench
+def test_the_benchmark_runs_and_prints_every_ratio(tmp_path: Path) -> None:
+    """`python bench/run.py` from this checkout, as small as it goes: every
+    row of the issue's targets is printed and the figures are written
+    (about 45 s: run with `pytest -m bench`)."""
+    stdout, figures = _bench(tmp_path, "--repeat", "1", "--batch", "2", "--batch-repeat", "1")
     for row in (
         "cold PDF+DOCX build / raw baseline",
         "untagged: --pdf-variant none / plain",
@@ -199,8 +206,7 @@ def test_the_benchmark_runs_and_prints_every_ratio(tmp_path: Path) -> None:
         "no-op rebuild of 2",
         "peak RSS, one PDF+DOCX build",
     ):
-        assert row in done.stdout, row
-    figures = json.loads(output.read_text(encoding="utf-8"))
+        assert row in stdout, row
     for key in ("cold_build_s", "baseline_s", "docx_cold_s", "warm_render_s", "batch_j2_s"):
         assert figures[key] > 0, key
     assert figures["noop_rebuild_s"] < figures["batch_j1_s"]

@@ -24,6 +24,7 @@ from pipeline.build.render_server import Call, RenderServer
 from pipeline.build.source import build_one, load_theme_for
 from pipeline.config.model import load_config
 from pipeline.errors import RenderError
+from tests.clock import EPOCH
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "examples" / "poutine-iran.txt"
@@ -133,7 +134,7 @@ def test_a_fork_of_the_build_does_not_use_its_server() -> None:
 @pytest.fixture(scope="module")
 def setting(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
     with pytest.MonkeyPatch.context() as env:
-        env.setenv("SOURCE_DATE_EPOCH", "1764028800")
+        env.setenv("SOURCE_DATE_EPOCH", EPOCH)
         config = load_config(ROOT / "config.yaml")
         yield config, load_theme_for(config)
 
@@ -185,7 +186,7 @@ def test_a_pdf_build_never_imports_weasyprint_in_the_build_process(tmp_path: Pat
         " io.StringIO(), io.StringIO())\n"
         "print(json.dumps([rc, 'weasyprint' in sys.modules, 'fontTools' in sys.modules]))\n"
     )
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "SOURCE_DATE_EPOCH": "1764028800"}
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "SOURCE_DATE_EPOCH": EPOCH}
     done = subprocess.run(
         [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
     )

@@ -13,8 +13,9 @@ from pipeline.brief import Brief, block_texts
 from pipeline.build.source import make_brief
 from pipeline.config.model import Config
 from pipeline.read.ingest import read_source
+from tests.clock import BUILD_DATE
 
-TODAY = dt.date(2026, 11, 24)
+TODAY = BUILD_DATE
 
 
 def _brief(tmp_path: Path, text: str, name: str = "article.txt", **config: object) -> Brief:

@@ -26,6 +26,7 @@ pytest.importorskip("watchfiles")
 from pipeline.build.batch import BatchOptions  # noqa: E402
 from pipeline.build.watch import Plan, Targets, targets_for, watch  # noqa: E402
 from pipeline.config.model import load_config  # noqa: E402
+from tests.clock import EPOCH
 
 ROOT = Path(__file__).resolve().parent.parent
 WAIT = 30.0  # seconds: generous for a loaded 2-core CI machine, still bounded
@@ -70,7 +71,7 @@ def project(tmp_path: Path) -> Path:
 @pytest.fixture
 def running(project: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[Lines, Lines]]:
     """The watcher in a thread over `project`; stopped and joined at teardown."""
-    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1764028800")
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
     config_file = project / "config.yaml"
     source = str(project / "articles" / "housing.txt")
 
@@ -189,7 +190,7 @@ def test_targets_cover_source_config_and_theme(project: Path) -> None:
 
 
 def test_cli_watch_subprocess_rebuilds_on_save_and_stops_on_sigint(project: Path) -> None:
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "SOURCE_DATE_EPOCH": "1764028800"}
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "SOURCE_DATE_EPOCH": EPOCH}
     proc = subprocess.Popen(
         [sys.executable, "-m", "pipeline", "watch", "articles/housing.txt", "-o", "dist"],
         cwd=project,

@@ -13,13 +13,14 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 GOLDEN = ROOT / "tests" / "golden"
-EPOCH = "1764028800"  # keep in sync with tests/conftest.py
 
 CASES = {"poutine-iran.json": ROOT / "examples" / "poutine-iran.txt"}
 
 
 def main() -> int:
     sys.path.insert(0, str(ROOT))
+    from tests.clock import EPOCH
+
     os.environ["SOURCE_DATE_EPOCH"] = EPOCH
     os.chdir(ROOT)
     from pipeline.cli import main as cli

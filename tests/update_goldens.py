@@ -6,15 +6,16 @@ after a deliberate change, read the diff, and commit it.
 
 from __future__ import annotations
 
-import datetime as dt
 import sys
 from pathlib import Path
+
+from tests.clock import BUILD_DATE
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests" / "fixtures"
 GOLDEN = ROOT / "tests" / "golden"
 # Articles without a date take the build date: pinned so goldens are stable.
-GOLDEN_DATE = dt.date(2026, 11, 24)
+GOLDEN_DATE = BUILD_DATE
 
 # fixture file -> golden name
 CASES = {

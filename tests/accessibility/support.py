@@ -14,7 +14,6 @@ from pipeline.understand.languages import get_language
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = ROOT / "examples" / "poutine-iran.txt"
 CONFIG = ROOT / "config.yaml"
-EPOCH = "1767225600"  # 2026-01-01T00:00:00Z
 
 
 def build_example(out: Path, formats: str, *extra: str) -> dict[str, Path]:

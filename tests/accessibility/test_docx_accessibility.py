@@ -21,12 +21,13 @@ from pipeline.config.model import Config
 from pipeline.render.docx import render_docx
 from pipeline.render.metadata import metadata_for
 from pipeline.render.theme import load_theme
+from tests.clock import BUILD_DATE
 
 from .support import build_example, load_brief, rich_brief
 
 
 @pytest.fixture(scope="module")
-def example(tmp_path_factory: pytest.TempPathFactory, fixed_epoch: str) -> tuple[Brief, Path]:
+def example(tmp_path_factory: pytest.TempPathFactory) -> tuple[Brief, Path]:
     files = build_example(tmp_path_factory.mktemp("docx"), "docx,json")
     return load_brief(files["json"]), files["docx"]
 
@@ -68,7 +69,7 @@ def test_core_properties(example: tuple[Brief, Path], rich: tuple[Brief, bytes])
     assert rich_props.author == "Camille Martin, Yann Le Goff"
     assert rich_props.subject == rich[0].subtitle
     assert rich_props.created == dt.datetime(2025, 9, 14, tzinfo=dt.UTC)
-    assert example[0].date == dt.date(2026, 1, 1)  # SOURCE_DATE_EPOCH, not the clock
+    assert example[0].date == BUILD_DATE  # SOURCE_DATE_EPOCH, not the clock
 
 
 def test_reproducible_bytes(rich: tuple[Brief, bytes]) -> None:

@@ -26,6 +26,7 @@ from pipeline.errors import ConfigErrors
 from pipeline.render.metadata import metadata_for
 from pipeline.render.pdf import WEASYPRINT_VARIANTS, render_pdf
 from pipeline.render.theme import load_theme
+from tests.clock import iso_z, pdf_date
 
 from .support import build_example, load_brief, rich_brief
 
@@ -41,7 +42,7 @@ PDFNS = "{http://ns.adobe.com/pdf/1.3/}"
 
 
 @pytest.fixture(scope="module")
-def example(tmp_path_factory: pytest.TempPathFactory, fixed_epoch: str) -> dict[str, Any]:
+def example(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     """The example brief built through the CLI in every variant, plus its JSON."""
     built: dict[str, Any] = {}
     for variant in PDF_VARIANTS:
@@ -148,12 +149,12 @@ def test_info_and_xmp_agree_with_the_brief(example: dict[str, Any], variant: str
     assert info["/Author"] == brief.organisation == meta.author
     assert info["/Subject"] == meta.subject and meta.subject
     # Reproducible: the brief's date (SOURCE_DATE_EPOCH here), not the clock.
-    assert info["/CreationDate"] == info["/ModDate"] == "D:20260101000000Z"
+    assert info["/CreationDate"] == info["/ModDate"] == pdf_date()
     xmp = xmp_values(reader)
     assert xmp[f"{DC}title"] == brief.title
     assert xmp[f"{DC}creator"] == meta.author
     assert xmp[f"{DC}description"] == meta.subject
-    assert xmp[f"{XMP}CreateDate"] == xmp[f"{XMP}ModifyDate"] == "2026-01-01T00:00:00Z"
+    assert xmp[f"{XMP}CreateDate"] == xmp[f"{XMP}ModifyDate"] == iso_z()
 
 
 CLAIMS = {
@@ -193,7 +194,7 @@ def test_pdfa3_carries_the_brief_json(example: dict[str, Any], variant: str) -> 
     assert spec["/AFRelationship"] == "/Data"
     embedded = spec["/EF"]["/F"].get_object()
     assert embedded["/Subtype"] == "/application/json"
-    assert embedded["/Params"]["/ModDate"] == "D:20260101000000Z"
+    assert embedded["/Params"]["/ModDate"] == pdf_date()
 
 
 @pytest.mark.parametrize("variant", ["none", "pdf/ua-1"])

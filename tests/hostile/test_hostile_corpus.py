@@ -32,6 +32,7 @@ from hostile_support import (
 )
 
 from pipeline.read import ingest
+from tests.clock import EPOCH
 
 PREVIOUS = b"%PDF-1.7 previous good artifact %%EOF"
 
@@ -523,7 +524,7 @@ def test_hostile_case(
     reason = case.skip_reason() if case.skip_reason else None
     if reason:
         pytest.skip(reason)
-    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
     ctx = Ctx(tmp_path, secret, server)
     out = tmp_path / "out"
     out.mkdir()
@@ -559,7 +560,7 @@ def test_hostile_case(
 
 
 def test_one_bad_source_fails_alone(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
     good = tmp_path / "good.txt"
     good.write_text(article("Bon titre"), encoding="utf-8")
     bad = tmp_path / "bad.txt"

@@ -5,7 +5,6 @@ render takes about a second)."""
 
 from __future__ import annotations
 
-import datetime as dt
 import io
 import re
 
@@ -22,6 +21,7 @@ from pipeline.read.text import parse_text
 from pipeline.render.theme import load_theme
 from pipeline.understand.languages import get_language
 from pipeline.understand.structure import build_brief
+from tests.clock import BUILD_DATE
 
 THEME = load_theme("note", Layout())
 LANGUAGE = get_language("en")
@@ -41,7 +41,7 @@ def to_brief(text: str) -> Brief | None:
     if not blocks:
         return None
     document = Document(path="fuzz.txt", name="fuzz", text=cleaned, blocks=blocks)
-    return build_brief(document, LANGUAGE, LANGUAGE.labels, today=dt.date(2024, 1, 1))
+    return build_brief(document, LANGUAGE, LANGUAGE.labels, today=BUILD_DATE)
 
 
 @given(st.binary(max_size=2000))

@@ -19,6 +19,7 @@ from hostile_support import is_manifest
 
 from pipeline.build.output import slugify, sweep_stale_temps, verify, write_atomic
 from pipeline.errors import OutputError
+from tests.clock import EPOCH
 
 ROOT = Path(__file__).resolve().parents[2]
 PREVIOUS = b"%PDF-1.7\nprevious good artifact\n%%EOF\n"
@@ -141,8 +142,64 @@ def test_sweep_keeps_temps_of_live_writers(tmp_path: Path) -> None:
     assert mine.exists()
 
 
-def test_sigkill_of_a_real_build(tmp_path: Path) -> None:
-    """Kill a CLI build at a few moments: the old artifact or a complete new one, never a part."""
+# A real CLI build, paused at a point the test chooses: the build process
+# announces the point on stdout and sleeps there until the test kills it.
+# Points: the first fsync of the build process (the new bytes are in a temp
+# file, not yet in place), just before and just after the rename that puts the
+# new PDF in place.
+PAUSED_BUILD = textwrap.dedent(
+    """
+    import os, sys, time
+    point, out = sys.argv[1], sys.argv[2]
+    build_pid = os.getpid()
+
+    def pause(name):
+        if name == point and os.getpid() == build_pid:
+            print(name, flush=True)
+            time.sleep(60)  # the test kills us here
+
+    real_fsync, real_replace, real_rename = os.fsync, os.replace, os.rename
+
+    def fsync(fd):
+        pause("fsync")
+        return real_fsync(fd)
+
+    def place(real):
+        def wrapped(src, dst, *args, **kwargs):
+            final = str(dst).endswith(".pdf")
+            if final:
+                pause("before-rename")
+            result = real(src, dst, *args, **kwargs)
+            if final:
+                pause("after-rename")
+            return result
+        return wrapped
+
+    os.fsync, os.replace, os.rename = fsync, place(real_replace), place(real_rename)
+    from pipeline.cli import main
+    sys.exit(main(["build", sys.argv[3], "-o", out, "-f", "pdf"], sys.stderr, sys.stderr))
+    """
+)
+
+
+def _wait_for_line(process: subprocess.Popen[bytes], seconds: float) -> bytes:
+    import selectors
+
+    assert process.stdout is not None
+    with selectors.DefaultSelector() as selector:
+        selector.register(process.stdout, selectors.EVENT_READ)
+        if not selector.select(seconds):
+            return b""
+    return process.stdout.readline().strip()
+
+
+@pytest.mark.parametrize(
+    ("point", "expected"),
+    [("fsync", "previous"), ("before-rename", "previous"), ("after-rename", "new")],
+)
+def test_sigkill_of_a_real_build(tmp_path: Path, point: str, expected: str) -> None:
+    """Kill a CLI build at a chosen moment: the old artifact or a complete new
+    one, never a part, and no temp file or orphaned worker left behind."""
     source = tmp_path / "a.txt"
     source.write_text(
         "Titre\n\nLe gouvernement a présenté un projet de loi. Les députés en débattront.\n",
@@ -150,24 +207,34 @@ def test_sigkill_of_a_real_build(tmp_path: Path) -> None:
     )
     out = tmp_path / "out"
     out.mkdir()
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "SOURCE_DATE_EPOCH": "1700000000"}
-    outcomes = set()
-    for delay in (0.8, 1.6, 2.4):
-        (out / "titre.pdf").write_bytes(PREVIOUS)
-        process = subprocess.Popen(
-            [sys.executable, "-m", "pipeline", "build", str(source), "-o", str(out), "-f", "pdf"],
-            cwd=tmp_path,
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        time.sleep(delay)
+    (out / "titre.pdf").write_bytes(PREVIOUS)
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "SOURCE_DATE_EPOCH": EPOCH}
+    process = subprocess.Popen(
+        [sys.executable, "-c", PAUSED_BUILD, point, str(out), str(source)],
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        # Generous: a cold build on a loaded machine; the bound only stops a hang.
+        reached = _wait_for_line(process, 120)
+    finally:
         process.send_signal(signal.SIGKILL)
         process.wait(10)
-        data = (out / "titre.pdf").read_bytes()
-        assert data == PREVIOUS or (data.startswith(b"%PDF-") and b"%%EOF" in data[-1024:])
-        outcomes.add("previous" if data == PREVIOUS else "new")
-        assert [p.name for p in out.iterdir() if not is_manifest(p)] == ["titre.pdf"]
+    assert reached == point.encode(), f"the build never reached {point!r}"
+    data = (out / "titre.pdf").read_bytes()
+    if expected == "previous":
+        assert data == PREVIOUS
+    else:
+        assert data != PREVIOUS and data.startswith(b"%PDF-") and b"%%EOF" in data[-1024:]
+    # A killed writer's named temp file (if any) is swept by the next write;
+    # an unnamed one (O_TMPFILE) never appears at all.
+    write_atomic(out, "other.pdf", PREVIOUS)
+    assert sorted(p.name for p in out.iterdir() if not is_manifest(p)) == [
+        "other.pdf",
+        "titre.pdf",
+    ]
     time.sleep(0.2)
     # The render worker dies with the build (PR_SET_PDEATHSIG): nothing orphaned writes later.
-    assert [p.name for p in out.iterdir() if not is_manifest(p)] == ["titre.pdf"]
+    assert (out / "titre.pdf").read_bytes() == data

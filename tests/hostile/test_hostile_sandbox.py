@@ -16,6 +16,7 @@ import pytest
 from hostile_support import Secret, Server, pdf_payloads
 
 from pipeline.render.fetcher import SandboxFetcher, make_css, make_html
+from tests.clock import BUILD_DATE
 
 PACKAGE = Path(__file__).resolve().parents[2] / "pipeline"
 
@@ -172,7 +173,6 @@ def test_every_jinja_environment_autoescapes() -> None:
 
 
 def test_markup_in_the_brief_is_escaped() -> None:
-    import datetime as dt
 
     from pipeline.brief import Brief, Paragraph, Run
     from pipeline.config.model import Layout
@@ -185,7 +185,7 @@ def test_markup_in_the_brief_is_escaped() -> None:
     brief = Brief(
         title=evil,
         language="en",
-        date=dt.date(2024, 1, 1),
+        date=BUILD_DATE,
         organisation="} body { background: url(file:///etc/passwd) } x {",
         lede=(Paragraph(runs=(Run(text=evil),)),),
         labels=language.labels,
@@ -199,7 +199,6 @@ def test_markup_in_the_brief_is_escaped() -> None:
 def test_refusals_reach_the_build_report(tmp_path: Path, secret: Secret, server: Server) -> None:
     """A theme that asks for a remote or outside file: the PDF still renders,
     each refusal is an artifact warning (which the CLI prints and --strict fails on)."""
-    import datetime as dt
     import shutil
 
     from pipeline.brief import Brief
@@ -220,7 +219,7 @@ def test_refusals_reach_the_build_report(tmp_path: Path, secret: Secret, server:
     )
     before = len(server.requests)
     language = get_language("en")
-    brief = Brief(title="T", language="en", date=dt.date(2024, 1, 1), labels=language.labels)
+    brief = Brief(title="T", language="en", date=BUILD_DATE, labels=language.labels)
     artifact = render_pdf(brief, Theme("evil-theme", folder, Layout()))
     assert server.requests[before:] == []
     refusals = [w for w in artifact.warnings if w.startswith("refused resource")]

@@ -6,7 +6,6 @@ with the Brief and with the files of the output folder.
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from email import policy
 from email.message import EmailMessage
@@ -32,6 +31,7 @@ from pipeline.deliver.outbox import smtp_settings
 from pipeline.errors import ConfigErrors, RenderError, UsageError
 from pipeline.read.ingest import read_source
 from pipeline.render import MEDIA_TYPES
+from tests.clock import BUILD_DATE
 
 
 def parse(data: bytes) -> EmailMessage:
@@ -43,7 +43,7 @@ def parse(data: bytes) -> EmailMessage:
 @pytest.fixture(scope="module")
 def brief(built: Built) -> Brief:
     config = load_config(built.config)
-    return make_brief(read_source(str(EXAMPLE)), config, dt.date(2026, 11, 25), [])
+    return make_brief(read_source(str(EXAMPLE)), config, BUILD_DATE, [])
 
 
 RECIPIENTS = Recipients("veille@example.fr", (TO,), (CC,), None)

@@ -31,6 +31,7 @@ from pipeline.config.model import load_config
 from pipeline.deliver.mail import Recipients, compose
 from pipeline.deliver.outbox import deliver, queue, smtp_settings
 from pipeline.read.ingest import read_source
+from tests.clock import BUILD_DATE
 
 
 @pytest.fixture
@@ -182,7 +183,7 @@ def test_hostile_title_reaches_the_server_without_extra_headers_or_recipients(
 ) -> None:
     env(smtp_server.port)
     config = load_config(built.config)
-    brief: Brief = make_brief(read_source(str(EXAMPLE)), config, dt.date(2026, 11, 25), [])
+    brief: Brief = make_brief(read_source(str(EXAMPLE)), config, BUILD_DATE, [])
     hostile = brief.model_copy(
         update={"title": "Réunion : l'été\r\nBcc: x@y =?utf-8?q?=0D=0ABcc:_z@y?="}
     )
