@@ -125,3 +125,19 @@ def test_schema_command_prints_json_schema() -> None:
     assert "layout" in schema["properties"] and "base_dir" not in schema["properties"]
     brief = json.loads(run_cli("schema", "--brief").out)
     assert "sections" in brief["properties"]
+
+
+def test_an_undated_article_is_dated_today_as_the_code_counts_days(
+    tmp_path: Path, real_clock: object
+) -> None:
+    """Without SOURCE_DATE_EPOCH, an article with no date of its own takes the
+    build's day: `real_clock` computes it with the code's reader, so the test
+    holds on any day and in any time zone (see .ci/calendar-check)."""
+    import json
+
+    source = tmp_path / "undated.txt"
+    source.write_text("A title\n\nThe council met on a day nobody wrote down.\n", "utf-8")
+    result = run_cli("build", str(source), "-f", "json", "-o", str(tmp_path / "out"))
+    assert result.code == 0, result.err
+    produced = tmp_path / "out" / "a-title.json"
+    assert json.loads(produced.read_text("utf-8"))["date"] == str(real_clock)
