@@ -46,7 +46,7 @@ def _hypothesis_profiles() -> None:
 def real_clock(monkeypatch: pytest.MonkeyPatch) -> dt.date:
     """For tests about "today": SOURCE_DATE_EPOCH unset, and today as the code
     computes it (same reader, same time zone)."""
-    from pipeline.build.source import build_date
+    from pipeline.build.clock import build_date
 
     monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
     return build_date()
