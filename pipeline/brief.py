@@ -145,6 +145,7 @@ class Labels(_Frozen):
     # Used by the e-mail body; defaults keep older language files loading.
     summary: str = "Summary"
     attached: str = "Attached: {files}"
+    notes: str = "Notes"  # the heading of a page's footnotes
 
 
 class Brief(_Frozen):

@@ -264,7 +264,9 @@ def test_extracted_xml_blocks_once_each() -> None:
         "</list><quote>Bare quote.</quote><quote><p>Quoted <hi rend='#i'>para</hi>.</p></quote>"
         "<table><row><cell>a</cell><cell>b</cell></row></table></main>"
     )
-    blocks = read_html._blocks(root)
+    from pipeline.read.htmlblocks import read_blocks
+
+    blocks = read_blocks(root, "\u2423")
     assert [(b.kind, b.text, b.ordered) for b in blocks] == [
         ("list_item", "Para in item one.", True),
         ("list_item", "Item two", True),

@@ -14,25 +14,26 @@ is one clear error, not an ImportError.
 
 from __future__ import annotations
 
-import dataclasses
-import datetime as dt
 import re
 from importlib.util import find_spec
 from typing import Any
 
-from pipeline.brief import Mark, Run
 from pipeline.errors import SourceError
-from pipeline.read.model import BlockKind, RawBlock
-from pipeline.read.runs import merge_runs
+from pipeline.read.model import RawBlock
 
 INSTALL_HINT = "install the HTML extra: pip install 'pipeline-briefs[html]'"
 
 _EXTRA_TAGS = {
-    "html", "head", "body", "title", "meta", "article", "main", "nav", "header", "footer",
+    "html", "body", "article", "main", "nav", "header", "footer",
     "aside", "section", "time", "figure", "figcaption", "button", "form",
 }  # fmt: skip
+# Removed with everything inside: code, and markup that a browser with
+# scripts on never shows as text (<noscript>), or shows as no article text.
+_DROPPED_WITH_CONTENT = {
+    "script", "style", "noscript", "template", "head", "title", "iframe", "object",
+    "embed", "svg", "math", "canvas", "audio", "video", "select", "textarea", "dialog",
+}  # fmt: skip
 _EXTRA_ATTRIBUTES = {
-    "meta": {"name", "property", "content", "itemprop"},
     "a": {"href"},
     "time": {"datetime"},
     "*": {"class", "id", "lang", "itemprop", "role"},
@@ -52,143 +53,162 @@ def sanitise(html: str) -> str:
         attributes.setdefault(tag, set()).update(names)
     return nh3.clean(
         html,
-        tags=nh3.ALLOWED_TAGS | _EXTRA_TAGS,
+        tags=(nh3.ALLOWED_TAGS | _EXTRA_TAGS) - _DROPPED_WITH_CONTENT,
+        clean_content_tags=_DROPPED_WITH_CONTENT,
         attributes=attributes,
         url_schemes={"http", "https", "mailto"},
         link_rel=None,
     )
 
 
-def _date(value: Any) -> dt.date | None:
-    if not value:
-        return None
-    try:
-        return dt.date.fromisoformat(str(value)[:10])
-    except ValueError:
-        return None
+_INLINE = (
+    "a", "abbr", "b", "bdi", "bdo", "cite", "code", "data", "dfn", "em", "i", "kbd", "mark",
+    "q", "s", "samp", "small", "span", "strike", "strong", "sub", "sup", "time", "tt", "u",
+    "var", "del", "ins",
+)  # fmt: skip
+# trafilatura compares its own result with readability's and jusText's and may
+# take theirs; taken when it is several times longer than a real article that
+# trafilatura's own algorithm found, it is a whole column ("related" lists,
+# other posts) more often than the article.
+OWN_ARTICLE_CHARS = 500
+FALLBACK_GROWTH = 3.0
+MIN_ARTICLE_WORDS = 10
+_TEMPLATE = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\$\{.*?\}|</?[a-zA-Z][\w-]*(?:\s[^<>]*)?/?>")
 
 
-_MARKS: dict[str, Mark] = {"#b": "strong", "#i": "em", "#t": "code", "#code": "code"}
-_SAFE_HREF = ("http://", "https://", "mailto:")
+def _keep_spaces(tree: Any, space: str) -> None:
+    """Whitespace next to inline elements -> `space`, which trafilatura keeps."""
+
+    def inline(element: Any) -> bool:
+        return element is not None and element.tag in _INLINE
+
+    def before(text: str | None, between_inlines: bool) -> str | None:
+        if not text or not text[-1].isspace():
+            return text
+        if not text.strip():
+            return space if between_inlines else text
+        return text.rstrip() + space
+
+    for element in tree.iter(*_INLINE):
+        text = element.text
+        if text and text[0].isspace():
+            element.text = space + text.lstrip() if text.strip() else space
+        if element.text and element.text[-1].isspace() and len(element) == 0:
+            element.text = element.text.rstrip() + space
+        tail = element.tail
+        if tail and tail[0].isspace() and tail.strip():
+            element.tail = space + tail.lstrip()
+        elif tail and not tail.strip() and inline(element.getnext()):
+            element.tail = space
+        previous = element.getprevious()
+        if previous is not None:
+            previous.tail = before(previous.tail, inline(previous))
+        elif element.getparent() is not None:
+            parent = element.getparent()
+            parent.text = before(parent.text, inline(parent))
 
 
-def _runs(element: Any) -> tuple[Run, ...]:
-    """The inline runs of one XML element (its text, marks and links)."""
-    out: list[Run] = []
+def _extract(document: str, fast: bool) -> str:
+    """trafilatura's XML of the article. Links are left out: asking for them
+    changes what trafilatura keeps (link density), for the worse; they are
+    put back from the page by `page_links`."""
+    import trafilatura
 
-    def walk(node: Any, marks: tuple[Mark, ...], href: str | None) -> None:
-        if node.text:
-            out.append(Run(text=node.text, marks=marks, href=href))
-        for child in node:
-            if child.tag == "lb":
-                out.append(Run(text=" ", marks=marks, href=href))
-            elif child.tag in ("list", "quote", "table", "graphic", "p", "head", "item"):
-                pass  # block content inside inline content: read as its own block
-            else:
-                child_marks = marks
-                mark = _MARKS.get(str(child.get("rend", "")))
-                if child.tag == "code":
-                    mark = "code"
-                if mark and mark not in marks:
-                    child_marks = tuple(m for m in ("strong", "em", "code") if m in (*marks, mark))
-                target = str(child.get("target", "")) if child.tag == "ref" else ""
-                child_href = target if target.startswith(_SAFE_HREF) else href
-                walk(child, child_marks, child_href)
-            if child.tail:
-                out.append(Run(text=child.tail, marks=marks, href=href))
-
-    walk(element, (), None)
-    # Newlines in extracted text are layout, not meaning.
-    squashed = [run.model_copy(update={"text": re.sub(r"\s+", " ", run.text)}) for run in out]
-    return merge_runs(squashed)
+    return (
+        trafilatura.extract(
+            document,
+            output_format="xml",
+            include_formatting=True,
+            include_links=False,
+            include_tables=True,
+            include_images=False,
+            include_comments=False,
+            favor_precision=True,
+            fast=fast,
+            deduplicate=False,
+        )
+        or ""
+    )
 
 
-def _blocks(root: Any) -> list[RawBlock]:
-    blocks: list[RawBlock] = []
+def _text_length(xml: str) -> int:
+    return len("".join(_main_element(xml).itertext())) if xml.strip() else 0
 
-    def add(kind: BlockKind, element: Any, **extra: Any) -> None:
-        runs = _runs(element)
-        if runs:
-            blocks.append(RawBlock(kind, runs, len(blocks) + 1, **extra))
 
-    def walk(node: Any, quote: bool, lists: tuple[bool, ...]) -> None:
-        for child in node:
-            tag = child.tag
-            if tag == "head":
-                rend = str(child.get("rend", "h2"))
-                level = int(rend[1]) if len(rend) == 2 and rend[1].isdigit() else 2
-                add("heading", child, level=level)
-            elif tag == "p" or tag == "code":
-                if lists:
-                    add("list_item", child, level=len(lists), ordered=lists[-1])
-                else:
-                    add("quote" if quote else "paragraph", child)
-            elif tag == "quote":
-                add("quote", child)  # its own text, if any; paragraphs inside follow
-                walk(child, True, lists)
-            elif tag == "list":
-                walk(child, quote, (*lists, str(child.get("rend", "")) == "ol"))
-            elif tag == "item":
-                add("list_item", child, level=max(1, len(lists)), ordered=bool(lists and lists[-1]))
-                walk(child, quote, lists)
-            elif tag == "row":
-                cells = [" ".join("".join(cell.itertext()).split()) for cell in child]
-                text = " · ".join(cell for cell in cells if cell)
-                if text:
-                    blocks.append(RawBlock("paragraph", (Run(text=text),), len(blocks) + 1))
-            elif tag == "table":
-                start = len(blocks)
-                walk(child, quote, lists)
-                # Every row of the table carries the table's size, for limits.
-                size = sum(1 for row in child.iter("row") for _cell in row)
-                blocks[start:] = [dataclasses.replace(b, table_cells=size) for b in blocks[start:]]
-            elif tag in ("div", "main", "body", "section"):
-                walk(child, quote, lists)
+def _choose(own: str, compared: str) -> str:
+    """trafilatura's own extraction, or the one it chose after comparing."""
+    own_chars, compared_chars = _text_length(own), _text_length(compared)
+    if own_chars >= OWN_ARTICLE_CHARS and compared_chars > FALLBACK_GROWTH * own_chars:
+        return own
+    return compared or own
 
-    walk(root, False, ())
-    return blocks
+
+def _main_element(xml: str) -> Any:
+    from lxml import etree
+
+    # trafilatura's own output; entities and network access off all the same.
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
+    root = etree.fromstring(xml.encode("utf-8"), parser)
+    main = root.find("main")
+    return main if main is not None else root
+
+
+def _no_article(blocks: list[RawBlock], path: str) -> None:
+    """Fail a page whose text is a script's template, markup or a few words."""
+    text = "\n".join(block.text for block in blocks)
+    junk = sum(len(match) for match in _TEMPLATE.findall(text))
+    real = re.findall(r"[^\W\d_]{2,}", _TEMPLATE.sub(" ", text))
+    if len(real) < MIN_ARTICLE_WORDS or junk > 0.2 * len(text):
+        raise SourceError(
+            "the page holds no article text (template placeholders, markup or a few words)",
+            file=path,
+            hint="save the page once its article has loaded, or paste the article into a .txt file",
+        )
 
 
 def extract_article(html: str, path: str) -> tuple[dict[str, Any], tuple[RawBlock, ...]]:
     """(metadata, raw blocks) of the main article of a saved page."""
     if not available():
         raise SourceError("reading HTML needs trafilatura", file=path, hint=INSTALL_HINT)
-    import trafilatura
+    from lxml.html import tostring
 
-    # nh3 returns a fragment; trafilatura wants a document to recognise it.
-    clean = "<!DOCTYPE html><html><body>" + sanitise(html) + "</body></html>"
-    body = trafilatura.extract(
-        clean,
-        output_format="xml",
-        include_formatting=True,
-        include_links=True,
-        include_tables=True,
-        include_images=False,
-        include_comments=False,
-        deduplicate=False,
-    )
-    if not body or not body.strip():
+    from pipeline.read.htmlblocks import SPACE_CANDIDATES, page_links, read_blocks, words
+    from pipeline.read.pagemeta import page_metadata
+    from pipeline.read.pageparts import footnotes, parse, standfirst
+
+    declared = page_metadata(html)
+    space = next((c for c in SPACE_CANDIDATES if c not in html), SPACE_CANDIDATES[0])
+    tree = parse("<!DOCTYPE html><html><body>" + sanitise(html) + "</body></html>")
+    _keep_spaces(tree, space)
+    document = tostring(tree, encoding="unicode")
+    body = _choose(_extract(document, fast=True), _extract(document, fast=False))
+    links = page_links(tree, space)
+    blocks = read_blocks(_main_element(body), space, links) if body.strip() else []
+    if not blocks:
         raise SourceError(
             "no article text found in the page",
             file=path,
             hint="save the article page itself, or paste its text into a .txt file",
         )
-    found = trafilatura.extract_metadata(clean)
+    _no_article(blocks, path)
     meta: dict[str, Any] = {}
-    if found is not None:
-        if found.title:
-            meta["title"] = str(found.title)
-        if found.author:
-            meta["authors"] = tuple(
-                part.strip() for part in str(found.author).split(";") if part.strip()
-            )
-        date = _date(found.date)
-        if date:
-            meta["date"] = date
-    from lxml import etree
-
-    # trafilatura's own output; entities and network access off all the same.
-    parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
-    root = etree.fromstring(body.encode("utf-8"), parser)
-    main = root.find("main")
-    return meta, tuple(_blocks(main if main is not None else root))
+    for key in ("title", "authors", "date"):
+        if key in declared:
+            meta[key] = declared[key]
+    if "lang" in declared:
+        meta["declared_lang"] = declared["lang"]
+    lead = standfirst(tree, declared.get("description"))
+    if lead:
+        # The extractor may have taken it as the first paragraph (after the headline).
+        at = next((i for i, b in enumerate(blocks[:3]) if b.kind != "heading"), None)
+        if at is not None and words(blocks[at].text) == words(lead) and len(blocks) > at + 1:
+            blocks = blocks[:at] + blocks[at + 1 :]
+    text = words("\n".join(block.text for block in blocks))
+    if lead and words(lead) not in text:
+        meta["subtitle"] = lead.replace(space, " ")
+    notes = footnotes(tree, text)
+    if notes:
+        meta["notes"] = tuple(
+            (marker, " ".join(note.replace(space, " ").split())) for marker, note in notes
+        )
+    return meta, tuple(blocks)

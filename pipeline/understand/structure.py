@@ -60,8 +60,16 @@ def _starts_with(text: str, prefixes: Iterable[str]) -> bool:
     return any(lowered.startswith(prefix.lower()) for prefix in prefixes)
 
 
-def parse_sources(text: str, language: Language) -> tuple[SourceRef, ...] | None:
-    """The sources named by a closing line, or None when it is not such a line."""
+def parse_sources(runs: Sequence[Run] | str, language: Language) -> tuple[SourceRef, ...] | None:
+    """The sources named by a closing line, or None when it is not such a line.
+
+    A name's URL is the target of a link on it ("[Lazard analysis](https://…)"),
+    else an address written in it.
+    """
+    if isinstance(runs, str):
+        runs = (Run(text=runs),)
+    text = "".join(run.text for run in runs)
+    targets = [run.href for run in runs for _ in run.text]
     rules = language.sources
     if not _starts_with(text, rules.lead_in):
         return None
@@ -80,13 +88,21 @@ def parse_sources(text: str, language: Language) -> tuple[SourceRef, ...] | None
     for separator in rules.separators:
         parts = [piece for part in parts for piece in part.split(separator)]
     refs = []
+    position = cut
     for part in parts:
         name = part.strip().strip(_TRAILING)
         if not name:
             continue
+        start = text.find(name, position)
+        position = start + len(name) if start >= 0 else position
+        linked = (
+            next((href for href in targets[start : start + len(name)] if href), None)
+            if start >= 0
+            else None
+        )
         url_match = _URL.search(name)
-        url = url_match.group(0) if url_match else None
-        if url and not url.startswith("http"):
+        url = linked or (url_match.group(0) if url_match else None)
+        if url and not url.startswith(("http", "mailto:")):
             url = "https://" + url
         refs.append(SourceRef(name=name, url=url))
     return tuple(refs) or None
@@ -217,62 +233,73 @@ def tidy_blocks(blocks: Sequence[RawBlock], language: Language) -> list[RawBlock
     return merged
 
 
-def build_brief(
-    document: Document,
-    language: Language,
-    labels: Labels,
-    *,
-    today: dt.date,
-    organisation: str | None = None,
-) -> Brief:
-    blocks = tidy_blocks(document.blocks, language)
-    meta = document.meta
-
-    # A closing line that names sources is metadata, not body text.
-    sources: tuple[SourceRef, ...] = ()
+def _closing_sources(
+    blocks: list[RawBlock], language: Language
+) -> tuple[list[RawBlock], tuple[SourceRef, ...]]:
+    """A closing line that names sources is metadata, not body text."""
     if blocks and blocks[-1].kind == "paragraph":
-        found = parse_sources(blocks[-1].text, language)
+        found = parse_sources(blocks[-1].runs, language)
         if found:
-            sources = found
-            blocks.pop()
+            return blocks[:-1], found
+    return blocks, ()
 
-    first_heading = next((i for i, b in enumerate(blocks) if b.kind == "heading"), None)
-    if first_heading is None:
+
+def _opening(
+    blocks: list[RawBlock], meta_title: str | None, fallback: str
+) -> tuple[str, list[Block], list[Block], list[RawBlock]]:
+    """(title, lede, intro, the rest from the first section heading on).
+
+    The first heading is the title, unless the metadata names another title:
+    then that heading opens the first section (a heading is never dropped).
+    """
+    first = next((i for i, b in enumerate(blocks) if b.kind == "heading"), None)
+    if (
+        first is not None
+        and meta_title
+        and _normalise(blocks[first].text) != _normalise(meta_title)
+    ):
+        lede, intro = _group(blocks[:first]), []
+        if not lede and first:
+            lede = []
+        if len(lede) > 1:
+            lede, intro = lede[:1], lede[1:]
+        return meta_title, lede, intro, blocks[first:]
+    if first is None:
         body = _group(blocks)
-        title = _shorten(body[0].text.split("\n")[0]) if body else document.name
-        lede_blocks, intro_blocks, rest = body[:1], body[1:], []
-    else:
-        title = blocks[first_heading].text
-        lede_blocks = _group(blocks[:first_heading])
-        next_heading = next(
-            (i for i in range(first_heading + 1, len(blocks)) if blocks[i].kind == "heading"),
-            len(blocks),
-        )
-        intro_blocks = _group(blocks[first_heading + 1 : next_heading])
-        rest = blocks[next_heading:]
-        if not lede_blocks and intro_blocks:
-            # An article that opens on its headline: its first paragraph is the lede.
-            lede_blocks, intro_blocks = intro_blocks[:1], intro_blocks[1:]
+        title = _shorten(body[0].text.split("\n")[0]) if body else fallback
+        return meta_title or title, body[:1], body[1:], []
+    lede = _group(blocks[:first])
+    after = next(
+        (i for i in range(first + 1, len(blocks)) if blocks[i].kind == "heading"), len(blocks)
+    )
+    intro = _group(blocks[first + 1 : after])
+    if not lede and intro:
+        # An article that opens on its headline: its first paragraph is the lede.
+        lede, intro = intro[:1], intro[1:]
+    return meta_title or blocks[first].text, lede, intro, blocks[after:]
 
+
+def _sections(
+    rest: list[RawBlock], title: str, language: Language
+) -> tuple[list[Section], list[Block]]:
+    """The sections, and body text to add to the intro (see below)."""
     sections: list[Section] = []
+    to_intro: list[Block] = []
+    title_key = _normalise(title)
     index = 0
-    title_key = _normalise(meta.get("title") or title)
     while index < len(rest):
         heading = rest[index]
         end = next((i for i in range(index + 1, len(rest)) if rest[i].kind == "heading"), len(rest))
         body = [_typeset_block(b, language) for b in _group(rest[index + 1 : end])]
+        index = end
         if _normalise(heading.text) == title_key:
             # The headline repeated as a heading: its text goes on under the
             # previous part instead of opening a second section named alike.
-            typeset_body = tuple(body)
             if sections:
                 previous = sections[-1]
-                sections[-1] = previous.model_copy(
-                    update={"blocks": (*previous.blocks, *typeset_body)}
-                )
+                sections[-1] = previous.model_copy(update={"blocks": (*previous.blocks, *body)})
             else:
-                intro_blocks = [*intro_blocks, *typeset_body]
-            index = end
+                to_intro.extend(body)
             continue
         kind = section_kind(heading.text, language)
         pros: list[Block] = []
@@ -290,29 +317,20 @@ def build_brief(
                 cons=tuple(cons),
             )
         )
-        index = end
+    return sections, to_intro
 
-    title = strip_bidi(meta.get("title") or title).strip() or document.name
-    title = typeset(title, language.typography)
-    lede = tuple(_typeset_block(b, language) for b in lede_blocks)
-    intro = tuple(_typeset_block(b, language) for b in intro_blocks)
-    subtitle = meta.get("subtitle")
-    brief = Brief(
-        title=title,
-        subtitle=typeset(strip_bidi(subtitle), language.typography) if subtitle else None,
-        language=language.code,
-        date=meta.get("date") or today,
-        authors=tuple(strip_bidi(a) for a in meta.get("authors", ())),
-        tags=tuple(meta.get("tags", ())),
-        organisation=meta.get("organisation") or organisation or None,
-        lede=lede,
-        intro=intro,
-        sections=tuple(sections),
-        sources=tuple(
-            SourceRef(name=typeset(s.name, language.typography), url=s.url) for s in sources
-        ),
-        labels=labels,
+
+def _notes_section(notes: Sequence[tuple[str, str]], labels: Labels, language: Language) -> Section:
+    """The page's footnotes, in a closing section (numbered when they are 1..n)."""
+    numbered = [marker for marker, _ in notes] == [str(n) for n in range(1, len(notes) + 1)]
+    items = tuple(
+        (Run(text=typeset(text if numbered else f"{marker} {text}", language.typography)),)
+        for marker, text in notes
     )
+    return Section(heading=labels.notes, blocks=(ListBlock(ordered=numbered, items=items),))
+
+
+def _with_reading_figures(brief: Brief, language: Language, labels: Labels) -> Brief:
     words = _word_count(brief.body_texts())
     minutes = max(1, math.ceil(words / WORDS_PER_MINUTE))
     reading = " · ".join(
@@ -327,6 +345,41 @@ def build_brief(
             "date_text": language.format_date(date.day, date.month, date.year) if date else None,
         }
     )
+
+
+def build_brief(
+    document: Document,
+    language: Language,
+    labels: Labels,
+    *,
+    today: dt.date,
+    organisation: str | None = None,
+) -> Brief:
+    meta = document.meta
+    blocks, sources = _closing_sources(tidy_blocks(document.blocks, language), language)
+    title, lede_blocks, intro_blocks, rest = _opening(blocks, meta.get("title"), document.name)
+    sections, more_intro = _sections(rest, title, language)
+    if meta.get("notes"):
+        sections.append(_notes_section(meta["notes"], labels, language))
+    title = typeset(strip_bidi(title).strip() or document.name, language.typography)
+    subtitle = meta.get("subtitle")
+    brief = Brief(
+        title=title,
+        subtitle=typeset(strip_bidi(subtitle), language.typography) if subtitle else None,
+        language=language.code,
+        date=meta.get("date") or today,
+        authors=tuple(strip_bidi(a) for a in meta.get("authors", ())),
+        tags=tuple(meta.get("tags", ())),
+        organisation=meta.get("organisation") or organisation or None,
+        lede=tuple(_typeset_block(b, language) for b in lede_blocks),
+        intro=(*(_typeset_block(b, language) for b in intro_blocks), *more_intro),
+        sections=tuple(sections),
+        sources=tuple(
+            SourceRef(name=typeset(s.name, language.typography), url=s.url) for s in sources
+        ),
+        labels=labels,
+    )
+    return _with_reading_figures(brief, language, labels)
 
 
 def with_digest(

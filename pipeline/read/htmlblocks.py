@@ -1,0 +1,188 @@
+"""trafilatura's XML of an article -> raw blocks (headings, paragraphs, quotes,
+lists, tables), with their inline runs (emphasis, code, links).
+
+The page's text is never re-read as markup: element text becomes run text.
+Whitespace that separates words is kept (see `SPACE`), and lines a page shows
+as chrome around an article ("Read more", "Share this", newsletter and
+"related" boxes) that the extractor let through are dropped.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from typing import Any
+
+from pipeline.brief import Mark, Run
+from pipeline.read.model import BlockKind, RawBlock
+from pipeline.read.runs import merge_runs
+
+# Stands for a space between words that trafilatura would drop (it trims the
+# whitespace around inline elements: "word<i> </i>word" became "wordword").
+# A visible character it keeps; the reader turns it back into a space.
+SPACE_CANDIDATES = ("\u2423", "\u2422", "\u2421")
+
+_MARKS: dict[str, Mark] = {"#b": "strong", "#i": "em", "#t": "code", "#code": "code"}
+_SAFE_HREF = ("http://", "https://", "mailto:")
+
+# Chrome: a whole block that only points elsewhere or asks for something.
+_CHROME = re.compile(
+    r"^(?:"
+    r"(?:read|see|view|load) (?:more|also|next)\b.{0,100}"
+    r"|(?:also on \S+|don'?t miss|more from \S+)\b.{0,120}"
+    r"|(?:related|recommended|trending|popular|most read|latest|watch|listen|more|sponsored|"
+    r"advertisement)(?: \w+){0,2}\s*:.{0,120}"
+    r"|(?:advertisement|advert|sponsored|share|share this(?: article| story| page)?|tweet|"
+    r"print|email|comments?|subscribe|sign up|log ?in|register|next|previous)"
+    r"|like this story\?.*|share (?:it|this) with a friend!?"
+    r"|(?:sign up|subscribe) (?:to|for|now)\b.{0,120}|follow (?:us|@\w+)\b.{0,160}"
+    r"|.{0,120}\[(?:video|insight|reaction|pictures|photos|gallery|poll|watch)\]\|?"
+    r")$",
+    re.IGNORECASE,
+)
+
+
+def is_chrome(text: str) -> bool:
+    return bool(_CHROME.match(" ".join(text.split()).strip(" .:|·•»›>")))
+
+
+def runs_of(element: Any, space: str) -> tuple[Run, ...]:
+    """The inline runs of one XML element (its text, marks and links)."""
+    out: list[Run] = []
+
+    def walk(node: Any, marks: tuple[Mark, ...], href: str | None) -> None:
+        if node.text:
+            out.append(Run(text=node.text, marks=marks, href=href))
+        for child in node:
+            if child.tag == "lb":
+                out.append(Run(text=" ", marks=marks, href=href))
+            elif child.tag in ("list", "quote", "table", "graphic", "p", "head", "item"):
+                pass  # block content inside inline content: read as its own block
+            else:
+                child_marks = marks
+                mark = _MARKS.get(str(child.get("rend", "")))
+                if child.tag == "code":
+                    mark = "code"
+                if mark and mark not in marks:
+                    child_marks = tuple(m for m in ("strong", "em", "code") if m in (*marks, mark))
+                target = str(child.get("target", "")) if child.tag == "ref" else ""
+                child_href = target if target.startswith(_SAFE_HREF) else href
+                walk(child, child_marks, child_href)
+            if child.tail:
+                out.append(Run(text=child.tail, marks=marks, href=href))
+
+    walk(element, (), None)
+    # Newlines in extracted text are layout, not meaning.
+    squashed = [
+        run.model_copy(update={"text": re.sub(r"\s+", " ", run.text.replace(space, " "))})
+        for run in out
+    ]
+    return merge_runs(squashed)
+
+
+def _cells(row: Any, space: str) -> list[str]:
+    return [" ".join("".join(cell.itertext()).replace(space, " ").split()) for cell in row]
+
+
+def read_blocks(
+    root: Any, space: str, links: dict[str, list[tuple[str, str]]] | None = None
+) -> list[RawBlock]:
+    """The blocks of trafilatura's <main>, in reading order, chrome left out;
+    `links` (from `page_links`) gives back the links of the page's blocks."""
+    blocks: list[RawBlock] = []
+
+    def add(kind: BlockKind, element: Any, **extra: Any) -> None:
+        runs = runs_of(element, space)
+        text = "".join(run.text for run in runs)
+        if not runs or is_chrome(text):
+            return
+        found = links.get(words(text)) if links else None
+        if found:
+            runs = with_links(runs, found)
+        blocks.append(RawBlock(kind, runs, len(blocks) + 1, **extra))
+
+    def walk(node: Any, quote: bool, lists: tuple[bool, ...]) -> None:
+        for child in node:
+            tag = child.tag
+            if tag == "head":
+                rend = str(child.get("rend", "h2"))
+                level = int(rend[1]) if len(rend) == 2 and rend[1].isdigit() else 2
+                add("heading", child, level=level)
+            elif tag == "p" or tag == "code":
+                if lists:
+                    add("list_item", child, level=len(lists), ordered=lists[-1])
+                else:
+                    add("quote" if quote else "paragraph", child)
+            elif tag == "quote":
+                add("quote", child)  # its own text, if any; paragraphs inside follow
+                walk(child, True, lists)
+            elif tag == "list":
+                walk(child, quote, (*lists, str(child.get("rend", "")) == "ol"))
+            elif tag == "item":
+                add("list_item", child, level=max(1, len(lists)), ordered=bool(lists and lists[-1]))
+                walk(child, quote, lists)
+            elif tag == "row":
+                text = " · ".join(cell for cell in _cells(child, space) if cell)
+                if text:
+                    blocks.append(RawBlock("paragraph", (Run(text=text),), len(blocks) + 1))
+            elif tag == "table":
+                start = len(blocks)
+                walk(child, quote, lists)
+                # Every row of the table carries the table's size, for limits.
+                size = sum(1 for row in child.iter("row") for _cell in row)
+                blocks[start:] = [dataclasses.replace(b, table_cells=size) for b in blocks[start:]]
+            elif tag in ("div", "main", "body", "section"):
+                walk(child, quote, lists)
+
+    walk(root, False, ())
+    return blocks
+
+
+def page_links(tree: Any, space: str) -> dict[str, list[tuple[str, str]]]:
+    """(link text, target) of each web link of the page, by the words of the
+    block (paragraph, item, heading, quote, cell) that holds it."""
+    found: dict[str, list[tuple[str, str]]] = {}
+    holders = ("p", "li", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "td", "th", "dd")
+    for link in tree.iter("a"):
+        href = str(link.get("href") or "")
+        text = " ".join("".join(link.itertext()).replace(space, " ").split())
+        if not href.startswith(_SAFE_HREF) or not text:
+            continue
+        holder = next((a for a in link.iterancestors() if a.tag in holders), None)
+        if holder is None:
+            continue
+        key = words("".join(holder.itertext()).replace(space, " "))
+        found.setdefault(key, []).append((text, href))
+    return found
+
+
+def words(text: str) -> str:
+    """Text as its words only, lower-cased: what comparisons between the
+    page and the extracted article look at (spacing and quotes differ)."""
+    return " ".join(re.findall(r"\w+", text.casefold()))
+
+
+def with_links(runs: tuple[Run, ...], links: list[tuple[str, str]]) -> tuple[Run, ...]:
+    """The runs with each link's text (found in order) pointing to its target."""
+    text = "".join(run.text for run in runs)
+    targets: list[str | None] = [None] * len(text)
+    position = 0
+    for label, href in links:
+        found = text.find(label, position)
+        if found < 0:
+            continue
+        targets[found : found + len(label)] = [href] * len(label)
+        position = found + len(label)
+    out: list[Run] = []
+    index = 0
+    for run in runs:
+        start = index
+        for offset in range(1, len(run.text) + 1):
+            at = start + offset
+            if at == start + len(run.text) or targets[at] != targets[at - 1]:
+                piece_start = index
+                out.append(
+                    Run(text=text[piece_start:at], marks=run.marks, href=targets[piece_start])
+                )
+                index = at
+    return merge_runs(out)

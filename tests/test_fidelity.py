@@ -1,0 +1,171 @@
+"""Reading fidelity on pages and files written for these tests (issue 16):
+no heading, standfirst, footnote or word lost, no junk brief, metadata from
+the page itself, source links kept; read back from the Brief JSON."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from pipeline.cli import main
+from pipeline.read import html as read_html
+from pipeline.read.pagemeta import clean_authors, language_tag
+
+FIXTURES = Path(__file__).parent / "fixtures"
+PAGES = FIXTURES / "pages"
+needs_html = pytest.mark.skipif(not read_html.available(), reason="[html] extra not installed")
+
+
+def _build(tmp_path: Path, source: Path, *extra: str) -> tuple[int, dict[str, Any], str]:
+    out, err = io.StringIO(), io.StringIO()
+    code = main(["build", "-f", "json", "-o", str(tmp_path / "out"), *extra, str(source)], out, err)
+    found = [p for p in sorted((tmp_path / "out").glob("*.json")) if p.name != "manifest.json"]
+    data = json.loads(found[0].read_text(encoding="utf-8")) if found else {}
+    return code, data, err.getvalue()
+
+
+def _body(brief: dict[str, Any]) -> list[str]:
+    texts: list[str] = []
+
+    def blocks(items: list[dict[str, Any]]) -> None:
+        for block in items:
+            if block["type"] == "list":
+                texts.extend("".join(r["text"] for r in item) for item in block["items"])
+            elif "runs" in block:
+                texts.append("".join(r["text"] for r in block["runs"]))
+
+    blocks(brief["lede"])
+    blocks(brief["intro"])
+    for section in brief["sections"]:
+        texts.append(section["heading"])
+        blocks(section["blocks"])
+    return texts
+
+
+@pytest.fixture(scope="module")
+def essay(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    if not read_html.available():
+        pytest.skip("[html] extra not installed")
+    code, brief, err = _build(tmp_path_factory.mktemp("essay"), PAGES / "essay.html")
+    assert code == 0, err
+    return brief
+
+
+# 1. A heading is never dropped when the title comes from metadata.
+@needs_html
+def test_html_first_section_heading_is_kept(essay: dict[str, Any]) -> None:
+    assert essay["title"] == "Le langage au travail"
+    headings = [s["heading"] for s in essay["sections"]]
+    assert headings[:2] == ["Une grammaire du pouvoir", "Ce que les mots cachent"]
+
+
+def test_markdown_front_matter_title_keeps_first_heading(tmp_path: Path) -> None:
+    code, brief, err = _build(tmp_path, FIXTURES / "front-title.md")
+    assert code == 0, err
+    assert brief["title"] == "Storage is the new peaker"
+    assert [s["heading"] for s in brief["sections"]] == ["Why batteries now", "What it changes"]
+    assert brief["lede"] == [] and brief["intro"] == []
+
+
+# 2. No word glued to its neighbour.
+@needs_html
+def test_html_words_are_not_glued(essay: dict[str, Any]) -> None:
+    text = " ".join(_body(essay))
+    assert "connaissances ou des habitudes" in text
+    assert "réunion elle-même" in text
+    assert "connaissancesou" not in text and "réunionelle" not in text
+
+
+# 3. The standfirst is the subtitle.
+@needs_html
+def test_html_standfirst_is_the_subtitle(essay: dict[str, Any]) -> None:
+    assert essay["subtitle"].startswith("Comment les mots du bureau façonnent")
+
+
+# 4. Footnotes are kept, in a closing Notes section, markers left in the text.
+@needs_html
+def test_html_footnotes_are_kept(essay: dict[str, Any]) -> None:
+    notes = essay["sections"][-1]
+    assert notes["heading"] == essay["labels"]["notes"]
+    (listing,) = notes["blocks"]
+    assert listing["ordered"] is True
+    items = ["".join(r["text"] for r in item) for item in listing["items"]]
+    assert items[0].startswith("Voir l’enquête menée en 2023")
+    assert items[1].startswith("Revue Esprit")
+    assert all("↩" not in item for item in items)
+    assert "[1]" in " ".join(_body(essay))
+
+
+# 5. A page without an article fails, with one error line, and writes nothing.
+@needs_html
+def test_html_script_shell_fails(tmp_path: Path) -> None:
+    code, brief, err = _build(tmp_path, PAGES / "js-shell.html")
+    assert code == 1 and brief == {}
+    assert err.count("\n") == 1 and "js-shell.html" in err and "no article text" in err
+
+
+# 6. <noscript> content is not article text.
+@needs_html
+def test_html_noscript_is_dropped(essay: dict[str, Any]) -> None:
+    everything = json.dumps(essay, ensure_ascii=False)
+    assert "iframe" not in everything and "tracker.example" not in everything
+
+
+def test_sanitise_drops_noscript_and_head() -> None:
+    clean = read_html.sanitise(
+        "<title>T</title><noscript><iframe src='https://x/ns'></iframe></noscript><p>Body</p>"
+    )
+    assert "iframe" not in clean and "x/ns" not in clean and "T" not in clean
+    assert "Body" in clean
+
+
+# 7. Metadata from the raw page: JSON-LD byline, datePublished, language.
+@needs_html
+def test_html_metadata_from_the_raw_page(essay: dict[str, Any]) -> None:
+    assert essay["authors"] == ["Claire Morel"]
+    assert essay["date"] == "2025-03-14"  # datePublished, not dateModified
+    assert essay["language"] == "fr"
+
+
+@needs_html
+def test_declared_language_is_read() -> None:
+    from pipeline.read.ingest import read_source
+
+    document = read_source(str(PAGES / "essay.html"))
+    assert document.meta["declared_lang"] == "fr-FR"
+
+
+@pytest.mark.parametrize(
+    ("raw", "names"),
+    [
+        (["By Ben Knight"], ("Ben Knight",)),
+        (["Elizabeth Gibney Search"], ("Elizabeth Gibney",)),
+        (["Author Julia Hitz"], ("Julia Hitz",)),
+        (["Jane Doe and Sam Patel"], ("Jane Doe", "Sam Patel")),
+        (["https://example.org/staff/ben"], ()),
+    ],
+)
+def test_author_names_are_cleaned(raw: list[str], names: tuple[str, ...]) -> None:
+    assert clean_authors(raw) == names
+
+
+@pytest.mark.parametrize(
+    ("raw", "tag"), [("pt_BR", "pt-BR"), ("EN", "en"), ("fr-fr", "fr-FR"), ("<x>", None)]
+)
+def test_language_tags(raw: str, tag: str | None) -> None:
+    assert language_tag(raw) == tag
+
+
+# 8. A link in the closing sources line keeps its URL.
+def test_markdown_source_link_keeps_its_url(tmp_path: Path) -> None:
+    code, brief, err = _build(tmp_path, FIXTURES / "front-title.md")
+    assert code == 0, err
+    assert brief["sources"][0] == {
+        "name": "Lazard analysis",
+        "url": "https://www.lazard.com/research/levelized-cost-of-storage/",
+    }
+    assert brief["sources"][1]["name"] == "Reuters"
