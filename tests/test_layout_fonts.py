@@ -14,7 +14,7 @@ from docx.oxml.ns import qn
 from pypdf import PdfReader
 
 from pipeline.cli import main
-from pipeline.render.docx.compose import _obfuscate
+from pipeline.render.docx.fonts import obfuscate as _obfuscate
 
 from .libreoffice import convert_to_pdf, needs_libreoffice
 

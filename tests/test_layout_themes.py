@@ -367,7 +367,9 @@ def test_cover_toc_and_logo(built: dict[str, Built]) -> None:
 
 
 def test_ppr_children_in_schema_order(case: Built) -> None:
-    from pipeline.render.docx.compose import _PPR_ORDER
+    from pipeline.render.docx.ooxml import SCHEMA_ORDER
+
+    _PPR_ORDER = [tag.split(":")[1] for tag in SCHEMA_ORDER["w:pPr"]]
 
     doc = Document(io.BytesIO(case.docx))
     roots = [doc.element, doc.styles.element]
