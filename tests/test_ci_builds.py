@@ -496,7 +496,7 @@ def test_the_code_fingerprint_follows_code_language_data_and_shared_templates(
     assert files_hash([package, base]) == before  # stable
     for changed in (
         package / "understand" / "languages" / "fr.yaml",
-        package / "render" / "docx.py",
+        package / "render" / "docx" / "compose.py",
         base / "brief.html.j2",
     ):
         original = changed.read_bytes()

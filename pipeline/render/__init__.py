@@ -25,7 +25,7 @@ MEDIA_TYPES = {
 # Format -> "module:function"; a DOCX-only build never imports WeasyPrint.
 RENDERERS = {
     "pdf": "pipeline.render.pdf:render_pdf",
-    "docx": "pipeline.render.docx:render_docx",
+    "docx": "pipeline.render.docx.compose:render_docx",
     "json": "pipeline.render.json:render_json",
 }
 

@@ -18,7 +18,7 @@ from docx.oxml.ns import qn
 
 from pipeline.brief import Brief
 from pipeline.config.model import Config
-from pipeline.render.docx import render_docx
+from pipeline.render.docx.compose import render_docx
 from pipeline.render.metadata import metadata_for
 from pipeline.render.theme import load_theme
 from tests.clock import BUILD_DATE

@@ -74,7 +74,7 @@ def test_clean_text_leaves_nothing_xml_cannot_carry(text: str) -> None:
     suppress_health_check=[HealthCheck.too_slow],
 )
 def test_docx_renders_any_text(text: str) -> None:
-    from pipeline.render.docx import render_docx
+    from pipeline.render.docx.compose import render_docx
 
     brief = to_brief(text)
     if brief is None:
@@ -116,7 +116,7 @@ EVERY_AWKWARD_CHARACTER = (
 
 
 def test_every_awkward_character_through_the_docx() -> None:
-    from pipeline.render.docx import render_docx
+    from pipeline.render.docx.compose import render_docx
 
     brief = to_brief(f"Title {EVERY_AWKWARD_CHARACTER}\n\nBody {EVERY_AWKWARD_CHARACTER} end.")
     assert brief is not None

@@ -1,7 +1,5 @@
-"""Brief -> DOCX bytes: the composer (compose.py) on a small OOXML helper layer."""
-
-from __future__ import annotations
-
-from pipeline.render.docx.compose import render_docx
-
-__all__ = ["render_docx"]
+"""Brief -> DOCX bytes, in layers as python-docx is: `compose` (render_docx)
+lays out the Brief with python-docx objects; `styles` turns the layout and
+the theme into Word styles; `fonts` embeds font files; `package` writes the
+reproducible zip; `ooxml` builds the XML python-docx has no API for.
+"""
