@@ -161,13 +161,14 @@ def prepare_baseline(work: Path) -> Path:
     sys.path.insert(0, str(ROOT))
     os.environ["SOURCE_DATE_EPOCH"] = ENV["SOURCE_DATE_EPOCH"]
     from pipeline.build.clock import build_date
-    from pipeline.build.source import load_theme_for, make_brief
+    from pipeline.build.plan import BriefSettings, load_theme_for
+    from pipeline.build.source import make_brief
     from pipeline.config.model import load_config
     from pipeline.read.ingest import read_source
     from pipeline.render.html import render_html
 
     config = load_config(ROOT / "config.yaml")
-    brief = make_brief(read_source(str(EXAMPLE)), config, build_date(), [])
+    brief = make_brief(read_source(str(EXAMPLE)), BriefSettings.of(config), build_date(), [])
     theme = load_theme_for(config)
     html, css = render_html(brief, theme)
     paragraphs = [("Title", brief.title)]
@@ -195,29 +196,28 @@ def prepare_baseline(work: Path) -> Path:
 WARM = r"""
 import sys, time, json
 from pathlib import Path
-from pipeline.build.clock import build_date
-from pipeline.build.source import build_one, load_theme_for, make_brief, warm_up
+from pipeline.build.plan import make_plan
+from pipeline.build.source import build_one, make_brief, warm_up
 from pipeline.config.model import load_config
 from pipeline.read.ingest import read_source
-from pipeline.render import renderer_for
-config = load_config(Path("config.yaml"))
-theme = load_theme_for(config)
+from pipeline.render.formats import renderer_for
+plan = make_plan(load_config(Path("config.yaml")), ("pdf",))
 render = renderer_for("pdf")
 source, repeat, mode = sys.argv[1], int(sys.argv[2]), sys.argv[3]
 times = []
 if mode == "inprocess":  # make_brief + render_pdf, no isolation
     for i in range(repeat + 1):
         start = time.perf_counter()
-        render(make_brief(read_source(source), config, build_date(), []), theme)
+        render(make_brief(read_source(source), plan.brief, plan.today, []), plan.theme)
         times.append(time.perf_counter() - start)
 else:  # build_one: read, structure, render in a forked limited child (build, watch)
     for i in range(repeat + 1):
         start = time.perf_counter()
-        result = build_one(source, config, theme, ("pdf",), build_date(), warm_render=i == 0)
+        result = build_one(source, plan, warm_render=i == 0)
         assert result.error is None, result.error
         times.append(time.perf_counter() - start)
         if i == 0:  # as `pipeline watch` does after its first build
-            warm_up(("pdf",), result.brief, theme, render=True)
+            warm_up(("pdf",), result.brief, plan.theme, render=True)
 print(json.dumps(times))
 """
 
@@ -241,15 +241,14 @@ def warm_render(repeat: int, mode: str) -> tuple[float, float]:
 WARM_DOCX = r"""
 import sys, time, json, statistics
 from pathlib import Path
-from pipeline.build.clock import build_date
-from pipeline.build.source import build_one, load_theme_for
+from pipeline.build.plan import make_plan
+from pipeline.build.source import build_one
 from pipeline.config.model import load_config
-config = load_config(Path("config.yaml"))
-theme = load_theme_for(config)
+plan = make_plan(load_config(Path("config.yaml")), ("docx",))
 times = []
 for i in range(int(sys.argv[2]) + 1):
     start = time.perf_counter()
-    result = build_one(sys.argv[1], config, theme, ("docx",), build_date())
+    result = build_one(sys.argv[1], plan)
     assert result.error is None, result.error
     times.append(time.perf_counter() - start)
 print(json.dumps(statistics.median(times[1:])))

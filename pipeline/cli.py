@@ -29,7 +29,8 @@ from pipeline.errors import (
 )
 
 if TYPE_CHECKING:
-    from pipeline.build.render_server import RenderServer
+    from pipeline.build.plan import BuildPlan
+    from pipeline.build.render_server import RenderService
     from pipeline.config.model import Config
 
 FORMATS = ("pdf", "docx", "json")
@@ -320,45 +321,44 @@ def _build_inputs(args: argparse.Namespace) -> tuple[Config, Path, list[str]]:
 
 
 def _cmd_build(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    if args.format is not None and "pdf" not in args.format:
-        return _build(args, out, err, None)
-    from pipeline.build.render_server import Call, RenderServer
+    from pipeline.build.render_server import RenderService
 
     # WeasyPrint's import (~0.6 s) starts now on another core, while this
     # process loads the config and structures the articles.
-    with RenderServer(Call("pipeline.render.typeset:warm_up")) as server:
-        return _build(args, out, err, server)
+    with RenderService(wanted=args.format is None or "pdf" in args.format) as renderers:
+        return _build(args, out, err, renderers)
 
 
-def _build(args: argparse.Namespace, out: TextIO, err: TextIO, server: RenderServer | None) -> int:
+def _plan(args: argparse.Namespace, config: Config, **options: bool) -> BuildPlan:
+    """The build plan of `build` and `watch`: the config, with the command line's choices."""
+    from pipeline.build.plan import make_plan
+
+    return make_plan(
+        config, args.format, strict=args.strict, input_format=args.input_format, **options
+    )
+
+
+def _build(args: argparse.Namespace, out: TextIO, err: TextIO, renderers: RenderService) -> int:
     from pipeline.build.batch import BatchOptions, run_batch
     from pipeline.build.progress import Progress, print_summary
     from pipeline.read.sources import parse_shard
 
     config, out_dir, sources = _build_inputs(args)
-    formats = args.format or config.formats
-    if server is not None and "pdf" not in formats:
-        server.close()  # the config asks for no PDF
-    if args.check and not {"pdf", "docx"} <= set(formats):
+    if args.check and not {"pdf", "docx"} <= set(args.format or config.formats):
         raise UsageError("--check compares the PDF and the DOCX: build both formats")
+    plan = _plan(args, config, preview=args.preview)
     options = BatchOptions(
-        formats=tuple(formats),
         jobs=args.jobs,
         # --check compares what this build renders, so nothing is skipped.
         force=args.force or args.check,
         shard=parse_shard(args.shard) if args.shard else None,
         clean=args.clean,
-        strict=args.strict,
-        input_format=args.input_format,
-        preview=args.preview,
     )
     # A live bar on a terminal (stderr); plain progress lines on stdout beside
     # the "wrote" lines, so stderr carries only warnings and errors.
     live = err.isatty()
     with Progress(len(sources), err if live else out, live) as progress:
-        report = run_batch(
-            config, sources, out_dir, options, on_result=progress.advance, server=server
-        )
+        report = run_batch(plan, sources, out_dir, options, progress.advance, renderers)
     for note in report.notes:
         print(f"warning: {note}", file=err)
     mismatched = 0
@@ -391,24 +391,19 @@ def _build(args: argparse.Namespace, out: TextIO, err: TextIO, server: RenderSer
 
 
 def _cmd_watch(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    from pipeline.build.batch import BatchOptions
-    from pipeline.build.watch import Plan, watch
+    from pipeline.build.plan import theme_search_path
+    from pipeline.build.watch import Rebuild, watch
 
     config_file = Path(args.config) if args.config else None
     if config_file is None and Path(DEFAULT_CONFIG).is_file():
         config_file = Path(DEFAULT_CONFIG)
 
-    def prepare() -> Plan:
+    def prepare() -> Rebuild:
         # Re-read on every change: the config file is one of the watched files.
+        # One process renders (a pool would start cold): the default options.
         config, out_dir, sources = _build_inputs(args)
         sources = [source for source in sources if source != "-"]
-        options = BatchOptions(
-            formats=tuple(args.format or config.formats),
-            jobs=1,  # this warm process renders; a pool would start cold
-            strict=args.strict,
-            input_format=args.input_format,
-        )
-        return Plan(config, sources, out_dir, options)
+        return Rebuild(_plan(args, config), sources, out_dir, theme_search_path(config))
 
     if "-" in args.sources:
         raise UsageError("watch reads files: standard input (-) cannot be watched")
@@ -437,7 +432,7 @@ def _cmd_manifest(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 
 def _cmd_themes(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    from pipeline.build.source import theme_search_path
+    from pipeline.build.plan import theme_search_path
     from pipeline.render.discovery import find_themes
     from pipeline.render.theme import read_theme_file
 

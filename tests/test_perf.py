@@ -20,7 +20,8 @@ import pytest
 from pypdf import PdfReader
 
 from pipeline.build.clock import build_date
-from pipeline.build.source import load_theme_for, make_brief, warm_up
+from pipeline.build.plan import BriefSettings, load_theme_for
+from pipeline.build.source import make_brief, warm_up
 from pipeline.config.model import load_config
 from pipeline.read.ingest import read_source
 from pipeline.understand.languages import _detector_factory, available, detect
@@ -101,7 +102,7 @@ def example(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untype
         env.setenv("SOURCE_DATE_EPOCH", EPOCH)
         config = load_config(ROOT / "config.yaml")
         theme = load_theme_for(config)
-        brief = make_brief(read_source(str(EXAMPLE)), config, build_date(), [])
+        brief = make_brief(read_source(str(EXAMPLE)), BriefSettings.of(config), build_date(), [])
         yield config, theme, brief
 
 

@@ -19,9 +19,9 @@ from pathlib import Path
 import pytest
 
 from pipeline.build.batch import BatchOptions, run_batch
-from pipeline.build.clock import build_date
-from pipeline.build.render_server import Call, RenderServer
-from pipeline.build.source import build_one, load_theme_for
+from pipeline.build.plan import make_plan
+from pipeline.build.render_server import RenderServer, RenderService
+from pipeline.build.source import build_one
 from pipeline.config.model import load_config
 from pipeline.errors import RenderError
 from tests.clock import EPOCH
@@ -67,7 +67,7 @@ def _refuse() -> None:
 def test_the_first_job_runs_in_the_server_and_later_ones_in_fresh_forks() -> None:
     with RenderServer(partial(remember, "preloaded")) as server:
         jobs = [
-            server.run(partial(remember, f"job {n}"), report, timeout=20, memory_mb=0)
+            server.submit(partial(remember, f"job {n}"), report, timeout=20, memory_mb=0).result()
             for n in (1, 2, 3)
         ]
         server_pid = server._pid
@@ -82,16 +82,19 @@ def test_the_first_job_runs_in_the_server_and_later_ones_in_fresh_forks() -> Non
 
 def test_call_runs_a_function_by_name() -> None:
     with RenderServer(lambda: None) as server:
-        assert server.run(None, Call("os.path:join", "a", "b"), timeout=20, memory_mb=0) == "a/b"
+        assert (
+            server.submit(None, partial(os.path.join, "a", "b"), timeout=20, memory_mb=0).result()
+            == "a/b"
+        )
 
 
 def test_a_timeout_stops_the_server_and_later_renders_say_so() -> None:
     server = RenderServer(lambda: None)
     with pytest.raises(RenderError, match="longer than 0.3 s"):
-        server.run(None, partial(nap, 30), timeout=0.3, memory_mb=0)
+        server.submit(None, partial(nap, 30), timeout=0.3, memory_mb=0).result()
     assert not server.alive
     with pytest.raises(RenderError, match="not running"):
-        server.run(None, partial(echo, 1), timeout=5, memory_mb=0)
+        server.submit(None, partial(echo, 1), timeout=5, memory_mb=0).result()
     server.close()  # closing twice is harmless
 
 
@@ -101,7 +104,9 @@ def test_an_abandoned_job_does_not_answer_the_next_one() -> None:
         with pytest.raises(RuntimeError, match="collect the previous job"):
             server.submit(None, partial(echo, "too early"), timeout=20, memory_mb=0)
         pending.abandon()
-        assert server.run(None, partial(echo, "mine"), timeout=20, memory_mb=0) == "mine"
+        assert (
+            server.submit(None, partial(echo, "mine"), timeout=20, memory_mb=0).result() == "mine"
+        )
 
 
 @pytest.mark.parametrize(
@@ -112,8 +117,8 @@ def test_an_abandoned_job_does_not_answer_the_next_one() -> None:
 def test_a_broken_job_fails_alone(prepare) -> None:  # type: ignore[no-untyped-def]
     with RenderServer(lambda: None) as server:
         with pytest.raises(RenderError, match="no fonts here|cannot be rebuilt"):
-            server.run(prepare, partial(echo, 1), timeout=20, memory_mb=0)
-        assert server.run(None, partial(echo, 2), timeout=20, memory_mb=0) == 2
+            server.submit(prepare, partial(echo, 1), timeout=20, memory_mb=0).result()
+        assert server.submit(None, partial(echo, 2), timeout=20, memory_mb=0).result() == 2
 
 
 def test_a_fork_of_the_build_does_not_use_its_server() -> None:
@@ -135,17 +140,17 @@ def test_a_fork_of_the_build_does_not_use_its_server() -> None:
 def setting(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
     with pytest.MonkeyPatch.context() as env:
         env.setenv("SOURCE_DATE_EPOCH", EPOCH)
-        config = load_config(ROOT / "config.yaml")
-        yield config, load_theme_for(config)
+        yield load_config(ROOT / "config.yaml")
 
 
 def test_a_build_through_the_server_gives_the_same_bytes(setting) -> None:  # type: ignore[no-untyped-def]
-    config, theme = setting
     formats = ("pdf", "docx", "json")
-    today = build_date()
-    alone = build_one(str(EXAMPLE), config, theme, formats, today)
-    with RenderServer(Call("pipeline.render.typeset:warm_up")) as server:
-        served = build_one(str(EXAMPLE), config, theme, formats, today, server=server)
+    plan = make_plan(setting, formats)
+    alone = build_one(str(EXAMPLE), plan)
+    with RenderService() as renderers:
+        server = renderers.for_build(formats)
+        assert server is not None
+        served = build_one(str(EXAMPLE), plan, server=server)
         assert server.alive
     assert alone.error is None and served.error is None
     assert [a.format for a in served.artifacts] == list(formats)
@@ -154,26 +159,26 @@ def test_a_build_through_the_server_gives_the_same_bytes(setting) -> None:  # ty
 
 
 def test_a_dead_server_falls_back_to_forking_from_the_build(setting) -> None:  # type: ignore[no-untyped-def]
-    config, theme = setting
     server = RenderServer(lambda: None)
     server.close()
-    result = build_one(str(EXAMPLE), config, theme, ("pdf",), build_date(), server=server)
+    result = build_one(str(EXAMPLE), make_plan(setting, ("pdf",)), server=server)
     assert result.error is None
     assert result.artifacts[0].data.startswith(b"%PDF-")
 
 
 def test_a_pooled_batch_stops_the_server(setting, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    config, _theme = setting
     sources = []
     for index in range(2):
         source = tmp_path / f"a{index}.txt"
         source.write_text(f"Titre {index}\n\nUn paragraphe de texte numéro {index}.\n", "utf-8")
         sources.append(str(source))
-    with RenderServer(lambda: None) as server:
-        report = run_batch(
-            config, sources, tmp_path / "out", BatchOptions(formats=("pdf",), jobs=2), server=server
-        )
+    with RenderService() as renderers:
+        server = renderers.for_build(("pdf",))
+        assert server is not None and server.alive
+        plan = make_plan(setting, ("pdf",))
+        report = run_batch(plan, sources, tmp_path / "out", BatchOptions(jobs=2), None, renderers)
         assert not server.alive  # the pool renders; an idle server would hold a core
+        assert renderers.for_build(("pdf",)) is None
     assert not report.failed
     assert len(list((tmp_path / "out").glob("*.pdf"))) == 2
 
@@ -237,4 +242,6 @@ def test_a_job_larger_than_the_pipe_reaches_the_server() -> None:
     sending it waits for the server to read, within the job's deadline."""
     payload = os.urandom(3_000_000)
     with RenderServer(partial(nap, 0.3)) as server:  # still "importing" when the job comes
-        assert server.run(None, partial(size_of, payload), timeout=30, memory_mb=0) == len(payload)
+        assert server.submit(
+            None, partial(size_of, payload), timeout=30, memory_mb=0
+        ).result() == len(payload)

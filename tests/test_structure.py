@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 
 from pipeline.brief import Brief, Paragraph
+from pipeline.build.plan import BriefSettings
 from pipeline.build.source import make_brief
 from pipeline.config.model import Config
 from pipeline.read.ingest import read_source
@@ -23,7 +24,7 @@ NBSP, NNBSP = "\u00a0", "\u202f"
 
 @pytest.fixture(scope="module")
 def brief() -> Brief:
-    return make_brief(read_source(str(EXAMPLE)), Config(), BUILD_DATE, [])
+    return make_brief(read_source(str(EXAMPLE)), BriefSettings.of(Config()), BUILD_DATE, [])
 
 
 def test_title_is_the_first_heading(brief: Brief) -> None:
@@ -80,7 +81,7 @@ def test_every_paragraph_of_the_article_is_in_the_brief_once(brief: Brief) -> No
 def test_french_typography_applied_once(brief: Brief) -> None:
     heading = brief.sections[0].heading
     assert heading.endswith(f"coopération{NNBSP}?")
-    again = make_brief(read_source(str(EXAMPLE)), Config(), BUILD_DATE, [])
+    again = make_brief(read_source(str(EXAMPLE)), BriefSettings.of(Config()), BUILD_DATE, [])
     assert again == brief
 
 

@@ -10,6 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from pipeline.brief import Brief, block_texts
+from pipeline.build.plan import BriefSettings
 from pipeline.build.source import make_brief
 from pipeline.config.model import Config
 from pipeline.read.ingest import read_source
@@ -21,7 +22,7 @@ TODAY = BUILD_DATE
 def _brief(tmp_path: Path, text: str, name: str = "article.txt", **config: object) -> Brief:
     path = tmp_path / name
     path.write_text(text, encoding="utf-8")
-    return make_brief(read_source(str(path)), Config(**config), TODAY, [])
+    return make_brief(read_source(str(path)), BriefSettings.of(Config(**config)), TODAY, [])
 
 
 def _body_lines(brief: Brief) -> list[str]:
@@ -154,8 +155,10 @@ def test_date_from_front_matter_then_file_then_build(tmp_path: Path) -> None:
     stamp = dt.datetime(2024, 7, 14, 12, 0, tzinfo=dt.UTC).timestamp()
     os.utime(path, (stamp, stamp))
     document = read_source(str(path))
-    from_file = make_brief(document, Config(undated="file"), TODAY, [])
+    from_file = make_brief(document, BriefSettings.of(Config(undated="file")), TODAY, [])
     assert from_file.date == dt.date(2024, 7, 14)
-    assert make_brief(document, Config(), TODAY, []).date == TODAY
-    french = make_brief(document, Config(undated="file", language="fr"), TODAY, [])
+    assert make_brief(document, BriefSettings.of(Config()), TODAY, []).date == TODAY
+    french = make_brief(
+        document, BriefSettings.of(Config(undated="file", language="fr")), TODAY, []
+    )
     assert french.date_text == "14 juillet 2024"

@@ -23,8 +23,8 @@ from docx import Document as DocxDocument
 
 pytest.importorskip("watchfiles")
 
-from pipeline.build.batch import BatchOptions  # noqa: E402
-from pipeline.build.watch import Plan, Targets, targets_for, watch  # noqa: E402
+from pipeline.build.plan import make_plan  # noqa: E402
+from pipeline.build.watch import Rebuild, Targets, targets_for, watch  # noqa: E402
 from pipeline.config.model import load_config  # noqa: E402
 from tests.clock import EPOCH
 
@@ -75,10 +75,9 @@ def running(project: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[Li
     config_file = project / "config.yaml"
     source = str(project / "articles" / "housing.txt")
 
-    def prepare() -> Plan:
+    def prepare() -> Rebuild:
         config = load_config(config_file)
-        options = BatchOptions(formats=tuple(config.formats), jobs=1)
-        return Plan(config, [source], project / "dist", options)
+        return Rebuild(make_plan(config), [source], project / "dist")
 
     out, err = Lines(), Lines()
     stop = threading.Event()
@@ -173,7 +172,7 @@ def test_targets_cover_source_config_and_theme(project: Path) -> None:
     config_file = project / "config.yaml"
     config = load_config(config_file)
     source = str(project / "articles" / "housing.txt")
-    plan = Plan(config, [source], project / "dist", BatchOptions(formats=("docx",)))
+    plan = Rebuild(make_plan(config, ("docx",)), [source], project / "dist")
     targets: Targets = targets_for([source], config_file, plan)
     assert (project / "articles").resolve() in targets.roots
     assert targets.relevant((project / "articles" / "housing.txt").resolve())
@@ -251,9 +250,9 @@ def test_ctrl_c_during_a_rebuild_stops_cleanly(
     config_file = project / "config.yaml"
     source = str(project / "articles" / "housing.txt")
 
-    def prepare() -> Plan:
+    def prepare() -> Rebuild:
         config = load_config(config_file)
-        return Plan(config, [source], project / "dist", BatchOptions(formats=("docx",)))
+        return Rebuild(make_plan(config, ("docx",)), [source], project / "dist")
 
     try:
         code = watch(prepare, [source], config_file, out, err)

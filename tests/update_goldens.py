@@ -31,13 +31,14 @@ def golden_json(fixture: str) -> str:
     """The Brief JSON of one fixture, built with the default config."""
     if str(ROOT) not in sys.path:
         sys.path.insert(0, str(ROOT))
+    from pipeline.build.plan import BriefSettings
     from pipeline.build.source import make_brief
     from pipeline.config.model import Config
     from pipeline.read.ingest import read_source
 
     document = read_source(str(FIXTURES / fixture))
     warnings: list[str] = []
-    brief = make_brief(document, Config(), GOLDEN_DATE, warnings)
+    brief = make_brief(document, BriefSettings.of(Config()), GOLDEN_DATE, warnings)
     return brief.to_json()
 
 

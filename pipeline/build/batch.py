@@ -1,15 +1,15 @@
 """Many sources -> an incremental, parallel build recorded in a manifest.
 
 This module owns the batch: which sources need building (the manifest's
-fingerprints), running `build.build_one` for each in worker processes,
-giving every brief a stable file name, and then, in the parent only,
-writing the artifacts, removing stale ones under --clean and writing the
-manifest, all through `output`. Workers never touch the output folder.
+fingerprints against the plan's), running `source.build_one` for each in
+worker processes, giving every brief a stable file name, and then, in the
+parent only, writing the artifacts, removing stale ones under --clean and
+writing the manifest, all through `output`. Workers never touch the output
+folder.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import logging
 from collections.abc import Callable
@@ -19,32 +19,27 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from pipeline.build.clock import build_date, build_time
 from pipeline.build.manifest import (
     ArtifactEntry,
     Manifest,
     SourceEntry,
-    config_hash,
     intact,
     load_manifest,
     manifest_name,
-    package_fingerprint,
     present,
     sha256_bytes,
     sha256_file,
-    theme_hash,
 )
 from pipeline.build.output import remove_listed, slugify, write_atomic
-from pipeline.build.source import SourceResult, build_one, load_theme_for, make_brief
-from pipeline.config.model import Config
+from pipeline.build.plan import BuildPlan
+from pipeline.build.source import SourceResult, build_one, make_brief
 from pipeline.errors import OutputError, PipelineError, RenderError, UsageError
-from pipeline.read.ingest import InputFormat, read_source, strip_bidi
+from pipeline.read.ingest import read_source, strip_bidi
 from pipeline.read.sources import select_shard
 from pipeline.render import MEDIA_TYPES
-from pipeline.render.theme import Theme
 
 if TYPE_CHECKING:
-    from pipeline.build.render_server import RenderServer
+    from pipeline.build.render_server import RenderService
 
 log = logging.getLogger(__name__)
 
@@ -56,14 +51,12 @@ WARM_RENDER_AFTER = 12
 
 @dataclass(frozen=True)
 class BatchOptions:
-    formats: tuple[str, ...]
+    """How a batch runs (what each brief is built with is the plan's)."""
+
     jobs: int = 1
     force: bool = False
     shard: tuple[int, int] | None = None
     clean: bool = False
-    strict: bool = False  # warnings fail the source
-    input_format: InputFormat | None = None  # None: from each file's extension
-    preview: bool = False  # also a PNG of page 1 of each PDF
 
 
 @dataclass
@@ -80,14 +73,13 @@ class BatchReport:
         return [result for result in self.results if result.error is not None]
 
 
-@dataclass(frozen=True)
-class _Inputs:
-    """The fingerprint shared by every source of one build."""
+@dataclass
+class _Ledger:
+    """The manifest being written: the previous one's entries, updated."""
 
-    config_hash: str
-    theme: str
-    theme_hash: str
-    formats: tuple[str, ...]
+    sources: dict[str, SourceEntry]
+    artifacts: dict[str, ArtifactEntry]
+    produced: set[str] = field(default_factory=set)  # artifacts this build stands by
 
 
 # --- names ----------------------------------------------------------------
@@ -120,18 +112,19 @@ def plan_stems(slugs: dict[str, str], reserved: set[str]) -> dict[str, str]:
 
 
 def _unchanged(
-    source: str, digest: str | None, previous: Manifest, inputs: _Inputs, folder: Path
+    source: str, digest: str | None, previous: Manifest, plan: BuildPlan, folder: Path
 ) -> SourceEntry | None:
     """The manifest entry of `source` when nothing it depends on changed."""
     entry = previous.source(source)
     if entry is None or digest is None:
         return None
+    inputs = plan.fingerprint
     same_inputs = (
         entry.sha256 == digest
         and entry.config_hash == inputs.config_hash
         and entry.theme == inputs.theme
         and entry.theme_hash == inputs.theme_hash
-        and entry.package_version == package_fingerprint()
+        and entry.package_version == inputs.package
         and entry.formats == inputs.formats
     )
     if not same_inputs:
@@ -143,21 +136,24 @@ def _unchanged(
     return entry
 
 
+def _previous(report: BatchReport) -> Manifest:
+    """The last build's manifest; a damaged one is noted and everything rebuilt."""
+    try:
+        return load_manifest(report.manifest) or Manifest()
+    except PipelineError as error:
+        report.notes.append(f"{error}; rebuilding everything")
+        return Manifest()
+
+
 # --- running --------------------------------------------------------------
 
 
 def _run(
     todo: list[str],
-    config: Config,
-    theme: Theme,
-    formats: tuple[str, ...],
-    today: dt.date,
+    plan: BuildPlan,
     jobs: int,
     on_result: OnResult | None,
-    strict: bool = False,
-    input_format: InputFormat | None = None,
-    preview: bool = False,
-    server: RenderServer | None = None,
+    renderers: RenderService | None = None,
 ) -> dict[str, SourceResult]:
     results: dict[str, SourceResult] = {}
 
@@ -172,23 +168,15 @@ def _run(
     # ~0.4 s) so each later forked render is ~0.04 s faster (bench/PROFILE.md).
     warm = len(todo) - len(pooled) >= WARM_RENDER_AFTER
     # Picklable (a module function and plain data), so pool workers take it too.
-    build = partial(
-        build_one,
-        config=config,
-        theme=theme,
-        formats=formats,
-        today=today,
-        strict=strict,
-        input_format=input_format,
-        preview=preview,
-    )
+    build = partial(build_one, plan=plan)
+    server = renderers.for_build(plan.formats) if renderers is not None else None
     for source in todo:
         if source not in pooled:
             done(build(source, warm_render=warm, server=server))
     if not pooled:
         return results
-    if server is not None:
-        server.close()  # the pool workers render; an idle server would only take a core
+    if renderers is not None:
+        renderers.for_build(plan.formats, pooled=True)  # stops it: the workers render
     # Each worker lives for the whole batch, so the font configuration and the
     # compiled stylesheets it caches (render.pdf) serve every brief it renders.
     workers = min(jobs, len(pooled))
@@ -214,109 +202,78 @@ def _run(
     return results
 
 
-def _slug_of_other(
-    source: str, config: Config, today: dt.date, input_format: InputFormat | None = None
-) -> str | None:
+def _slug_of_other(source: str, plan: BuildPlan) -> str | None:
     """The title slug of a source outside this shard, so names stay the same
     whichever shard builds which source; None when it cannot be read."""
     try:
-        document = read_source(source, config.limits.max_input_bytes, input_format)
-        brief = make_brief(document, config, today, [])
+        document = read_source(source, plan.limits.max_input_bytes, plan.input_format)
+        brief = make_brief(document, plan.brief, plan.today, [])
     except PipelineError:
         return None
     return slugify(strip_bidi(brief.title), fallback=slugify(document.name))
 
 
+def _stems(
+    plan: BuildPlan,
+    sources: list[str],
+    chosen: list[str],
+    kept: dict[str, SourceEntry],
+    built: dict[str, SourceResult],
+    previous: Manifest,
+) -> tuple[dict[str, str], dict[str, str]]:
+    """(slugs, output file stems) of the sources. Every source of the whole
+    build takes part, even those of other shards, and names recorded for
+    sources no longer built stay reserved."""
+    slugs: dict[str, str] = {s: e.slug for s, e in kept.items()}
+    slugs.update({s: title_slug(r) for s, r in built.items() if r.error is None})
+    for source in sources:
+        if source not in chosen:
+            slug = _slug_of_other(source, plan)
+            if slug is not None:
+                slugs[source] = slug
+    everyone = set(sources)
+    reserved = {e.stem for e in previous.sources if e.source not in everyone}
+    return slugs, plan_stems(slugs, reserved)
+
+
 def run_batch(
-    config: Config,
+    plan: BuildPlan,
     sources: list[str],
     out_dir: Path,
-    options: BatchOptions,
+    options: BatchOptions | None = None,
     on_result: OnResult | None = None,
-    server: RenderServer | None = None,
+    renderers: RenderService | None = None,
 ) -> BatchReport:
+    """Build what changed among `sources` into `out_dir` and record it in the manifest."""
     if not sources:
         raise UsageError("nothing to build: give a SOURCE or list sources: in the config file")
-    today = build_date()
-    stamp = build_time()
-    theme = load_theme_for(config)
-    inputs = _Inputs(
-        config_hash=config_hash(config, today),
-        theme=theme.name,
-        theme_hash=theme_hash(theme.folder),
-        formats=tuple(options.formats),
-    )
+    options = options or BatchOptions()
     report = BatchReport(results=[], manifest=out_dir / manifest_name(options.shard))
-    try:
-        previous = load_manifest(report.manifest) or Manifest()
-    except PipelineError as error:
-        report.notes.append(f"{error}; rebuilding everything")
-        previous = Manifest()
-
+    previous = _previous(report)
     chosen = select_shard(sources, options.shard)
     digests = {s: (None if s == "-" else sha256_file(Path(s))) for s in chosen}
     kept: dict[str, SourceEntry] = {}
     if not options.force:
         for source in chosen:
-            entry = _unchanged(source, digests[source], previous, inputs, out_dir)
+            entry = _unchanged(source, digests[source], previous, plan, out_dir)
             if entry is not None:
                 kept[source] = entry
-
     todo = [source for source in chosen if source not in kept]
-    built = _run(
-        todo,
-        config,
-        theme,
-        inputs.formats,
-        today,
-        options.jobs,
-        on_result,
-        options.strict,
-        options.input_format,
-        options.preview,
-        server,
-    )
-
-    # Names: every source of the whole build takes part, even those of other
-    # shards, and names recorded for sources no longer built stay reserved.
-    slugs: dict[str, str] = {s: e.slug for s, e in kept.items()}
-    slugs.update({s: title_slug(r) for s, r in built.items() if r.error is None})
-    if options.shard is not None:
-        for source in sources:
-            if source not in chosen:
-                slug = _slug_of_other(source, config, today, options.input_format)
-                if slug is not None:
-                    slugs[source] = slug
-    everyone = set(sources)
-    reserved = {e.stem for e in previous.sources if e.source not in everyone}
-    stems = plan_stems(slugs, reserved)
+    built = _run(todo, plan, options.jobs, on_result, renderers)
+    slugs, stems = _stems(plan, sources, chosen, kept, built, previous)
     # A new source may take over the plain name of a kept one: rebuild that one.
     renamed = [s for s, e in kept.items() if stems[s] != e.stem]
     for source in renamed:
         del kept[source]
-    built.update(
-        _run(
-            renamed,
-            config,
-            theme,
-            inputs.formats,
-            today,
-            1,
-            on_result,
-            options.strict,
-            options.input_format,
-            options.preview,
-            server,
-        )
-    )
+    built.update(_run(renamed, plan, 1, on_result, renderers))
 
-    sources_out: dict[str, SourceEntry] = {e.source: e for e in previous.sources}
-    artifacts_out: dict[str, ArtifactEntry] = {e.path: e for e in previous.artifacts}
-    produced: set[str] = set()
+    ledger = _Ledger(
+        {e.source: e for e in previous.sources}, {e.path: e for e in previous.artifacts}
+    )
     for source in chosen:
         if source in kept:
             result = SourceResult(source, skipped=True)
-            produced.update(kept[source].artifacts)
+            ledger.produced.update(kept[source].artifacts)
             report.recorded[source] = tuple(
                 found for path in kept[source].artifacts if (found := previous.artifact(path))
             )
@@ -329,48 +286,69 @@ def run_batch(
         if result.error is not None:
             old = previous.source(source)
             if old is not None:
-                produced.update(old.artifacts)  # a failure keeps the last good files
+                ledger.produced.update(old.artifacts)  # a failure keeps the last good files
             continue
         paths = _write(result, stems[source], out_dir)
-        if result.error is not None:
-            continue
-        for artifact, path in zip(result.artifacts, paths, strict=True):
-            artifacts_out[path] = ArtifactEntry(
-                path=path,
-                media_type=MEDIA_TYPES[artifact.format],
-                size=len(artifact.data),
-                sha256=sha256_bytes(artifact.data),
-                pages=artifact.pages,
-                source=source,
-                source_sha256=digests[source] or "",
-                config_hash=inputs.config_hash,
-                theme=inputs.theme,
-                package_version=package_fingerprint(),
-                build_time=stamp,
+        if result.error is None:
+            _record(
+                ledger, plan, result, digests[source] or "", slugs[source], stems[source], paths
             )
-        produced.update(paths)
-        sources_out[source] = SourceEntry(
-            source=source,
-            sha256=digests[source] or "",
-            config_hash=inputs.config_hash,
-            theme=inputs.theme,
-            theme_hash=inputs.theme_hash,
-            package_version=package_fingerprint(),
-            formats=inputs.formats,
-            slug=slugs[source],
-            stem=stems[source],
-            artifacts=tuple(paths),
-            build_time=stamp,
-        )
 
     if options.clean:
-        stale = sorted(set(artifacts_out) - produced)
-        report.removed = remove_listed(out_dir, stale)
-        for path in stale:
-            del artifacts_out[path]
-        sources_out = {s: e for s, e in sources_out.items() if s in everyone}
-    _write_manifest(report, options.shard, sources_out, artifacts_out, out_dir)
+        report.removed = _clean(ledger, out_dir, set(sources))
+    _write_manifest(report, options.shard, ledger, out_dir)
     return report
+
+
+def _record(
+    ledger: _Ledger,
+    plan: BuildPlan,
+    result: SourceResult,
+    digest: str,
+    slug: str,
+    stem: str,
+    paths: list[str],
+) -> None:
+    """The manifest entries of a source just written."""
+    inputs = plan.fingerprint
+    for artifact, path in zip(result.artifacts, paths, strict=True):
+        ledger.artifacts[path] = ArtifactEntry(
+            path=path,
+            media_type=MEDIA_TYPES[artifact.format],
+            size=len(artifact.data),
+            sha256=sha256_bytes(artifact.data),
+            pages=artifact.pages,
+            source=result.source,
+            source_sha256=digest,
+            config_hash=inputs.config_hash,
+            theme=inputs.theme,
+            package_version=inputs.package,
+            build_time=plan.stamp,
+        )
+    ledger.produced.update(paths)
+    ledger.sources[result.source] = SourceEntry(
+        source=result.source,
+        sha256=digest,
+        config_hash=inputs.config_hash,
+        theme=inputs.theme,
+        theme_hash=inputs.theme_hash,
+        package_version=inputs.package,
+        formats=inputs.formats,
+        slug=slug,
+        stem=stem,
+        artifacts=tuple(paths),
+        build_time=plan.stamp,
+    )
+
+
+def _clean(ledger: _Ledger, out_dir: Path, everyone: set[str]) -> list[str]:
+    """--clean: remove the listed artifacts this build no longer produces."""
+    stale = sorted(set(ledger.artifacts) - ledger.produced)
+    removed = remove_listed(out_dir, stale)
+    for path in stale:
+        del ledger.artifacts[path]
+    ledger.sources = {s: e for s, e in ledger.sources.items() if s in everyone}
+    return removed
 
 
 def _write(result: SourceResult, stem: str, out_dir: Path) -> list[str]:
@@ -391,16 +369,12 @@ def _write(result: SourceResult, stem: str, out_dir: Path) -> list[str]:
 
 
 def _write_manifest(
-    report: BatchReport,
-    shard: tuple[int, int] | None,
-    sources: dict[str, SourceEntry],
-    artifacts: dict[str, ArtifactEntry],
-    out_dir: Path,
+    report: BatchReport, shard: tuple[int, int] | None, ledger: _Ledger, out_dir: Path
 ) -> None:
-    listed = present(out_dir, artifacts.values())
+    listed = present(out_dir, ledger.artifacts.values())
     manifest = Manifest(
         shard=f"{shard[0]}/{shard[1]}" if shard else None,
-        sources=tuple(sources.values()),
+        sources=tuple(ledger.sources.values()),
         artifacts=listed,
     )
     data = manifest.to_bytes()

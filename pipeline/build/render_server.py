@@ -12,16 +12,20 @@ fresh fork of the now warm server. A job's crash or memory never reaches
 the build: a crash of the first job, or any timeout, stops the server
 (a render child dies with it) and later jobs fall back to `run_isolated`.
 
-A job is two picklable calls (usually `Call`s, by name): `prepare()` runs
-in the server itself, outside the memory cap, and builds the state every
-later fork inherits (font configuration, compiled stylesheet); then
-`function()` runs as said above, under the cap.
+A job is two picklable calls (module functions with their arguments bound
+by `functools.partial`, so pickle sends their names): `prepare()` runs in
+the server itself, outside the memory cap, and builds the state every later
+fork inherits (font configuration, compiled stylesheet); then `function()`
+runs as said above, under the cap. For PDFs they are the calls of
+render/server_jobs.py, whose module this process imports without WeasyPrint.
+
+`RenderService` is the server's one owner: it starts it, hands it to the
+build that can use it, and stops it.
 """
 
 from __future__ import annotations
 
 import contextlib
-import importlib
 import logging
 import os
 import pickle
@@ -29,8 +33,9 @@ import signal
 import struct
 import time
 from collections.abc import Callable
+from functools import partial
 from types import TracebackType
-from typing import Any, Generic, TypeVar
+from typing import Generic, Self, TypeVar
 
 from pipeline.build.isolation import (
     Late,
@@ -43,6 +48,7 @@ from pipeline.build.isolation import (
     wait_ready,
 )
 from pipeline.errors import RenderError
+from pipeline.render.server_jobs import warm_up_typesetter
 
 log = logging.getLogger(__name__)
 
@@ -51,18 +57,6 @@ T = TypeVar("T")
 _LENGTH = struct.Struct("!Q")  # a job: its length, then its pickle
 _REPLY = struct.Struct("!iQ")  # a reply: the fork's wait status, then what it wrote
 _PIPE_SIZE = 1 << 20  # Linux's default /proc/sys/fs/pipe-max-size
-
-
-class Call:
-    """`module:function` and its arguments, called by name: this process can
-    send a job to a function whose module (WeasyPrint's side) it never imports."""
-
-    def __init__(self, target: str, *args: Any) -> None:
-        self.target, self.args = target, args
-
-    def __call__(self) -> Any:
-        module, _, name = self.target.partition(":")
-        return getattr(importlib.import_module(module), name)(*self.args)
 
 
 class _Gone(Exception):
@@ -160,7 +154,25 @@ def _serve(jobs: int, results: int, preload: Callable[[], None], parent: int) ->
         os._exit(status)  # no atexit handlers or buffers inherited from the build
 
 
-class RenderServer:
+class _Closing:
+    """`with` stops it: `close()` on the way out, whatever happened."""
+
+    def close(self) -> object:
+        raise NotImplementedError
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        value: BaseException | None,
+        trace: TracebackType | None,
+    ) -> None:
+        self.close()
+
+
+class RenderServer(_Closing):
     """A render worker forked now, used later; see the module docstring.
 
     Use it as a context manager in the process that started it; forks of
@@ -221,20 +233,6 @@ class RenderServer:
         self._pending = True
         return pending
 
-    def run(
-        self,
-        prepare: Callable[[], None] | None,
-        function: Callable[[], T],
-        *,
-        timeout: float,
-        memory_mb: int,
-        what: str = "the render",
-    ) -> T:
-        """`submit` and wait for the result."""
-        return self.submit(
-            prepare, function, timeout=timeout, memory_mb=memory_mb, what=what
-        ).result()
-
     def _reply(self, deadline: float) -> tuple[int, bytes]:
         status, size = _REPLY.unpack(_read_exact(self._results, _REPLY.size, deadline))
         return status, _read_exact(self._results, size, deadline)
@@ -255,17 +253,6 @@ class RenderServer:
             return os.waitpid(pid, 0)[1]
         except ChildProcessError:
             return 0
-
-    def __enter__(self) -> RenderServer:
-        return self
-
-    def __exit__(
-        self,
-        kind: type[BaseException] | None,
-        value: BaseException | None,
-        trace: TracebackType | None,
-    ) -> None:
-        self.close()
 
 
 class Pending(Generic[T]):
@@ -304,3 +291,32 @@ class Pending(Generic[T]):
         """Wait for the job and drop its outcome (another step already failed)."""
         with contextlib.suppress(Exception):
             self.result()
+
+
+class RenderService(_Closing):
+    """Owns the render server: started here, stopped here.
+
+    A command that may make a PDF creates it as it starts, before the config
+    is read, so WeasyPrint's import overlaps everything else; `for_build`
+    hands the server to a build that can use it and stops it at once when
+    the build cannot (no PDF among the formats, or pool workers render: an
+    idle server would only take a core); the `with` block stops it at the end.
+    """
+
+    def __init__(self, wanted: bool = True) -> None:
+        self._server = RenderServer(partial(warm_up_typesetter)) if wanted else None
+
+    def for_build(self, formats: tuple[str, ...], *, pooled: bool = False) -> RenderServer | None:
+        """The running server for a build of `formats` in this process; None
+        (and the server stopped) when it has no use for one."""
+        if self._server is None:
+            return None
+        if "pdf" not in formats or pooled:
+            self.close()
+            return None
+        return self._server if self._server.alive else None
+
+    def close(self) -> None:
+        if self._server is not None:
+            self._server.close()
+            self._server = None

@@ -1,9 +1,9 @@
-"""One source: article file -> Brief -> rendered artifacts (in memory).
+"""One source, after a `BuildPlan`: article file -> Document -> Brief -> artifacts (in memory).
 
 `build_one` reads, structures and renders one source and writes nothing; it
 is what batch workers run (batch.py gathers every result, then writes).
-Also here: the build date, the language choice and the label overrides that
-turn a Document into a Brief, and the theme a config selects.
+Also here: the language choice and the label overrides that turn a Document
+into a Brief (`make_brief`, from the plan's `BriefSettings`).
 """
 
 from __future__ import annotations
@@ -12,20 +12,20 @@ import datetime as dt
 import logging
 import time
 from dataclasses import dataclass, field
-from pathlib import Path
+from functools import partial
 from typing import TYPE_CHECKING
 
 from pipeline.build.output import Written, verify
-from pipeline.config.model import Config, Limits
-from pipeline.errors import PipelineError, RenderError, UsageError
-from pipeline.render import Artifact, renderer_for
+from pipeline.build.plan import BriefSettings, BuildPlan
+from pipeline.errors import PipelineError, RenderError
+from pipeline.render import Artifact
+from pipeline.render.formats import renderer_for
 
 # The Brief models, the structure stage and the language data are imported
 # where they are used: an up-to-date (no-op) build needs none of them.
 if TYPE_CHECKING:
     from pipeline.brief import Brief, Labels
     from pipeline.build.render_server import RenderServer
-    from pipeline.read.ingest import InputFormat
     from pipeline.read.model import Document
     from pipeline.render.theme import Theme
     from pipeline.understand.languages import Language
@@ -48,11 +48,11 @@ class SourceResult:
     skipped: bool = False  # unchanged since the manifest: nothing rendered or written
 
 
-def choose_language(document: Document, config: Config, warnings: list[str]) -> Language:
+def choose_language(document: Document, settings: BriefSettings, warnings: list[str]) -> Language:
     from pipeline.understand.languages import available, detect, get_language
 
-    extra = language_dirs(config)
-    code = document.meta.get("lang") or (None if config.language == "auto" else config.language)
+    extra = settings.language_dirs
+    code = document.meta.get("lang") or (None if settings.language == "auto" else settings.language)
     if code is None:
         code = detect(document.text, available(extra))
         if code is None:
@@ -64,53 +64,37 @@ def choose_language(document: Document, config: Config, warnings: list[str]) -> 
     return get_language(str(code), extra)
 
 
-def language_dirs(config: Config) -> tuple[Path, ...]:
-    """The config's extra language folder, resolved against the config file."""
-    if not config.languages_dir:
-        return ()
-    folder = config.base_dir / config.languages_dir
-    if not folder.is_dir():
-        raise UsageError(
-            f"languages_dir: {folder} is not a folder",
-            hint="create it or remove languages_dir from the config",
-        )
-    return (folder,)
-
-
-def resolve_labels(language: Language, config: Config) -> Labels:
-    overrides = config.labels.get(language.code)
+def resolve_labels(language: Language, settings: BriefSettings) -> Labels:
+    overrides = settings.labels.get(language.code)
     if overrides is None:
         return language.labels
     given = {k: v for k, v in overrides.model_dump().items() if v is not None}
     return language.labels.model_copy(update=given)
 
 
-def make_brief(document: Document, config: Config, today: dt.date, warnings: list[str]) -> Brief:
+def make_brief(
+    document: Document, settings: BriefSettings, today: dt.date, warnings: list[str]
+) -> Brief:
     from pipeline.understand.structure import build_brief, with_digest
 
     warnings.extend(document.warnings)
-    language = choose_language(document, config, warnings)
-    if config.undated == "file" and document.mtime is not None:
+    language = choose_language(document, settings, warnings)
+    if settings.undated == "file" and document.mtime is not None:
         today = dt.datetime.fromtimestamp(document.mtime, dt.UTC).date()
     brief = build_brief(
         document,
         language,
-        resolve_labels(language, config),
+        resolve_labels(language, settings),
         today=today,
-        organisation=config.organisation or None,
+        organisation=settings.organisation,
     )
     return with_digest(
         brief,
         language,
-        key_point_count=config.key_points.count if config.key_points.enabled else 0,
-        entities=config.entities.enabled,
-        entity_method=config.entities.method,
+        key_point_count=settings.key_points,
+        entities=settings.entities,
+        entity_method=settings.entity_method,
     )
-
-
-def theme_search_path(config: Config) -> tuple[Path, ...]:
-    """User theme folders, relative to the config file, searched before the shipped ones."""
-    return tuple(config.base_dir / folder for folder in config.theme_dirs)
 
 
 def _render(
@@ -129,15 +113,9 @@ def _render(
 
 
 def _render_all(
-    brief: Brief,
-    theme: Theme,
-    formats: tuple[str, ...],
-    preview: bool,
-    warm: bool,
-    limits: Limits,
-    server: RenderServer | None,
+    brief: Brief, plan: BuildPlan, warm: bool, server: RenderServer | None
 ) -> list[Artifact]:
-    """Every format, each rendered in a forked child within the limits.
+    """Every format of the plan, each rendered in a forked child within the limits.
 
     With a running render server the PDF is typeset there (it imported
     WeasyPrint while this process read the article) while the other formats
@@ -146,14 +124,15 @@ def _render_all(
     """
     from pipeline.build.isolation import run_isolated
 
-    timeout, memory_mb = limits.render_timeout, limits.render_memory_mb
+    theme, formats, preview = plan.theme, plan.formats, plan.preview
+    timeout, memory_mb = plan.limits.render_timeout, plan.limits.render_memory_mb
     if server is None or not server.alive or "pdf" not in formats:
         warm_up(formats, brief, theme, render=warm)
         return run_isolated(
             _render, brief, theme, formats, preview, timeout=timeout, memory_mb=memory_mb
         )
-    from pipeline.build.render_server import Call
     from pipeline.render.pdf import pdf_job
+    from pipeline.render.server_jobs import typeset_job, warm_up_typesetter
 
     # No warm-up sample (`warm`): the server runs its first job itself, and
     # that job leaves WeasyPrint's caches filled for every later fork.
@@ -164,8 +143,8 @@ def _render_all(
     except Exception as exc:  # as the same failure in a render child reads
         raise RenderError(f"the render failed: {type(exc).__name__}: {exc}") from exc
     pending = server.submit(
-        Call("pipeline.render.typeset:warm_up", job),
-        Call("pipeline.render.typeset:typeset_checked", job, preview),
+        partial(warm_up_typesetter, job),
+        partial(typeset_job, job, preview),
         timeout=timeout,
         memory_mb=memory_mb,
     )
@@ -180,40 +159,24 @@ def _render_all(
     except BaseException:
         pending.abandon()  # the server answers this job before any other
         raise
+    served = pending.result()
+    for artifact in served:
+        verify(artifact.format, artifact.data)
     order = {fmt: index for index, fmt in enumerate((*formats, "png"))}
-    return sorted([*pending.result(), *local], key=lambda artifact: order[artifact.format])
-
-
-def load_theme_for(config: Config) -> Theme:
-    """The configured theme with its layout, PDF settings and validated assets."""
-    from pipeline.render.theme import load_theme
-
-    return load_theme(
-        config.theme,
-        config.layout,
-        config.pdf,
-        search=theme_search_path(config),
-        reference_docx=config.reference_docx,
-        project_root=config.base_dir,
-    )
+    return sorted([*served, *local], key=lambda artifact: order[artifact.format])
 
 
 def build_one(
     source: str,
-    config: Config,
-    theme: Theme,
-    formats: tuple[str, ...],
-    today: dt.date,
-    strict: bool = False,
-    input_format: InputFormat | None = None,
-    preview: bool = False,
+    plan: BuildPlan,
+    *,
     warm_render: bool = False,
     server: RenderServer | None = None,
 ) -> SourceResult:
     """Read, structure and render one source; write nothing. Picklable, so a
     worker process can run it; a failure is recorded on the result, never raised.
 
-    The render runs in a forked child with the configured timeout and memory
+    The render runs in a forked child with the plan's timeout and memory
     cap (isolation.run_isolated), so a pathological article fails alone.
     `warm_render`: this process renders many briefs, so it renders the first
     one once itself and every later forked child starts warm (render.pdf).
@@ -227,13 +190,12 @@ def build_one(
     from pipeline.read.limits import check_document
 
     try:
-        limits = config.limits
-        document = check_document(read_source(source, limits.max_input_bytes, input_format), limits)
+        limits = plan.limits
+        document = read_source(source, limits.max_input_bytes, plan.input_format)
+        document = check_document(document, limits)
         result.name = document.name
-        result.brief = make_brief(document, config, today, result.warnings)
-        result.artifacts = _render_all(
-            result.brief, theme, formats, preview, warm_render, limits, server
-        )
+        result.brief = make_brief(document, plan.brief, plan.today, result.warnings)
+        result.artifacts = _render_all(result.brief, plan, warm_render, server)
     except PipelineError as error:
         if not error.file:
             error.file = source
@@ -246,7 +208,7 @@ def build_one(
         result.artifacts = []
     for artifact in result.artifacts:
         result.warnings.extend(artifact.warnings)
-    if strict and result.warnings and result.error is None:
+    if plan.strict and result.warnings and result.error is None:
         result.error = RenderError(
             f"{len(result.warnings)} warning(s) treated as errors (--strict)",
             file=source,

@@ -22,9 +22,8 @@ from typing import TYPE_CHECKING, Protocol, TextIO
 from pipeline.errors import ConfigErrors, PipelineError, UsageError
 
 if TYPE_CHECKING:
-    from pipeline.build.batch import BatchOptions
+    from pipeline.build.plan import BuildPlan
     from pipeline.build.source import SourceResult
-    from pipeline.config.model import Config
 
 log = logging.getLogger(__name__)
 
@@ -37,16 +36,16 @@ class StopEvent(Protocol):
 
 
 @dataclass(frozen=True)
-class Plan:
+class Rebuild:
     """What one rebuild covers, re-read on every change (the config may have changed)."""
 
-    config: Config
+    plan: BuildPlan
     sources: list[str]
     out_dir: Path
-    options: BatchOptions
+    theme_dirs: tuple[Path, ...] = ()  # user theme folders: a new theme there may be chosen
 
 
-Prepare = Callable[[], Plan]
+Prepare = Callable[[], Rebuild]
 
 
 @dataclass(frozen=True)
@@ -84,7 +83,9 @@ def _existing_folder(path: Path) -> Path:
     return Path.cwd()
 
 
-def targets_for(arguments: Iterable[str], config_file: Path | None, plan: Plan | None) -> Targets:
+def targets_for(
+    arguments: Iterable[str], config_file: Path | None, plan: Rebuild | None
+) -> Targets:
     """Folders to watch: those of the sources, the config file, the theme and
     the extra language data. Known from the command line alone when the
     config cannot be read yet, so a broken config can still be fixed live."""
@@ -104,18 +105,9 @@ def targets_for(arguments: Iterable[str], config_file: Path | None, plan: Plan |
         roots.add(folder)
     out_dir = None
     if plan is not None:
-        from pipeline.build.source import load_theme_for
-
         out_dir = plan.out_dir.resolve()
-        config = plan.config
-        try:
-            theme_folder = load_theme_for(config).folder.resolve()
-        except PipelineError:
-            theme_folder = None
-        extra = [config.base_dir / d for d in config.theme_dirs]
-        if config.languages_dir:
-            extra.append(config.base_dir / config.languages_dir)
-        for folder in ([theme_folder] if theme_folder else []) + extra:
+        extra = [*plan.theme_dirs, *plan.plan.brief.language_dirs]
+        for folder in [plan.plan.theme.folder, *extra]:
             if folder.is_dir():
                 roots.add(folder.resolve())
                 folders.add(folder.resolve())
@@ -135,7 +127,7 @@ class Watcher:
         self.prepare = prepare
         self.out = out
         self.err = err
-        self.plan: Plan | None = None
+        self.plan: Rebuild | None = None
         self.warm = False
 
     def rebuild(self) -> int:
@@ -145,7 +137,7 @@ class Watcher:
         started = time.perf_counter()
         try:
             plan = self.prepare()
-            report = run_batch(plan.config, plan.sources, plan.out_dir, plan.options)
+            report = run_batch(plan.plan, plan.sources, plan.out_dir)
         except PipelineError as error:
             for line in _error_lines(error):
                 print(f"{line} (still watching)", file=self.err, flush=True)
@@ -181,19 +173,15 @@ class Watcher:
     def _warm_up(self, results: list[SourceResult]) -> None:
         """Render one brief in this process once, so later forked renders
         start from WeasyPrint's filled caches (render.pdf.warm_up)."""
-        from pipeline.build.source import load_theme_for, warm_up
+        from pipeline.build.source import warm_up
 
-        plan = self.plan
-        if plan is None or "pdf" not in plan.options.formats:
+        if self.plan is None or "pdf" not in self.plan.plan.formats:
             self.warm = True
             return
+        plan = self.plan.plan
         for result in results:
             if result.brief is not None:
-                try:
-                    theme = load_theme_for(plan.config)
-                except PipelineError:
-                    return
-                warm_up(plan.options.formats, result.brief, theme, render=True)
+                warm_up(plan.formats, result.brief, plan.theme, render=True)
                 self.warm = True
                 return
 

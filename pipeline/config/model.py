@@ -22,8 +22,9 @@ from pydantic import (
     model_validator,
 )
 
-from pipeline.config.yamlfile import load_yaml
+from pipeline.config.yamlfile import MAX_YAML_BYTES, load_yaml
 from pipeline.errors import ConfigError, ConfigErrors
+from pipeline.files import FileTooLarge, NotRegularFile, read_capped
 from pipeline.render.discovery import find_themes
 
 # Values that end up in CSS are validated by pattern, so nothing like `;`,
@@ -457,25 +458,15 @@ def _describe(error: Any) -> str:
 
 def _read_config_bytes(path: Path, filename: str) -> bytes:
     """A regular file's bytes, capped: `-c /dev/zero` or a FIFO must not hang or fill memory."""
-    import os
-    import stat
-
-    from pipeline.config.yamlfile import MAX_YAML_BYTES
-
-    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
     try:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
-            raise ConfigError("the config file is not a regular file", file=filename)
-        with os.fdopen(os.dup(fd), "rb") as handle:
-            raw = handle.read(MAX_YAML_BYTES + 1)
-    finally:
-        os.close(fd)
-    if len(raw) > MAX_YAML_BYTES:
+        return read_capped(path, MAX_YAML_BYTES)
+    except NotRegularFile:
+        raise ConfigError("the config file is not a regular file", file=filename) from None
+    except FileTooLarge:
         raise ConfigError(
             f"the file is larger than {MAX_YAML_BYTES // 1000} kB; a layout file is much smaller",
             file=filename,
-        )
-    return raw
+        ) from None
 
 
 def load_config(path: Path) -> Config:

@@ -21,7 +21,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from pipeline.brief import Brief, plain
-from pipeline.build.clock import build_date, build_now
+from pipeline.build.clock import build_now
 from pipeline.config.model import Colors, Config
 from pipeline.config.model import Email as EmailSettings
 from pipeline.errors import PipelineError, RenderError, UsageError
@@ -314,13 +314,15 @@ def prepare_messages(
 
     Returns messages as bytes; the caller writes them (preview, outbox).
     """
-    from pipeline.build.batch import BatchOptions, run_batch
+    from pipeline.build.batch import run_batch
+    from pipeline.build.plan import make_plan
     from pipeline.build.source import make_brief
     from pipeline.read.ingest import read_source
 
     settings = config.email
     formats = tuple(dict.fromkeys(settings.attach)) or ("pdf",)
-    report = run_batch(config, sources, out_dir, BatchOptions(formats=formats, jobs=1))
+    plan = make_plan(config, formats)
+    report = run_batch(plan, sources, out_dir)
     prepared: list[PreparedMessage] = []
     for result in report.results:
         item = PreparedMessage(result.source, stem="", warnings=list(result.warnings))
@@ -330,7 +332,7 @@ def prepare_messages(
             # no rendering) is rebuilt for the message body.
             try:
                 document = read_source(result.source, config.limits.max_input_bytes)
-                result.brief = make_brief(document, config, build_date(), item.warnings)
+                result.brief = make_brief(document, plan.brief, plan.today, item.warnings)
             except PipelineError as error:
                 error.file = error.file or result.source
                 item.error = error

@@ -8,15 +8,14 @@ article of that format is read, so a build pays only for the readers it uses.
 
 from __future__ import annotations
 
-import os
 import re
-import stat
 import sys
 import unicodedata
 from pathlib import Path
 from typing import Any, Literal
 
 from pipeline.errors import SourceError
+from pipeline.files import FileTooLarge, NotRegularFile, read_capped
 from pipeline.read.model import Document, RawBlock
 
 MAX_SOURCE_BYTES = 20_000_000
@@ -104,28 +103,21 @@ READERS: dict[str, InputFormat] = {
 }
 
 
-def _read_regular(path: Path, path_arg: str, max_bytes: int) -> bytes:
-    """At most max_bytes + 1 bytes of a regular file (never a FIFO, device or socket)."""
-    # O_NONBLOCK: opening a FIFO must not hang the build waiting for a writer.
-    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+def _read_file(path: Path, path_arg: str, max_bytes: int) -> bytes:
+    """At most max_bytes bytes of a regular file (never a FIFO, device or socket)."""
     try:
-        info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode):
-            raise SourceError(
-                "not a regular file (a device, FIFO or socket)",
-                file=path_arg,
-                hint="give a .txt file",
-            )
-        if info.st_size > max_bytes:
-            raise SourceError(
-                f"the file is {info.st_size:,} bytes; the limit is {max_bytes:,}",
-                file=path_arg,
-                hint="raise limits.max_input_bytes in the config if this is intended",
-            )
-        with os.fdopen(os.dup(fd), "rb") as handle:
-            return handle.read(max_bytes + 1)
-    finally:
-        os.close(fd)
+        return read_capped(path, max_bytes)
+    except NotRegularFile:
+        raise SourceError(
+            "not a regular file (a device, FIFO or socket)", file=path_arg, hint="give a .txt file"
+        ) from None
+    except FileTooLarge as big:
+        size = f"the file is {big.size:,} bytes" if big.size else "the file is larger"
+        raise SourceError(
+            f"{size}; the limit is {max_bytes:,}",
+            file=path_arg,
+            hint="raise limits.max_input_bytes in the config if this is intended",
+        ) from None
 
 
 def _parse(
@@ -183,7 +175,7 @@ def read_source(
                     file=path_arg,
                     hint="give a .txt, .md or .html file, or choose with --input-format",
                 )
-            data = _read_regular(path, path_arg, max_bytes)
+            data = _read_file(path, path_arg, max_bytes)
             mtime = path.stat().st_mtime
         except FileNotFoundError:
             raise SourceError("no such file", file=path_arg, hint="check the path") from None

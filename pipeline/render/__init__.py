@@ -1,32 +1,19 @@
-"""Brief -> artifacts (bytes), one module per format, imported only when used.
+"""Brief -> artifacts (bytes), one module per format (formats.py picks it).
 
 Renderers see the Brief and their slice of the layout, never the article
-file or the raw config; they return bytes and never touch the disk.
+file or the raw config; they return bytes and never touch the disk. This
+module holds what every renderer returns: an `Artifact`.
 """
 
 from __future__ import annotations
 
-import importlib
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from pipeline.brief import Brief
-    from pipeline.render.theme import Theme
 
 MEDIA_TYPES = {
     "pdf": "application/pdf",
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     "json": "application/json",
     "png": "image/png",
-}
-
-# Format -> "module:function"; a DOCX-only build never imports WeasyPrint.
-RENDERERS = {
-    "pdf": "pipeline.render.pdf:render_pdf",
-    "docx": "pipeline.render.docx.compose:render_docx",
-    "json": "pipeline.render.json:render_json",
 }
 
 
@@ -40,13 +27,3 @@ class Artifact:
     @property
     def media_type(self) -> str:
         return MEDIA_TYPES[self.format]
-
-
-Renderer = Callable[["Brief", "Theme"], Artifact]
-
-
-def renderer_for(fmt: str) -> Renderer:
-    module_name, _, function = RENDERERS[fmt].partition(":")
-    module = importlib.import_module(module_name)
-    render: Renderer = getattr(module, function)
-    return render

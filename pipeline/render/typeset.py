@@ -273,20 +273,6 @@ def typeset(job: PdfJob) -> Artifact:
     return Artifact("pdf", data, warnings, pages=len(document.pages))
 
 
-def typeset_checked(job: PdfJob, preview: bool = False) -> list[Artifact]:
-    """What a build needs from one job: the PDF, checked to be whole before
-    anything writes it, and its first page as a PNG when `preview` is asked."""
-    from pipeline.build.output import verify
-
-    artifact = typeset(job)
-    verify("pdf", artifact.data)
-    if not preview:
-        return [artifact]
-    from pipeline.render.preview import render_preview
-
-    return [artifact, render_preview(artifact.data)]
-
-
 def warm_up(job: PdfJob | None = None, sample: PdfJob | None = None) -> None:
     """Build the font configuration now, in the process that forks the renders.
 

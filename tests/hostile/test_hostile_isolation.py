@@ -33,10 +33,10 @@ def run_isolated(request: pytest.FixtureRequest) -> Iterator[Runner]:
         return
     with RenderServer(lambda: None) as server:
         if request.param == "server-later-job":
-            assert server.run(None, partial(add, 1, 1), timeout=10, memory_mb=0) == 2
+            assert server.submit(None, partial(add, 1, 1), timeout=10, memory_mb=0).result() == 2
 
         def through_server(function: Callable[..., Any], *args: Any, **limits: Any) -> Any:
-            return server.run(None, partial(function, *args), **limits)
+            return server.submit(None, partial(function, *args), **limits).result()
 
         yield through_server
 

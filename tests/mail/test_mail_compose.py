@@ -16,6 +16,7 @@ import pytest
 from mail_support import CC, EXAMPLE, TO, Built, run, write_config
 
 from pipeline.brief import Brief
+from pipeline.build.plan import BriefSettings
 from pipeline.build.source import make_brief
 from pipeline.config.model import Config, load_config, parse_config
 from pipeline.deliver.mail import (
@@ -43,7 +44,7 @@ def parse(data: bytes) -> EmailMessage:
 @pytest.fixture(scope="module")
 def brief(built: Built) -> Brief:
     config = load_config(built.config)
-    return make_brief(read_source(str(EXAMPLE)), config, BUILD_DATE, [])
+    return make_brief(read_source(str(EXAMPLE)), BriefSettings.of(config), BUILD_DATE, [])
 
 
 RECIPIENTS = Recipients("veille@example.fr", (TO,), (CC,), None)

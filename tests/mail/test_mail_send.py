@@ -26,6 +26,7 @@ from mail_support import (
 )
 
 from pipeline.brief import Brief
+from pipeline.build.plan import BriefSettings
 from pipeline.build.source import make_brief
 from pipeline.config.model import load_config
 from pipeline.deliver.mail import Recipients, compose
@@ -183,7 +184,7 @@ def test_hostile_title_reaches_the_server_without_extra_headers_or_recipients(
 ) -> None:
     env(smtp_server.port)
     config = load_config(built.config)
-    brief: Brief = make_brief(read_source(str(EXAMPLE)), config, BUILD_DATE, [])
+    brief: Brief = make_brief(read_source(str(EXAMPLE)), BriefSettings.of(config), BUILD_DATE, [])
     hostile = brief.model_copy(
         update={"title": "Réunion : l'été\r\nBcc: x@y =?utf-8?q?=0D=0ABcc:_z@y?="}
     )

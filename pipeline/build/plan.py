@@ -1,0 +1,143 @@
+"""Config + command line -> `BuildPlan`: what each source of a build is built with, resolved once.
+
+The config is validated once (config/model.py); this module resolves it
+once more, for one build: the theme (its templates found, its logo and font
+files checked and read), the understand stage's settings (language, extra
+language folders, label overrides, key points, entities), the limits, the
+build date and time, and the fingerprint the manifest compares (config,
+theme and package hashes). The per-source pipeline (build/source.py) and
+the batch (build/batch.py) take the plan as a value and never read the raw
+config again; a pool worker gets it pickled.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Literal
+
+from pipeline.build.clock import build_date, build_time
+from pipeline.build.manifest import config_hash, package_fingerprint, theme_hash
+from pipeline.config.model import Config, Labels, Limits
+from pipeline.errors import UsageError
+from pipeline.render.theme import Theme, load_theme
+
+if TYPE_CHECKING:
+    from pipeline.read.ingest import InputFormat
+
+
+@dataclass(frozen=True)
+class BriefSettings:
+    """The understand stage's slice of the config: how a Document becomes a Brief."""
+
+    language: str = "auto"  # "auto" (detected) or a language code
+    language_dirs: tuple[Path, ...] = ()  # extra language data, searched first
+    labels: Mapping[str, Labels] = field(default_factory=dict)  # overrides per language code
+    undated: Literal["build", "file"] = "build"
+    organisation: str | None = None
+    key_points: int = 0  # how many key points; 0: none
+    entities: bool = False
+    entity_method: str = "builtin"
+
+    @classmethod
+    def of(cls, config: Config) -> BriefSettings:
+        return cls(
+            language=config.language,
+            language_dirs=language_dirs(config),
+            labels=dict(config.labels),
+            undated=config.undated,
+            organisation=config.organisation or None,
+            key_points=config.key_points.count if config.key_points.enabled else 0,
+            entities=config.entities.enabled,
+            entity_method=config.entities.method,
+        )
+
+
+@dataclass(frozen=True)
+class Fingerprint:
+    """What a source's artifacts depend on besides the source itself: an
+    unchanged fingerprint (and source) lets the manifest skip it."""
+
+    config_hash: str
+    theme: str
+    theme_hash: str
+    package: str
+    formats: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class BuildPlan:
+    formats: tuple[str, ...]
+    theme: Theme  # the renderers' slice: layout, PDF settings, DOCX style, checked assets
+    brief: BriefSettings
+    limits: Limits
+    today: dt.date  # dates a brief whose article gives none
+    stamp: str  # the build time the manifest records
+    fingerprint: Fingerprint
+    strict: bool = False  # warnings fail the source
+    input_format: InputFormat | None = None  # None: from each file's extension
+    preview: bool = False  # also a PNG of page 1 of each PDF
+
+
+def language_dirs(config: Config) -> tuple[Path, ...]:
+    """The config's extra language folder, resolved against the config file."""
+    if not config.languages_dir:
+        return ()
+    folder = config.base_dir / config.languages_dir
+    if not folder.is_dir():
+        raise UsageError(
+            f"languages_dir: {folder} is not a folder",
+            hint="create it or remove languages_dir from the config",
+        )
+    return (folder,)
+
+
+def theme_search_path(config: Config) -> tuple[Path, ...]:
+    """User theme folders, relative to the config file, searched before the shipped ones."""
+    return tuple(config.base_dir / folder for folder in config.theme_dirs)
+
+
+def load_theme_for(config: Config) -> Theme:
+    """The configured theme with its layout, PDF settings and validated assets."""
+    return load_theme(
+        config.theme,
+        config.layout,
+        config.pdf,
+        search=theme_search_path(config),
+        reference_docx=config.reference_docx,
+        project_root=config.base_dir,
+    )
+
+
+def make_plan(
+    config: Config,
+    formats: tuple[str, ...] | None = None,
+    *,
+    strict: bool = False,
+    input_format: InputFormat | None = None,
+    preview: bool = False,
+) -> BuildPlan:
+    """The plan of one build of `formats` (default: the config's)."""
+    chosen = tuple(formats or config.formats)
+    today = build_date()
+    theme = load_theme_for(config)
+    return BuildPlan(
+        formats=chosen,
+        theme=theme,
+        brief=BriefSettings.of(config),
+        limits=config.limits,
+        today=today,
+        stamp=build_time(),
+        fingerprint=Fingerprint(
+            config_hash=config_hash(config, today),
+            theme=theme.name,
+            theme_hash=theme_hash(theme.folder),
+            package=package_fingerprint(),
+            formats=chosen,
+        ),
+        strict=strict,
+        input_format=input_format,
+        preview=preview,
+    )
