@@ -136,6 +136,22 @@ def _unchanged(
     return entry
 
 
+def _unchanged_sources(
+    chosen: list[str],
+    digests: dict[str, str | None],
+    previous: Manifest,
+    plan: BuildPlan,
+    folder: Path,
+) -> dict[str, SourceEntry]:
+    """Source -> its manifest entry, for the sources that need no build."""
+    kept = {}
+    for source in chosen:
+        entry = _unchanged(source, digests[source], previous, plan, folder)
+        if entry is not None:
+            kept[source] = entry
+    return kept
+
+
 def _previous(report: BatchReport) -> Manifest:
     """The last build's manifest; a damaged one is noted and everything rebuilt."""
     try:
@@ -252,12 +268,7 @@ def run_batch(
     previous = _previous(report)
     chosen = select_shard(sources, options.shard)
     digests = {s: (None if s == "-" else sha256_file(Path(s))) for s in chosen}
-    kept: dict[str, SourceEntry] = {}
-    if not options.force:
-        for source in chosen:
-            entry = _unchanged(source, digests[source], previous, plan, out_dir)
-            if entry is not None:
-                kept[source] = entry
+    kept = {} if options.force else _unchanged_sources(chosen, digests, previous, plan, out_dir)
     todo = [source for source in chosen if source not in kept]
     built = _run(todo, plan, options.jobs, on_result, renderers)
     slugs, stems = _stems(plan, sources, chosen, kept, built, previous)
@@ -272,14 +283,7 @@ def run_batch(
     )
     for source in chosen:
         if source in kept:
-            result = SourceResult(source, skipped=True)
-            ledger.produced.update(kept[source].artifacts)
-            report.recorded[source] = tuple(
-                found for path in kept[source].artifacts if (found := previous.artifact(path))
-            )
-            if on_result is not None:
-                on_result(result)
-            report.results.append(result)
+            report.results.append(_keep(report, ledger, previous, kept[source], on_result))
             continue
         result = built[source]
         report.results.append(result)
@@ -298,6 +302,24 @@ def run_batch(
         report.removed = _clean(ledger, out_dir, set(sources))
     _write_manifest(report, options.shard, ledger, out_dir)
     return report
+
+
+def _keep(
+    report: BatchReport,
+    ledger: _Ledger,
+    previous: Manifest,
+    entry: SourceEntry,
+    on_result: OnResult | None,
+) -> SourceResult:
+    """An unchanged source: its recorded artifacts stand."""
+    result = SourceResult(entry.source, skipped=True)
+    ledger.produced.update(entry.artifacts)
+    report.recorded[entry.source] = tuple(
+        found for path in entry.artifacts if (found := previous.artifact(path))
+    )
+    if on_result is not None:
+        on_result(result)
+    return result
 
 
 def _record(

@@ -86,13 +86,37 @@ def _kind(votes: Counter[str]) -> EntityKind:
     return "other"
 
 
-def find_entities(brief: Brief, language: Language) -> tuple[Entity, ...]:
-    rules = language.entities
-    person_cues = {c.lower() for c in rules.person_cues}
-    place_cues = {c.lower() for c in rules.place_cues}
-    organisation_words = {w.lower() for w in rules.organisation_words}
-    sentences = candidate_sentences(brief, language.sentences, MAX_SENTENCES)
-    texts = [*(s.heading for s in brief.sections), *sentences]
+@dataclass(frozen=True)
+class _Cues:
+    """The language's words that vote for an entity's kind, lower-cased."""
+
+    person: frozenset[str]
+    place: frozenset[str]
+    organisation: frozenset[str]
+
+    @classmethod
+    def of(cls, language: Language) -> _Cues:
+        rules = language.entities
+        return cls(
+            person=frozenset(c.lower() for c in rules.person_cues),
+            place=frozenset(c.lower() for c in rules.place_cues),
+            organisation=frozenset(w.lower() for w in rules.organisation_words),
+        )
+
+
+def _vote(entry: _Found, name: str, before: list[str], cues: _Cues) -> None:
+    """One mention: its count, and what the words before it (and its own) say of its kind."""
+    entry.count += 1
+    if any(word in cues.person for word in before):
+        entry.votes["person"] += 1
+    elif before and before[-1] in cues.place:
+        entry.votes["place"] += 1
+    if cues.organisation & {w.lower() for w in name.split()} or (name.isupper() and len(name) > 1):
+        entry.votes["organisation"] += 1
+
+
+def _collect(texts: list[str], language: Language, cues: _Cues) -> tuple[dict[str, _Found], int]:
+    """Every name mentioned in `texts` (by first mention), and how many mentions there were."""
     found: dict[str, _Found] = {}
     starts: dict[str, _Found] = {}
     position = 0
@@ -101,7 +125,7 @@ def find_entities(brief: Brief, language: Language) -> tuple[Entity, ...]:
             position += 1
             words = name.split()
             # A capitalised title ("Dr", "President") is a cue, not part of the name.
-            while len(words) > 1 and words[0].lower().rstrip(".") in person_cues:
+            while len(words) > 1 and words[0].lower().rstrip(".") in cues.person:
                 before = [*before, words.pop(0).lower().rstrip(".")]
                 at_start = False
             name = " ".join(words)
@@ -109,24 +133,15 @@ def find_entities(brief: Brief, language: Language) -> tuple[Entity, ...]:
                 continue
             # A name seen only at the start of sentences may be an ordinary word.
             target = starts if at_start else found
-            entry = target.setdefault(name, _Found(name, position))
-            entry.count += 1
-            if any(word in person_cues for word in before):
-                entry.votes["person"] += 1
-            elif before and before[-1] in place_cues:
-                entry.votes["place"] += 1
-            if organisation_words & {w.lower() for w in name.split()} or (
-                name.isupper() and len(name) > 1
-            ):
-                entry.votes["organisation"] += 1
+            _vote(target.setdefault(name, _Found(name, position)), name, before, cues)
     for name, entry in starts.items():
         if name in found:
             found[name].count += entry.count
-    for source in brief.sources:
-        entry = found.setdefault(source.name, _Found(source.name, position + 1))
-        entry.count += 1
-        entry.votes["organisation"] += 1
-    # A one-word name that ends a longer name is the same entity.
+    return found, position
+
+
+def _merge_last_names(found: dict[str, _Found]) -> None:
+    """A one-word name that ends exactly one longer name is that entity."""
     for name in list(found):
         if " " in name or name not in found:
             continue
@@ -137,6 +152,17 @@ def find_entities(brief: Brief, language: Language) -> tuple[Entity, ...]:
             whole.votes.update(found[name].votes)
             whole.first = min(whole.first, found[name].first)
             del found[name]
+
+
+def find_entities(brief: Brief, language: Language) -> tuple[Entity, ...]:
+    sentences = candidate_sentences(brief, language.sentences, MAX_SENTENCES)
+    texts = [*(s.heading for s in brief.sections), *sentences]
+    found, position = _collect(texts, language, _Cues.of(language))
+    for source in brief.sources:
+        entry = found.setdefault(source.name, _Found(source.name, position + 1))
+        entry.count += 1
+        entry.votes["organisation"] += 1
+    _merge_last_names(found)
     # A lone capitalised word with no cue is too weak a guess to show.
     kept = [e for e in found.values() if e.count > 1 or e.votes or " " in e.text]
     ranked = sorted(kept, key=lambda e: (-e.count, e.first))[:MAX_ENTITIES]
