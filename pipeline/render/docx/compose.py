@@ -93,10 +93,12 @@ def _add_image(container: Container, image: Image, doc: Document) -> None:
 
 
 def _fill_cell(cell: _Cell, blocks: tuple[Block, ...], doc: Document) -> None:
-    """The blocks in place of the cell's initial empty paragraph."""
+    """The blocks in place of the cell's initial empty paragraph (which stays
+    when there are none: a cell must hold a paragraph)."""
     first = cell.paragraphs[0]
     _add_blocks(cell, blocks, doc)
-    ooxml.remove_paragraph(first)
+    if len(cell.paragraphs) > 1:
+        ooxml.remove_paragraph(first)
 
 
 def _fill_slots(
@@ -354,9 +356,9 @@ def _sections(doc: Document, brief: Brief, layout: Layout) -> None:
             _heading_text(number, section.heading, layout), style="Heading 1"
         )
         if section.kind == "question":
-            ooxml.add_border(heading, "left", layout.colors.accent, 24, 6)
+            ooxml.set_border(heading, "left", layout.colors.accent, 24, 6)
         elif section.kind == "conclusion":
-            ooxml.add_border(heading, "top", layout.colors.accent, 6, 8)
+            ooxml.set_border(heading, "top", layout.colors.accent, 6, 8)
         _add_blocks(doc, section.blocks, doc)
         if section.pros or section.cons:
             if layout.columns == 2:

@@ -356,13 +356,14 @@ def _ppr(target: Formattable) -> Element:
     return target.element.get_or_add_pPr()
 
 
-def add_border(target: Formattable, side: Side, color: str, eighths: int, space: int) -> None:
-    """A single rule on one side of a paragraph (or of a style's paragraphs);
-    `eighths` is its width in eighths of a point, `space` its distance from the text."""
-    borders = get_or_add(_ppr(target), "w:pBdr")
-    edge = element(f"w:{side}", val="single", sz=str(eighths), space=str(space))
+def set_border(target: Formattable, side: Side, color: str, eighths: int, space: int) -> None:
+    """A single rule on one side of a paragraph (or of a style's paragraphs),
+    replacing any rule there; `eighths` is its width in eighths of a point,
+    `space` its distance from the text in points."""
+    edge = get_or_add(get_or_add(_ppr(target), "w:pBdr"), f"w:{side}")
+    for name, value in (("val", "single"), ("sz", str(eighths)), ("space", str(space))):
+        edge.set(qn(f"w:{name}"), value)
     edge.set(qn("w:color"), hex_color(color))
-    borders.append(edge)
 
 
 def remove_borders(target: Formattable) -> None:
@@ -375,7 +376,7 @@ def nil_borders(paragraph: Paragraph) -> None:
     """No rule on any side, whatever the paragraph's style draws."""
     borders = get_or_add(_ppr(paragraph), "w:pBdr")
     for side in SCHEMA_ORDER["w:pBdr"][:4]:
-        borders.append(element(side, val="nil"))
+        get_or_add(borders, side).set(qn("w:val"), "nil")
 
 
 def shade(target: Formattable | _Cell, color: str) -> None:
