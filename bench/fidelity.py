@@ -79,6 +79,7 @@ def brief_body(html: str, name: str) -> str:
     """The body text of the Brief that the pipeline builds from one saved page."""
     import datetime as dt
 
+    from pipeline.build.plan import BriefSettings
     from pipeline.build.source import make_brief
     from pipeline.config.model import parse_config
     from pipeline.read.ingest import read_source
@@ -88,7 +89,7 @@ def brief_body(html: str, name: str) -> str:
         path.write_text(html, encoding="utf-8")
         document = read_source(str(path))
     config = parse_config({"key_points": {"enabled": False}, "entities": {"enabled": False}})
-    brief = make_brief(document, config, dt.date(2026, 1, 1), [])
+    brief = make_brief(document, BriefSettings.of(config), dt.date(2026, 1, 1), [])
     texts = [brief.subtitle or "", *brief.body_texts()[1:]]
     texts.extend(source.name for source in brief.sources)
     return "\n".join(texts)

@@ -169,3 +169,112 @@ def test_markdown_source_link_keeps_its_url(tmp_path: Path) -> None:
         "url": "https://www.lazard.com/research/levelized-cost-of-storage/",
     }
     assert brief["sources"][1]["name"] == "Reuters"
+
+
+# 9. Key points stand alone.
+@pytest.mark.parametrize(
+    ("code", "sentence", "alone"),
+    [
+        ("en", "Second, regulators have opened capacity markets to storage.", False),
+        ("en", "However, the plan was dropped after the vote in March.", False),
+        ("en", "Storage developers now win most capacity auctions in Texas.", True),
+        ("en", "Itself a pioneer, Texas now leads the market for storage.", True),
+        ("fr", "Revue Esprit : Quand le langage travaille.", False),
+        ("fr", "Cependant, le projet de loi a été retiré en mars dernier.", False),
+        ("fr", "Le gouvernement a retiré le projet de loi en mars dernier.", True),
+    ],
+)
+def test_key_point_must_stand_alone(code: str, sentence: str, alone: bool) -> None:
+    from pipeline.understand.keypoints import stands_alone
+    from pipeline.understand.languages import get_language
+
+    assert stands_alone(sentence, get_language(code)) is alone
+
+
+def test_key_points_skip_dependent_sentences(tmp_path: Path) -> None:
+    code, brief, err = _build(tmp_path, FIXTURES / "front-title.md")
+    assert code == 0, err
+    body = " ".join(_body(brief))
+    assert brief["key_points"]
+    for point in brief["key_points"]:
+        assert point in body
+        assert not point.startswith(("Second", "Sources"))
+
+
+# The self-check: every sentence of the article in the Brief, once, in order.
+def _document_and_brief(path: Path) -> tuple[Any, Any]:
+    import datetime as dt
+
+    from pipeline.build.plan import BriefSettings
+    from pipeline.build.source import make_brief
+    from pipeline.config.model import parse_config
+    from pipeline.read.ingest import read_source
+
+    document = read_source(str(path))
+    return document, make_brief(document, BriefSettings.of(parse_config({})), dt.date(2026, 1, 1), [])
+
+
+SELF_CHECKED = sorted(
+    path
+    for path in [*FIXTURES.glob("*.*"), *PAGES.glob("*.html")]
+    if path.name != "js-shell.html" and (path.suffix != ".html" or read_html.available())
+)
+
+
+@pytest.mark.parametrize("path", SELF_CHECKED, ids=[path.name for path in SELF_CHECKED])
+def test_self_check_passes_on_every_fixture(path: Path) -> None:
+    from pipeline.build.fidelity import unfaithful
+
+    document, brief = _document_and_brief(path)
+    assert unfaithful(document, brief) == []
+
+
+def test_self_check_names_lost_repeated_and_moved_text() -> None:
+    from pipeline.build.fidelity import unfaithful
+
+    document, brief = _document_and_brief(FIXTURES / "fr-example.txt")
+    first, second = brief.sections[0], brief.sections[1]
+    lost = brief.model_copy(update={"sections": brief.sections[1:]})
+    problems = unfaithful(document, lost)
+    assert any("missing" in p and first.heading[:20] in p for p in problems)
+    repeated = brief.model_copy(update={"sections": (*brief.sections, second)})
+    assert any("repeats" in p for p in unfaithful(document, repeated))
+    swapped = brief.model_copy(update={"sections": (second, first, *brief.sections[2:])})
+    assert any("out of order" in p for p in unfaithful(document, swapped))
+
+
+def test_self_check_warns_and_fails_with_strict(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from pipeline.understand import structure
+
+    tidy = structure.tidy_blocks
+    monkeypatch.setattr(structure, "tidy_blocks", lambda blocks, lang: tidy(blocks, lang)[:-2])
+    code, _, err = _build(tmp_path / "a", FIXTURES / "no-headings.txt")
+    assert code == 0 and "warning:" in err and "missing the article's text" in err
+    code, brief, err = _build(tmp_path / "b", FIXTURES / "no-headings.txt", "--strict")
+    assert code == 1 and brief == {} and "--strict" in err
+
+
+CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "article-extraction"
+CORPUS = next(
+    (p / "shared" / "corpus" / "article-extraction" for p in Path(__file__).resolve().parents
+     if (p / "shared" / "corpus" / "article-extraction" / "html").is_dir()),
+    CORPUS,
+)  # fmt: skip
+
+
+@pytest.mark.skipif(not (CORPUS / "html").is_dir(), reason="no article-extraction corpus")
+@needs_html
+def test_self_check_passes_on_the_corpus(tmp_path: Path) -> None:
+    import gzip
+
+    from pipeline.build.fidelity import unfaithful
+
+    pages = sorted((CORPUS / "html").glob("*.html.gz"))[::6]  # 20 pages: keep it quick
+    assert pages
+    for page in pages:
+        path = tmp_path / page.name.removesuffix(".gz")
+        path.write_bytes(gzip.decompress(page.read_bytes()))
+        document, brief = _document_and_brief(path)
+        assert unfaithful(document, brief) == [], page.name

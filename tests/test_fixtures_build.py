@@ -16,9 +16,15 @@ from pipeline.cli import main
 from pipeline.read import html as read_html
 
 FIXTURES = Path(__file__).parent / "fixtures"
-NAMES = ["fr-example.txt", "english-front-matter.md", "no-headings.txt", "cp1252-crlf.txt"]
+NAMES = [
+    "fr-example.txt",
+    "english-front-matter.md",
+    "no-headings.txt",
+    "cp1252-crlf.txt",
+    "front-title.md",
+]
 if read_html.available():
-    NAMES.append("saved-page.html")
+    NAMES.extend(["saved-page.html", "pages/essay.html", "pages/table-page.html"])
 
 
 def _squash(text: str) -> str:
@@ -90,3 +96,14 @@ def test_pdf_and_docx_carry_the_brief(outputs: dict[str, dict[str, Path]]) -> No
                     assert word in pdf_words or _split_in(word, raw_pdf.lower()), word
             else:
                 assert _squash(line).lower() in pdf_text.lower(), (files["pdf"].name, line)
+
+
+def test_check_passes_on_every_fixture(outputs: dict[str, dict[str, Path]]) -> None:
+    """`check`: the PDF and the DOCX carry the Brief (body in order; subtitle,
+    key points and sources in both or neither) and agree with each other."""
+    from pipeline.build.parity import compare
+
+    for stem, files in outputs.items():
+        brief = Brief.model_validate_json(files["json"].read_text(encoding="utf-8"))
+        problems = compare(files["pdf"].read_bytes(), files["docx"].read_bytes(), brief)
+        assert problems == [], stem

@@ -6,7 +6,8 @@ block, in content-stream order (pdfplumber), so running headers and footers
 never interrupt a paragraph and two-column text reads column by column.
 Text is compared after normalisation (case, whitespace, no-break spaces,
 hyphens from hyphenation, bullets), every Brief heading and paragraph must
-appear in both, in order, every DOCX paragraph must appear in the PDF, and
+appear in both, in order, the subtitle, key points and source names in both
+or neither (the layout may leave them out), every DOCX paragraph must appear in the PDF, and
 no text of the PDF's text block may be left over once they are found.
 """
 
@@ -136,12 +137,11 @@ def read_pdf(data: bytes, block: Geometry) -> PdfText:
                 lefts.append(char["x0"])
                 rights.append(width - char["x1"])
                 tops.append(char["top"])
-                bottoms.append(height - char["bottom"])
-    measured = (
-        {"left": min(lefts), "right": min(rights), "top": min(tops), "bottom": min(bottoms)}
-        if lefts
-        else {}
-    )
+                if number < len(pdf.pages):  # the last page may end anywhere
+                    bottoms.append(height - char["bottom"])
+    measured = {"left": min(lefts), "right": min(rights), "top": min(tops)} if lefts else {}
+    if bottoms:
+        measured["bottom"] = min(bottoms)
     return PdfText("".join(chars), pages, line_tops, size, measured, overflowing)
 
 
@@ -181,6 +181,13 @@ def _short(text: str) -> str:
     return text if len(text) <= 70 else text[:67] + "..."
 
 
+def _placed_texts(brief: Brief) -> list[str]:
+    """The Brief's texts outside the body's flow: subtitle, key points, sources."""
+    texts = [brief.subtitle or "", *brief.key_points]
+    texts.extend(source.name for source in brief.sources)
+    return [text for text in texts if text]
+
+
 def compare(pdf_data: bytes, docx_data: bytes, brief: Brief | None = None) -> list[str]:
     """Every disagreement between the PDF, the DOCX and the Brief; empty when they agree."""
     docx = read_docx(docx_data)
@@ -210,7 +217,10 @@ def compare(pdf_data: bytes, docx_data: bytes, brief: Brief | None = None) -> li
                     f"{side} margin: PDF text is {measured[side]:.1f}pt from the edge, "
                     f"DOCX margin is {expected:.1f}pt"
                 )
-        if not -1 <= measured["bottom"] - geometry.bottom <= BOTTOM_SLACK_PT:
+        if (
+            "bottom" in measured
+            and not -1 <= measured["bottom"] - geometry.bottom <= BOTTOM_SLACK_PT
+        ):
             problems.append(
                 f"bottom margin: PDF text ends {measured['bottom']:.1f}pt above the edge, "
                 f"DOCX margin is {geometry.bottom:.1f}pt"
@@ -232,29 +242,39 @@ def compare(pdf_data: bytes, docx_data: bytes, brief: Brief | None = None) -> li
             _, missing = _in_order(expected, stream)
             for text in missing[:10]:
                 problems.append(f"{name} lacks (in order) the Brief's text: {_short(text)}")
+        # Placed by the layout (which may leave them out): in both or neither.
+        docx_stream = "".join(normalise(p) for p in docx.paragraphs)
+        for text in _placed_texts(brief):
+            in_pdf, in_docx = normalise(text) in pdf.stream, normalise(text) in docx_stream
+            if in_pdf != in_docx:
+                only = "PDF" if in_pdf else "DOCX"
+                problems.append(f"only the {only} shows the Brief's text: {_short(text)}")
     return problems
+
+
+def _located(items: list[str], stream: str) -> list[tuple[str, int, int]]:
+    """(item, start, end) of each item found in `stream`, in order."""
+    found: list[tuple[str, int, int]] = []
+    position = 0
+    for item in items:
+        needle = normalise(item)
+        start = stream.find(needle, position) if needle else -1
+        if start >= 0:
+            position = start + len(needle)
+            found.append((item, start, position))
+    return found
 
 
 def stranded_headings(pdf_data: bytes, docx_data: bytes, brief: Brief) -> list[str]:
     """Headings that end a page (their first line of text is on the next page)."""
     docx = read_docx(docx_data)
     pdf = read_pdf(pdf_data, docx.geometry)
-    stranded: list[str] = []
-    position = 0
     headings = {section.heading for section in brief.sections}
-    for item in brief.body_texts():
-        needle = normalise(item)
-        found = pdf.stream.find(needle, position) if needle else -1
-        if found < 0:
-            continue
-        position = found + len(needle)
-        if (
-            item in headings
-            and position < len(pdf.pages)
-            and pdf.pages[position] != pdf.pages[position - 1]
-        ):
-            stranded.append(f"page {pdf.pages[position - 1]}: {_short(item)}")
-    return stranded
+    return [
+        f"page {pdf.pages[end - 1]}: {_short(item)}"
+        for item, _start, end in _located(brief.body_texts(), pdf.stream)
+        if item in headings and end < len(pdf.pages) and pdf.pages[end] != pdf.pages[end - 1]
+    ]
 
 
 def widows_and_orphans(pdf_data: bytes, docx_data: bytes, brief: Brief) -> list[str]:
@@ -270,19 +290,13 @@ def widows_and_orphans(pdf_data: bytes, docx_data: bytes, brief: Brief) -> list[
         if isinstance(block, Paragraph | Quote)
     }
     found: list[str] = []
-    position = 0
-    for item in brief.body_texts():
-        needle = normalise(item)
-        start = pdf.stream.find(needle, position) if needle else -1
-        if start < 0:
-            continue
-        position = start + len(needle)
+    for item, start, end in _located(brief.body_texts(), pdf.stream):
         if item not in paragraphs:
             continue
         # Fragments: a new one starts on a new page or when the text goes back
         # up (the next column).
         fragments: list[set[float]] = [set()]
-        for index in range(start, position):
+        for index in range(start, end):
             if index > start and (
                 pdf.pages[index] != pdf.pages[index - 1] or pdf.lines[index] < pdf.lines[index - 1]
             ):

@@ -195,6 +195,9 @@ def build_one(
         document = check_document(document, limits)
         result.name = document.name
         result.brief = make_brief(document, plan.brief, plan.today, result.warnings)
+        from pipeline.build.fidelity import unfaithful  # the self-check: nothing lost
+
+        result.warnings.extend(unfaithful(document, result.brief))
         result.artifacts = _render_all(result.brief, plan, warm_render, server)
     except PipelineError as error:
         if not error.file:

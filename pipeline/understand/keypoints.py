@@ -5,6 +5,10 @@ words two sentences share (stopwords from the language file ignored), and
 a PageRank walk whose restart vector favours the opening sentences, since
 news puts what matters first. The best sentences are returned in article
 order. Nothing is rewritten: each key point is a substring of the body.
+A key point must stand alone: never a sentence that opens on a word leaning
+on the previous one (the language file's `key_points.dependent_openers`:
+"Second,", "However", "This"), nor a title-like line ("Revue Esprit : Quand
+le langage travaille.").
 """
 
 from __future__ import annotations
@@ -80,6 +84,28 @@ def rank(sentences: Sequence[str], stopwords: frozenset[str]) -> list[float]:
     return [score * (1 + restart[i]) for i, score in enumerate(scores)]
 
 
+# "Revue Esprit : Quand le langage travaille." - a short label before a colon:
+# the title of a reference, a caption or a credit, not a statement.
+_TITLE_LIKE = re.compile(r"^[^:]{1,60}\s?:\s")
+TITLE_HEAD_WORDS = 5
+TITLE_WORDS = 15
+
+
+def stands_alone(sentence: str, language: Language) -> bool:
+    """False for a sentence that leans on the one before ("Second, ...",
+    "This means ...") or that is a title rather than a statement."""
+    lowered = sentence.lower().lstrip(" «\"“‘'(")
+    for opener in language.key_points.dependent_openers:
+        if lowered.startswith(opener) and not lowered[len(opener) : len(opener) + 1].isalnum():
+            return False
+    head = _TITLE_LIKE.match(sentence)
+    return not (
+        head
+        and len(head.group(0).split()) <= TITLE_HEAD_WORDS
+        and len(sentence.split()) <= TITLE_WORDS
+    )
+
+
 def key_points(brief: Brief, language: Language, count: int) -> tuple[str, ...]:
     """The `count` best sentences of the brief's body, in article order."""
     found = candidate_sentences(brief, language.sentences, MAX_CANDIDATES * 2)
@@ -87,7 +113,9 @@ def key_points(brief: Brief, language: Language, count: int) -> tuple[str, ...]:
     eligible = [
         index
         for index, sentence in enumerate(sentences)
-        if MIN_WORDS <= len(sentence.split()) <= MAX_WORDS and not sentence.endswith("?")
+        if MIN_WORDS <= len(sentence.split()) <= MAX_WORDS
+        and not sentence.endswith("?")
+        and stands_alone(sentence, language)
     ]
     if not eligible:
         return ()

@@ -45,6 +45,13 @@ class Typography(_Data):
     space_before: dict[str, str] = Field(default_factory=dict)
 
 
+class KeyPointRules(_Data):
+    """What keeps a sentence out of the key points (see `keypoints`)."""
+
+    # Openings that make a sentence lean on the one before ("Second, ...").
+    dependent_openers: tuple[str, ...] = ()
+
+
 class EntityRules(_Data):
     """Cues for the light, built-in entity finder (see `entities`)."""
 
@@ -63,6 +70,7 @@ class Language(_Data):
     headings: HeadingRules = HeadingRules()
     pros_cons: ProsConsRules = ProsConsRules()
     sources: SourceRules = SourceRules()
+    key_points: KeyPointRules = KeyPointRules()
     typography: Typography = Typography()
     sentences: str = Field("en", description="pysbd language code for sentence boundaries")
     stopwords: frozenset[str] = frozenset()
