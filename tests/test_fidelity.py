@@ -211,7 +211,9 @@ def _document_and_brief(path: Path) -> tuple[Any, Any]:
     from pipeline.read.ingest import read_source
 
     document = read_source(str(path))
-    return document, make_brief(document, BriefSettings.of(parse_config({})), dt.date(2026, 1, 1), [])
+    return document, make_brief(
+        document, BriefSettings.of(parse_config({})), dt.date(2026, 1, 1), []
+    )
 
 
 SELF_CHECKED = sorted(
