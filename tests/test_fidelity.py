@@ -280,3 +280,39 @@ def test_self_check_passes_on_the_corpus(tmp_path: Path) -> None:
         path.write_bytes(gzip.decompress(page.read_bytes()))
         document, brief = _document_and_brief(path)
         assert unfaithful(document, brief) == [], page.name
+
+
+# Benchmark method: an article cut into chunks around ads is followed to its
+# end; chrome lines ("Read more: ...", "Share this article") are dropped.
+@needs_html
+def test_html_chunked_article_is_read_whole_without_chrome() -> None:
+    from pipeline.read.ingest import read_source
+
+    document = read_source(str(PAGES / "chunked.html"))
+    texts = [block.text for block in document.blocks]
+    assert texts[0].startswith("The city council voted")
+    assert texts[-1].startswith("The first stalls should open in April")
+    assert len(texts) == 6
+    joined = " ".join(texts)
+    for chrome in ("Advertisement", "Sign up", "Read more", "Share this", "Related"):
+        assert chrome not in joined
+
+
+@pytest.mark.parametrize(
+    ("line", "chrome"),
+    [
+        ("Read more: Ten markets worth the trip", True),
+        ("Also on rt.com Journalists threatened with arrest", True),
+        ("Like this story? Share it with a friend!", True),
+        ("Follow @BGRDeals on Twitter to keep up with the latest deals.", True),
+        ("China furious at Macron for Hong Kong protest jibe [INSIGHT]|", True),
+        ("Advertisement", True),
+        ("Ad hoc committees met on Tuesday to review the budget.", False),
+        ("Related work by the same team found the opposite effect.", False),
+        ("Share prices rose by four percent after the announcement.", False),
+    ],
+)
+def test_chrome_lines(line: str, chrome: bool) -> None:
+    from pipeline.read.htmlblocks import is_chrome
+
+    assert is_chrome(line) is chrome

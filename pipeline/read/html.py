@@ -14,6 +14,7 @@ is one clear error, not an ImportError.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from importlib.util import find_spec
 from typing import Any
@@ -143,6 +144,30 @@ def _choose(own: str, compared: str) -> str:
     return compared or own
 
 
+def _continued(
+    tree: Any, blocks: list[RawBlock], space: str, links: dict[str, list[tuple[str, str]]]
+) -> list[RawBlock]:
+    """The blocks of the article's later chunks that the extraction left out."""
+    from lxml.html import tostring
+
+    from pipeline.read.htmlblocks import read_blocks, words
+    from pipeline.read.pageparts import later_chunks
+
+    last = next((b.text for b in reversed(blocks) if b.kind == "paragraph"), "")
+    chunks = later_chunks(tree, last)
+    if not chunks:
+        return []
+    known = {words(block.text) for block in blocks}
+    more: list[RawBlock] = []
+    for chunk in chunks:  # one by one: trafilatura keeps one container per page
+        page = tostring(chunk, encoding="unicode")
+        xml = _extract(f"<!DOCTYPE html><html><body><article>{page}</article></body></html>", True)
+        if xml.strip():
+            found = read_blocks(_main_element(xml), space, links)
+            more.extend(b for b in found if words(b.text) not in known)
+    return [dataclasses.replace(b, line=len(blocks) + i + 1) for i, b in enumerate(more)]
+
+
 def _main_element(xml: str) -> Any:
     from lxml import etree
 
@@ -184,6 +209,7 @@ def extract_article(html: str, path: str) -> tuple[dict[str, Any], tuple[RawBloc
     body = _choose(_extract(document, fast=True), _extract(document, fast=False))
     links = page_links(tree, space)
     blocks = read_blocks(_main_element(body), space, links) if body.strip() else []
+    blocks.extend(_continued(tree, blocks, space, links))
     if not blocks:
         raise SourceError(
             "no article text found in the page",

@@ -1,10 +1,12 @@
 """Sanitised page -> what the article extractor leaves out but the page shows
 as part of the article: the standfirst under the title and the footnotes.
 
-The standfirst (chapô, dek, summary) is the element the page marks as such
-(its class or id), or the page's description when the page also shows that
-text. Footnotes are the targets of in-page links whose text is a note marker
-("1", "[2]", "*"): the marker stays in the text, the note's own text is kept.
+The standfirst (chapô, dek) is the element just after the headline that
+the page marks as such (its class or id), or that shows the page's
+description. Footnotes are the targets of in-page links whose text is a
+note marker ("1", "[2]", "*"): the marker stays in the text, the note's own
+text is kept. An article the page cuts into chunks (a container repeated
+around advertisements) is followed into its later chunks.
 """
 
 from __future__ import annotations
@@ -16,12 +18,15 @@ from pipeline.read.htmlblocks import words
 
 _STANDFIRST = re.compile(
     r"(?:^|[-_\s])(?:standfirst|chapo|chapeau|dek|deck|subtitle|sub-title|subheadline|"
-    r"subhead|strapline|summary|lede|lead|intro|excerpt|teaser|description)(?:$|[-_\s])",
+    r"subhead|sub-headline|strapline|lede|article-summary|article__summary|summary-text)"
+    r"(?:$|[-_\s])",
     re.IGNORECASE,
 )
 _MARKER = re.compile(r"^[\[(]?(\d{1,3}|[*†‡§])[\])]?$")
 _BACKLINK = re.compile(r"[↩↑^⤴]+\s*$|^\s*[↩↑^⤴]+")
 MIN_STANDFIRST_CHARS = 40
+MIN_STANDFIRST_WORDS = 7
+STANDFIRST_WINDOW = 40  # elements after the headline where a standfirst may stand
 MAX_STANDFIRST_CHARS = 600
 
 
@@ -36,25 +41,47 @@ def _text(element: Any) -> str:
     return " ".join("".join(element.itertext()).split())
 
 
+def _after_headline(tree: Any) -> list[Any]:
+    """The elements that follow the page's headline (its first <h1>), nearest first."""
+    headline = next(tree.iter("h1"), None)
+    if headline is None:
+        return []
+    following: list[Any] = []
+    for element in headline.itersiblings():
+        following.extend(e for e in element.iter() if isinstance(e.tag, str))
+        if len(following) >= STANDFIRST_WINDOW:
+            break
+    parent = headline.getparent()
+    if len(following) < STANDFIRST_WINDOW and parent is not None:
+        for element in parent.itersiblings():
+            following.extend(e for e in element.iter() if isinstance(e.tag, str))
+            if len(following) >= STANDFIRST_WINDOW:
+                break
+    return following[:STANDFIRST_WINDOW]
+
+
+def _reads_as_prose(text: str) -> bool:
+    return (
+        MIN_STANDFIRST_CHARS <= len(text) <= MAX_STANDFIRST_CHARS
+        and len(text.split()) >= MIN_STANDFIRST_WORDS
+        and "[…]" not in text
+        and "[...]" not in text
+    )
+
+
 def standfirst(tree: Any, description: str | None) -> str | None:
-    """The standfirst the page shows under its title, if it has one."""
-    found: str | None = None
-    for element in tree.iter():
-        if not isinstance(element.tag, str) or element.tag in ("body", "html", "article", "main"):
-            continue
-        marks = f"{element.get('class', '')} {element.get('id', '')}"
-        if not _STANDFIRST.search(marks):
+    """The standfirst the page shows under its headline, if it has one: an
+    element marked as such, or one showing the page's description."""
+    key = words(description or "")
+    for element in _after_headline(tree):
+        if element.tag in ("a", "h1") or any(a.tag == "a" for a in element.iterancestors()):
             continue
         text = _text(element)
-        if MIN_STANDFIRST_CHARS <= len(text) <= MAX_STANDFIRST_CHARS:
-            found = text
-            break
-    if found is None and description:
-        shown = words(_text(tree.body)) if tree.body is not None else ""
-        key = words(description)
-        if len(description) >= MIN_STANDFIRST_CHARS and key and key in shown:
-            found = " ".join(description.split())
-    return found
+        marks = f"{element.get('class', '')} {element.get('id', '')}"
+        marked = _STANDFIRST.search(marks) is not None
+        if (marked or (key and words(text) == key)) and _reads_as_prose(text):
+            return text
+    return None
 
 
 def footnotes(tree: Any, body: str) -> list[tuple[str, str]]:
@@ -82,3 +109,44 @@ def footnotes(tree: Any, body: str) -> list[tuple[str, str]]:
             continue
         notes.append((marker.group(1), text))
     return notes
+
+
+CHUNK_LEVELS = 4  # how far up from the last paragraph a repeated container may be
+MIN_CHUNK_PARAGRAPH_WORDS = 20
+MAX_CHUNK_LINK_SHARE = 0.3
+
+
+def _prose(element: Any) -> bool:
+    text = _text(element)
+    linked = sum(len(_text(a)) for a in element.iter("a"))
+    long_paragraph = any(
+        len(_text(p).split()) >= MIN_CHUNK_PARAGRAPH_WORDS for p in element.iter("p")
+    )
+    return bool(text) and long_paragraph and linked <= MAX_CHUNK_LINK_SHARE * len(text)
+
+
+def later_chunks(tree: Any, last_paragraph: str) -> list[Any]:
+    """The later chunks of an article cut into repeated containers: siblings
+    after the container of its last extracted paragraph with the same tag
+    and class, holding prose (not a list of links)."""
+    key = words(last_paragraph)
+    if not key:
+        return []
+    anchor = next((p for p in tree.iter("p") if words(_text(p)) == key), None)
+    if anchor is None:
+        return []
+    container = anchor.getparent()
+    for _level in range(CHUNK_LEVELS):
+        if container is None or container.tag in ("body", "html"):
+            break
+        kind = (container.tag, container.get("class", ""))
+        if kind[1]:
+            chunks = [
+                sibling
+                for sibling in container.itersiblings()
+                if (sibling.tag, sibling.get("class", "")) == kind and _prose(sibling)
+            ]
+            if chunks:
+                return chunks
+        container = container.getparent()
+    return []
