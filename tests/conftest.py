@@ -146,7 +146,7 @@ def example_build(tmp_path_factory: pytest.TempPathFactory) -> ExampleBuild:
     finally:
         mp.undo()
     assert result.code == 0, result.err
-    stem = "poutine-et-liran-renforcent-les-liens-diplomatiques-nouveaux-developpements-et"
+    stem = "poutine-et-liran-renforcent-les-liens-diplomatiques"
     paths = {ext: out / f"{stem}.{ext}" for ext in ("pdf", "docx", "json")}
     for path in paths.values():
         assert path.is_file(), (

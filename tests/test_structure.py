@@ -28,10 +28,9 @@ def brief() -> Brief:
 
 
 def test_title_is_the_first_heading(brief: Brief) -> None:
-    assert brief.title == (
-        f"Poutine et l’Iran renforcent les liens diplomatiques{NBSP}: "
-        "Nouveaux développements et implications"
-    )
+    # "Title : what follows" reads as a title and a subtitle.
+    assert brief.title == "Poutine et l’Iran renforcent les liens diplomatiques"
+    assert brief.subtitle == "Nouveaux développements et implications"
     assert brief.language == "fr"
 
 

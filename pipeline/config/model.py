@@ -64,9 +64,9 @@ class _Section(BaseModel):
 
 class Margins(_Section):
     top: Length = "22mm"
-    right: Length = "20mm"
+    right: Length = "22mm"
     bottom: Length = "22mm"
-    left: Length = "20mm"
+    left: Length = "22mm"
 
 
 class Page(_Section):
@@ -122,12 +122,12 @@ FONT_SUFFIXES = (".ttf", ".otf")
 
 class Fonts(_Section):
     body: Font = Field(Font(family="DejaVu Serif", size="10.5pt"), description="body text font")
-    heading: Font = Field(Font(family="DejaVu Sans", size="13pt"), description="section headings")
-    title: Font = Field(Font(family="DejaVu Sans", size="20pt"), description="the brief's title")
+    heading: Font = Field(Font(family="DejaVu Sans", size="12pt"), description="section headings")
+    title: Font = Field(Font(family="DejaVu Sans", size="18pt"), description="the brief's title")
     monospace: Font = Field(
         Font(family="DejaVu Sans Mono", size="9pt"), description="code and other monospace text"
     )
-    line_height: float = Field(1.4, ge=1.0, le=3.0, description="body line spacing, as a factor")
+    line_height: float = Field(1.35, ge=1.0, le=3.0, description="body line spacing, as a factor")
     files: tuple[FontFile, ...] = Field(
         (), description="font files under the project (family, path, weight, style), embedded"
     )
@@ -197,6 +197,12 @@ class Layout(_Section):
     blocks: tuple[BlockName, ...] = Field(
         ("title", "key_points", "lede", "intro", "sections", "sources"),
         description="which blocks appear, in this order",
+    )
+    key_points_min_words: int = Field(
+        1000,
+        ge=0,
+        description="with a lede ('En bref') too, show the key points box only on an article "
+        "of at least this many words; 0: always",
     )
     first_page_header: bool = Field(
         False, description="show the header on the first page too (off: the title block is there)"

@@ -18,7 +18,7 @@ from markupsafe import Markup
 from pipeline.brief import Brief
 from pipeline.config.model import points
 from pipeline.render.discovery import templates_root
-from pipeline.render.theme import Theme, expand_slot, reading_order
+from pipeline.render.theme import Theme, expand_slot, reading_order, tint
 
 
 def css_string(text: str) -> Markup:
@@ -55,6 +55,7 @@ def environment(folder: Path) -> jinja2.Environment:
         lstrip_blocks=True,
     )
     env.filters["css_string"] = css_string
+    env.filters["tint"] = tint
     env.globals["points"] = points
     return env
 
@@ -81,7 +82,7 @@ def render_html(brief: Brief, theme: Theme) -> tuple[str, str]:
         "brief": brief,
         "layout": theme.layout,
         "page_size": theme.layout.page.dimensions_pt(),
-        "parts": reading_order(theme.layout),
+        "parts": reading_order(theme.layout, brief),
         "slot": lambda template: css_content(template, brief, theme.layout.classification),
         # The logo and fonts go in as data: URLs of the bytes validated when
         # the theme was loaded, so WeasyPrint never opens those files itself

@@ -149,13 +149,29 @@ def _load_assets(layout: Layout, project_root: Path) -> tuple[tuple[Path, bytes]
     return tuple(assets)
 
 
-def reading_order(layout: Layout) -> list[str]:
+def tint(color: str, share: float) -> str:
+    """`color` ("#rrggbb") mixed with white, keeping `share` of it: the lighter
+    shade of the accent that both renderers paint (the cons header bar)."""
+    channels = (int(color[i : i + 2], 16) for i in (1, 3, 5))
+    return "#" + "".join(f"{round(255 - (255 - c) * share):02x}" for c in channels)
+
+
+def reading_order(layout: Layout, brief: Brief | None = None) -> list[str]:
     """The parts of the brief in the order both renderers draw them.
 
     `layout.blocks`, plus: a cover always starts with the title block, and
-    the table of contents follows the title block (or opens the brief).
+    the table of contents follows the title block (or opens the brief). A
+    short article with a lede shows that box alone: the key points would
+    repeat it (`layout.key_points_min_words`).
     """
     names: list[str] = list(layout.blocks)
+    if (
+        brief is not None
+        and brief.lede
+        and "lede" in names
+        and brief.word_count < layout.key_points_min_words
+    ):
+        names = [name for name in names if name != "key_points"]
     if layout.cover:
         names = ["title", *(name for name in names if name != "title")]
     if layout.toc:

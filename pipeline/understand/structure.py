@@ -148,6 +148,22 @@ def _shorten(text: str, limit: int = MAX_TITLE_CHARS) -> str:
     return cut.rstrip(" ,;:") + "…"
 
 
+_TITLE_COLON = re.compile(r"\s*:\s+")
+
+
+def split_title(title: str) -> tuple[str, str | None]:
+    """'Main point : what follows' -> ('Main point', 'What follows'): a long
+    two-part title reads as a title and a subtitle. Only one colon, with at
+    least three words before it and two after."""
+    parts = _TITLE_COLON.split(title)
+    if len(parts) != 2:
+        return title, None
+    head, tail = (part.strip() for part in parts)
+    if len(head.split()) < 3 or len(tail.split()) < 2:
+        return title, None
+    return head, tail[:1].upper() + tail[1:]
+
+
 def _typeset_runs(runs: tuple[Run, ...], language: Language) -> tuple[Run, ...]:
     return tuple(
         run
@@ -361,8 +377,11 @@ def build_brief(
     sections, more_intro = _sections(rest, title, language)
     if meta.get("notes"):
         sections.append(_notes_section(meta["notes"], labels, language))
-    title = typeset(strip_bidi(title).strip() or document.name, language.typography)
+    title = strip_bidi(title).strip() or document.name
     subtitle = meta.get("subtitle")
+    if not subtitle:
+        title, subtitle = split_title(title)
+    title = typeset(title, language.typography)
     brief = Brief(
         title=title,
         subtitle=typeset(strip_bidi(subtitle), language.typography) if subtitle else None,

@@ -390,7 +390,7 @@ def render_docx(brief: Brief, theme: Theme) -> Artifact:
     define_styles(doc, layout, theme.docx, brief.language)
     _page_setup(doc, layout)
 
-    parts = reading_order(layout)
+    parts = reading_order(layout, brief)
     # Parts before the body that span the page width (PDF: column-span: all).
     spanning = 0
     while spanning < len(parts) and parts[spanning] in ("title", "toc"):

@@ -1,0 +1,136 @@
+"""How the pages break, measured on the PDF (and on the DOCX as LibreOffice
+renders it): page count, boxes kept whole, runs of hyphenated lines, the
+measure, and the empty share at each page end. On the example and on a long
+article, in both shipped themes."""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from pipeline.brief import Brief, Paragraph
+from pipeline.cli import main
+from tests.conftest import EXAMPLE
+from tests.libreoffice import BINARY, convert_to_pdf
+from tests.page_economy import MM, Figures, measure
+
+THEMES = ("note", "dossier")
+MARGIN = 22 * MM  # the default top and bottom margins
+
+
+@dataclass
+class Built:
+    brief: Brief
+    pdf: Figures
+    docx: Path
+
+
+def _build(source: Path, theme: str, out: Path) -> Built:
+    config = out / "config.yaml"
+    out.mkdir(parents=True)
+    config.write_text(f"theme: {theme}\nlabels: {{fr: {{lede: En bref}}}}\n", encoding="utf-8")
+    args = ["build", str(source), "-c", str(config), "-o", str(out), "-f", "pdf,docx,json"]
+    assert main(args, io.StringIO(), io.StringIO()) == 0
+    files = {path.suffix: path for path in out.iterdir() if path.name != "manifest.json"}
+    brief = Brief.model_validate_json(files[".json"].read_text(encoding="utf-8"))
+    return Built(brief, measure(files[".pdf"].read_bytes(), MARGIN, MARGIN), files[".docx"])
+
+
+def _long_article(folder: Path) -> Path:
+    """The example's paragraphs three times over, under new headings: a brief
+    of several pages whose breaks fall everywhere."""
+    text = EXAMPLE.read_text(encoding="utf-8")
+    paragraphs = [block for block in text.split("\n\n") if len(block) > 200]
+    lines = ["Un long rapport sur la coopération régionale", ""]
+    for part in range(1, 4):
+        for number, paragraph in enumerate(paragraphs, 1):
+            if number % 3 == 1:
+                lines += [f"Partie {part}.{number} du rapport", ""]
+            lines += [paragraph, ""]
+    article = folder / "long.txt"
+    article.write_text("\n".join(lines), encoding="utf-8")
+    return article
+
+
+@pytest.fixture(scope="module")
+def example(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Built]:
+    root = tmp_path_factory.mktemp("economy")
+    return {theme: _build(EXAMPLE, theme, root / theme) for theme in THEMES}
+
+
+@pytest.fixture(scope="module")
+def long(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Built]:
+    root = tmp_path_factory.mktemp("economy-long")
+    article = _long_article(root)
+    return {theme: _build(article, theme, root / theme) for theme in THEMES}
+
+
+def _boxes(brief: Brief) -> list[str]:
+    """The text of each box that must stay on one page."""
+    boxes = []
+    if brief.lede:
+        texts = [
+            " ".join(run.text for run in block.runs)
+            for block in brief.lede
+            if isinstance(block, Paragraph)
+        ]
+        boxes.append(brief.labels.lede + " " + " ".join(texts))
+    for section in brief.sections:
+        for side in (section.pros, section.cons):
+            texts = [
+                " ".join(run.text for run in block.runs)
+                for block in side
+                if isinstance(block, Paragraph)
+            ]
+            if texts:
+                boxes.append(" ".join(texts))
+    return boxes
+
+
+def _check_breaks(figures: Figures, brief: Brief, where: str) -> None:
+    for box in _boxes(brief):
+        assert figures.pages_holding(box), f"{where}: a box is split: {box[:60]!r}"
+    assert max(figures.hyphen_runs(), default=0) <= 2, f"{where}: {figures.summary()}"
+    assert 60 <= figures.measure() <= 85, f"{where}: {figures.summary()}"
+    for index, share in enumerate(figures.empty_shares()):
+        # A page may end emptier only when what follows is taller than the gap.
+        allowed = max(0.12, figures.first_block_height(index + 1))
+        assert share <= allowed, f"{where}: page {index + 1} ends {share:.0%} empty"
+
+
+@pytest.mark.parametrize("theme", THEMES)
+def test_the_example_fits_two_pages_and_breaks_well(example: dict[str, Built], theme: str) -> None:
+    built = example[theme]
+    assert built.pdf.count == 2, built.pdf.summary()
+    _check_breaks(built.pdf, built.brief, f"{theme} PDF")
+
+
+@pytest.mark.parametrize("theme", THEMES)
+def test_a_long_article_breaks_well(long: dict[str, Built], theme: str) -> None:
+    built = long[theme]
+    assert built.pdf.count >= 4, built.pdf.summary()
+    _check_breaks(built.pdf, built.brief, f"{theme} PDF, long article")
+
+
+def test_a_short_article_with_a_lede_shows_no_key_points_box(example: dict[str, Built]) -> None:
+    brief = example["note"].brief
+    assert brief.key_points and brief.lede and brief.word_count < 1000
+    text = "".join(page.text() for page in example["note"].pdf.pages)
+    assert "pointscl" not in text.lower()
+
+
+@pytest.mark.skipif(BINARY is None, reason="LibreOffice is not installed")
+@pytest.mark.parametrize("theme", THEMES)
+def test_the_docx_as_libreoffice_renders_it_breaks_well(
+    example: dict[str, Built], long: dict[str, Built], theme: str, tmp_path: Path
+) -> None:
+    for name, built in (("example", example[theme]), ("long", long[theme])):
+        pdf = convert_to_pdf(built.docx, tmp_path / name)
+        figures = measure(pdf.read_bytes(), MARGIN, MARGIN)
+        where = f"{theme} DOCX ({name})"
+        for box in _boxes(built.brief):
+            assert figures.pages_holding(box), f"{where}: a box is split: {box[:60]!r}"
+        assert max(figures.hyphen_runs(), default=0) <= 2, f"{where}: {figures.summary()}"
