@@ -28,6 +28,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     root = tmp_path_factory.mktemp("digest")
     (root / "config.yaml").write_text(
         "layout:\n  blocks: [title, key_points, lede, intro, sections, sources, entities]\n"
+        "  key_points_min_words: 0\n"
         "key_points: {count: 3}\n"
     )
     err = io.StringIO()

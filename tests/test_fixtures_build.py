@@ -47,7 +47,9 @@ def _split_in(word: str, raw: str) -> bool:
 @pytest.fixture(scope="module")
 def outputs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, Path]]:
     root = tmp_path_factory.mktemp("fixtures")
-    (root / "config.yaml").write_text("formats: [pdf, docx, json]\n")
+    (root / "config.yaml").write_text(
+        "formats: [pdf, docx, json]\nlayout: {key_points_min_words: 0}\n"
+    )
     out, err = io.StringIO(), io.StringIO()
     argv = ["build", "-c", str(root / "config.yaml"), "-o", str(root / "out")]
     code = main([*argv, *(str(FIXTURES / name) for name in NAMES)], out, err)

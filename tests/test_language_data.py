@@ -63,7 +63,9 @@ def spanish_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
     (root / "langs").mkdir()
     (root / "langs" / "es.yaml").write_text(ES_YAML, encoding="utf-8")
     (root / "articulo.txt").write_text(ES_ARTICLE, encoding="utf-8")
-    (root / "config.yaml").write_text("languages_dir: langs\nformats: [pdf, docx, json]\n")
+    (root / "config.yaml").write_text(
+        "languages_dir: langs\nformats: [pdf, docx, json]\nlayout: {key_points_min_words: 0}\n"
+    )
     out, err = io.StringIO(), io.StringIO()
     code = main(
         ["build", "-c", str(root / "config.yaml"), "-o", str(root / "out"),
