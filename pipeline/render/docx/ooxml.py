@@ -540,6 +540,11 @@ def set_default_language(doc: Document, tag: str) -> None:
         lang.set(qn(attribute), tag)
 
 
+def set_setting(settings: Settings, name: str, value: str) -> None:
+    """Give a valued document setting (consecutiveHyphenLimit, hyphenationZone, ...)."""
+    get_or_add(settings.element, f"w:{name}").set(qn("w:val"), value)
+
+
 def set_flag(settings: Settings, name: str, explicit: bool = True) -> None:
     """Turn an on/off document setting on (autoHyphenation, updateFields, ...);
     `explicit` writes w:val="true" rather than relying on the default."""

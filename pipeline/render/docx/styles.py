@@ -52,6 +52,10 @@ def define_styles(doc: Document, layout: Layout, look: DocxStyle, language: str)
     ooxml.set_default_language(doc, LANGUAGE_TAGS.get(language, language))
     # Word hyphenates justified text only when the document asks for it.
     ooxml.set_flag(doc.settings, "autoHyphenation")
+    # As in the CSS: at most 2 hyphenated lines in a row, and no hyphen when
+    # the line would end less than 10% of the text width short (in twips).
+    ooxml.set_setting(doc.settings, "consecutiveHyphenLimit", "2")
+    ooxml.set_setting(doc.settings, "hyphenationZone", str(round(text_width(layout) * 0.1 * 20)))
 
     normal = paragraph_style(doc, "Normal")
     _font(normal, fonts.body.family, points(fonts.body.size), colors.text)
