@@ -171,11 +171,11 @@ class Brief(_Frozen):
     labels: Labels
 
     def body_texts(self) -> list[str]:
-        """Every heading and paragraph line, in reading order (title first).
+        """Every heading and paragraph line, in reading order (title and subtitle first).
 
         Tests and the parity check compare rendered artifacts against this.
         """
-        out = [self.title]
+        out = [self.title, *([self.subtitle] if self.subtitle else [])]
         for block in (*self.lede, *self.intro):
             out.extend(block_texts(block))
         for section in self.sections:

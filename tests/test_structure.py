@@ -72,6 +72,10 @@ def test_every_paragraph_of_the_article_is_in_the_brief_once(brief: Brief) -> No
     french = get_language("fr")
     lines = [line for line in EXAMPLE.read_text(encoding="utf-8").split("\n") if line.strip()]
     body = brief.body_texts()
+    # The title line "X : Y" is the title X and the subtitle Y.
+    assert brief.subtitle
+    title_line = lines.index(f"{brief.title} : {brief.subtitle}")
+    lines[title_line : title_line + 1] = [brief.title, brief.subtitle]
     for line in lines[:-1]:  # the last line is the sources line
         expected = typeset(line, french.typography)
         assert body.count(expected) == 1, line[:60]
