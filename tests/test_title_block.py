@@ -16,7 +16,7 @@ def test_authors_date_and_reading_time_in_pdf_and_docx(tmp_path: Path) -> None:
     out = tmp_path / "out"
     result = run_cli("build", str(source), "-o", str(out), "-f", "pdf,docx")
     assert result.code == 0, result.err
-    byline = "14 September 2026 · Jane Doe, Sam Patel · 1 min read · 225 words"
+    byline = "14 September 2026 · Jane Doe, Sam Patel · 2 min read · 233 words"
     (pdf,) = out.glob("*.pdf")
     assert byline in PdfReader(pdf).pages[0].extract_text()
     (docx,) = out.glob("*.docx")
