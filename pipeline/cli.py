@@ -325,7 +325,7 @@ def _cmd_build(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
     # WeasyPrint's import (~0.6 s) starts now on another core, while this
     # process loads the config and structures the articles.
-    with RenderService(wanted=args.format is None or "pdf" in args.format) as renderers:
+    with RenderService(args.format) as renderers:
         return _build(args, out, err, renderers)
 
 

@@ -17,6 +17,7 @@ from functools import partial
 from pathlib import Path
 
 import pytest
+from docx import Document as open_docx
 
 from pipeline.build.batch import BatchOptions, run_batch
 from pipeline.build.plan import make_plan
@@ -181,6 +182,37 @@ def test_a_pooled_batch_stops_the_server(setting, tmp_path: Path) -> None:  # ty
         assert renderers.for_build(("pdf",)) is None
     assert not report.failed
     assert len(list((tmp_path / "out").glob("*.pdf"))) == 2
+
+
+def test_a_docx_build_renders_in_a_server_with_the_same_bytes(setting) -> None:  # type: ignore[no-untyped-def]
+    plan = make_plan(setting, ("docx", "json"))
+    alone = build_one(str(EXAMPLE), plan)
+    with RenderService(("docx", "json")) as renderers:
+        assert renderers.for_build(("pdf",)) is None  # started for a build without a PDF only
+        server = renderers.for_build(plan.formats)
+        assert server is not None and server.alive
+        served = build_one(str(EXAMPLE), plan, server=server)
+    assert not server.alive
+    assert alone.error is None and served.error is None
+    assert [a.data for a in served.artifacts] == [a.data for a in alone.artifacts]
+
+
+def test_a_docx_build_never_imports_python_docx_in_the_build_process(tmp_path: Path) -> None:
+    code = (
+        "import io, json, sys\n"
+        "from pipeline.cli import main\n"
+        f"rc = main(['build', {str(EXAMPLE)!r}, '-f', 'docx', '-o', {str(tmp_path)!r}],"
+        " io.StringIO(), io.StringIO())\n"
+        "print(json.dumps([rc, 'docx' in sys.modules]))\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "SOURCE_DATE_EPOCH": EPOCH}
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout.strip().splitlines()[-1]) == [0, False]
+    (docx,) = tmp_path.glob("*.docx")
+    assert open_docx(str(docx)).paragraphs[0].text  # the server's DOCX, read back
 
 
 def test_a_pdf_build_never_imports_weasyprint_in_the_build_process(tmp_path: Path) -> None:

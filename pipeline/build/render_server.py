@@ -48,7 +48,7 @@ from pipeline.build.isolation import (
     wait_ready,
 )
 from pipeline.errors import RenderError
-from pipeline.render.server_jobs import warm_up_typesetter
+from pipeline.render.server_jobs import warm_up_renderers, warm_up_typesetter
 
 log = logging.getLogger(__name__)
 
@@ -296,22 +296,34 @@ class Pending(Generic[T]):
 class RenderService(_Closing):
     """Owns the render server: started here, stopped here.
 
-    A command that may make a PDF creates it as it starts, before the config
-    is read, so WeasyPrint's import overlaps everything else; `for_build`
-    hands the server to a build that can use it and stops it at once when
-    the build cannot (no PDF among the formats, or pool workers render: an
-    idle server would only take a core); the `with` block stops it at the end.
+    A server for PDFs starts as the command starts, before the config is
+    read (`formats` holds "pdf", or is not known yet), so WeasyPrint's import
+    (which needs nothing of ours) overlaps everything else. A server for a
+    DOCX build without a PDF starts when the build asks for it, once the
+    config and the models are loaded: it inherits them, imports python-docx
+    while this process reads and structures the article, and renders the
+    Brief itself. `for_build` hands the server to a build that can use it and
+    stops it at once when the build cannot (a PDF server for a build without
+    a PDF, or pool workers render: an idle server would only take a core);
+    the `with` block stops it at the end.
     """
 
-    def __init__(self, wanted: bool = True) -> None:
-        self._server = RenderServer(partial(warm_up_typesetter)) if wanted else None
+    def __init__(self, formats: tuple[str, ...] | None = None) -> None:
+        self.pdf = formats is None or "pdf" in formats
+        self._later = not self.pdf  # a server for a build without a PDF, when asked
+        self._server = RenderServer(partial(warm_up_typesetter)) if self.pdf else None
 
     def for_build(self, formats: tuple[str, ...], *, pooled: bool = False) -> RenderServer | None:
         """The running server for a build of `formats` in this process; None
         (and the server stopped) when it has no use for one."""
+        if self._later and not pooled and "docx" in formats and "pdf" not in formats:
+            self._later = False
+            import pipeline.brief  # noqa: F401  # the server inherits the models, loaded once
+
+            self._server = RenderServer(partial(warm_up_renderers, formats))
         if self._server is None:
             return None
-        if "pdf" not in formats or pooled:
+        if pooled or self.pdf != ("pdf" in formats):
             self.close()
             return None
         return self._server if self._server.alive else None

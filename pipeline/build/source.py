@@ -119,18 +119,27 @@ def _render_all(
 
     With a running render server the PDF is typeset there (it imported
     WeasyPrint while this process read the article) while the other formats
-    render from here at the same time; otherwise one child forked from here
-    renders them all.
+    render from here at the same time; a build without a PDF renders all its
+    formats there (it imported python-docx meanwhile); without a server one
+    child forked from here renders them all.
     """
     from pipeline.build.isolation import run_isolated
 
     theme, formats, preview = plan.theme, plan.formats, plan.preview
     timeout, memory_mb = plan.limits.render_timeout, plan.limits.render_memory_mb
-    if server is None or not server.alive or "pdf" not in formats:
+    if server is None or not server.alive:
         warm_up(formats, brief, theme, render=warm)
         return run_isolated(
             _render, brief, theme, formats, preview, timeout=timeout, memory_mb=memory_mb
         )
+    if "pdf" not in formats:
+        from pipeline.render.server_jobs import render_formats
+
+        call = partial(render_formats, brief, theme, formats)
+        served = server.submit(None, call, timeout=timeout, memory_mb=memory_mb).result()
+        for artifact in served:
+            verify(artifact.format, artifact.data)
+        return served
     from pipeline.render.pdf import pdf_job
     from pipeline.render.server_jobs import typeset_job, warm_up_typesetter
 
