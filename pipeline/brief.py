@@ -82,6 +82,20 @@ class Image(_Frozen):
         return self.alt
 
 
+class Table(_Frozen):
+    """A table of the article: rows of cell texts, the first `header_rows`
+    of them headings. Only tables that fit the text width are kept as tables
+    (see `structure`); the others become one paragraph per row."""
+
+    type: Literal["table"] = "table"
+    rows: tuple[tuple[str, ...], ...]
+    header_rows: int = 0
+
+    @property
+    def text(self) -> str:
+        return "\n".join(" · ".join(row) for row in self.rows)
+
+
 class PageBreak(_Frozen):
     """A form feed (\\x0c) in the article: what follows starts a new page."""
 
@@ -92,13 +106,17 @@ class PageBreak(_Frozen):
         return ""
 
 
-Block = Annotated[Paragraph | Quote | ListBlock | Image | PageBreak, Field(discriminator="type")]
+Block = Annotated[
+    Paragraph | Quote | ListBlock | Image | Table | PageBreak, Field(discriminator="type")
+]
 
 
-def block_texts(block: Paragraph | Quote | ListBlock | Image | PageBreak) -> list[str]:
-    """The visible lines of a block: one per paragraph, one per list item."""
+def block_texts(block: Paragraph | Quote | ListBlock | Image | Table | PageBreak) -> list[str]:
+    """The visible lines of a block: one per paragraph, list item or table cell."""
     if isinstance(block, PageBreak):
         return []
+    if isinstance(block, Table):
+        return [cell for row in block.rows for cell in row if cell]
     if isinstance(block, ListBlock):
         return [plain(item) for item in block.items]
     if isinstance(block, Image):

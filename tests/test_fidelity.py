@@ -316,3 +316,73 @@ def test_chrome_lines(line: str, chrome: bool) -> None:
     from pipeline.read.htmlblocks import is_chrome
 
     assert is_chrome(line) is chrome
+
+
+# 10. Tables stay tables (in the JSON, the PDF and the DOCX) when they fit.
+@needs_html
+def test_html_table_is_a_table_in_every_format(tmp_path: Path) -> None:
+    import pdfplumber
+    from docx import Document as DocxDocument
+
+    code, brief, err = _build(tmp_path, PAGES / "table-page.html", "-f", "pdf,docx,json")
+    assert code == 0, err
+    (table,) = [b for b in brief["intro"] if b["type"] == "table"]
+    assert table["header_rows"] == 1 and len(table["rows"]) == 4
+    assert table["rows"][0][:3] == ["Region", "Q1", "Q2"] and len(table["rows"][0]) == 9
+    assert table["rows"][2] == [
+        "South",
+        "280",
+        "270",
+        "262",
+        "250",
+        "-11%",
+        "58",
+        "200 MW",
+        "solar",
+    ]
+    (docx_path,) = (tmp_path / "out").glob("*.docx")
+    (docx_table,) = DocxDocument(str(docx_path)).tables
+    cells = [[cell.text for cell in row.cells] for row in docx_table.rows]
+    assert cells == table["rows"]
+    assert all(run.bold for cell in docx_table.rows[0].cells for run in cell.paragraphs[0].runs)
+    (pdf_path,) = (tmp_path / "out").glob("*.pdf")
+    with pdfplumber.open(pdf_path) as pdf:
+        lines = "\n".join(page.extract_text() or "" for page in pdf.pages).splitlines()
+    assert "Region Q1 Q2 Q3 Q4 Change Projects Largest Note" in lines
+    assert "South 280 270 262 250 -11% 58 200 MW solar" in lines
+
+
+def test_a_table_too_wide_becomes_one_paragraph_per_row() -> None:
+    from pipeline.brief import Paragraph, Table
+    from pipeline.read.model import RawBlock
+    from pipeline.understand.structure import _table
+
+    wide = RawBlock(
+        "table",
+        (),
+        1,
+        cells=(
+            tuple(f"Quarter {n}" for n in range(1, 15)),
+            tuple(f"{n * 1000:,} MWh" for n in range(1, 15)),
+        ),
+        header_rows=1,
+    )
+    (row,) = _table(wide)
+    assert isinstance(row, Paragraph)
+    assert row.text.startswith("Quarter 1: 1,000 MWh · Quarter 2: 2,000 MWh")
+    narrow = RawBlock("table", (), 1, cells=(("a", "b"), ("1", "2")), header_rows=1)
+    (table,) = _table(narrow)
+    assert isinstance(table, Table) and table.rows == (("a", "b"), ("1", "2"))
+
+
+def test_markdown_table_is_a_table(tmp_path: Path) -> None:
+    article = tmp_path / "t.md"
+    article.write_text(
+        "# Prices\n\nPrices rose in most towns this year, and the survey shows where.\n\n"
+        "| Town | Price |\n|---|---|\n| Brest | 210 |\n| Lyon | 340 |\n",
+        encoding="utf-8",
+    )
+    code, brief, err = _build(tmp_path, article)
+    assert code == 0, err
+    tables = [b for b in brief["lede"] + brief["intro"] if b["type"] == "table"]
+    assert tables and tables[0]["rows"] == [["Town", "Price"], ["Brest", "210"], ["Lyon", "340"]]

@@ -80,9 +80,9 @@ def test_markdown_structures_are_text_once() -> None:
         ("heading", "Title"),
         ("paragraph", "Para with link here."),
         ("paragraph", "x = 1"),
-        ("paragraph", "a · b"),
-        ("paragraph", "1 · 2"),
+        ("table", "a · b\n1 · 2"),
     ]
+    assert blocks[3].cells == (("a", "b"), ("1", "2")) and blocks[3].header_rows == 1
     assert blocks[2].runs[0].marks == ("code",)
     assert blocks[1].runs[1].href == "https://example.org/r"
 
@@ -272,6 +272,6 @@ def test_extracted_xml_blocks_once_each() -> None:
         ("list_item", "Item two", True),
         ("quote", "Bare quote.", False),
         ("quote", "Quoted para.", False),
-        ("paragraph", "a · b", False),
+        ("table", "a · b", False),
     ]
     assert blocks[3].runs[1].marks == ("em",)

@@ -9,7 +9,6 @@ as chrome around an article ("Read more", "Share this", newsletter and
 
 from __future__ import annotations
 
-import dataclasses
 import re
 from typing import Any
 
@@ -84,6 +83,28 @@ def _cells(row: Any, space: str) -> list[str]:
     return [" ".join("".join(cell.itertext()).replace(space, " ").split()) for cell in row]
 
 
+def _table(element: Any, space: str, line: int) -> RawBlock | None:
+    """One table block: its rows of cell texts, heading rows first."""
+    rows = [tuple(_cells(row, space)) for row in element.iter("row")]
+    rows = [row for row in rows if any(row)]
+    if not rows:
+        return None
+    header_rows = 0
+    for row in element.iter("row"):
+        if not len(row) or any(cell.get("role") != "head" for cell in row):
+            break
+        header_rows += 1
+    flat = "\n".join(" · ".join(cell for cell in row if cell) for row in rows)
+    return RawBlock(
+        "table",
+        (Run(text=flat),),
+        line,
+        table_cells=sum(len(row) for row in rows),
+        cells=tuple(rows),
+        header_rows=min(header_rows, len(rows)),
+    )
+
+
 def read_blocks(
     root: Any, space: str, links: dict[str, list[tuple[str, str]]] | None = None
 ) -> list[RawBlock]:
@@ -121,16 +142,10 @@ def read_blocks(
             elif tag == "item":
                 add("list_item", child, level=max(1, len(lists)), ordered=bool(lists and lists[-1]))
                 walk(child, quote, lists)
-            elif tag == "row":
-                text = " · ".join(cell for cell in _cells(child, space) if cell)
-                if text:
-                    blocks.append(RawBlock("paragraph", (Run(text=text),), len(blocks) + 1))
             elif tag == "table":
-                start = len(blocks)
-                walk(child, quote, lists)
-                # Every row of the table carries the table's size, for limits.
-                size = sum(1 for row in child.iter("row") for _cell in row)
-                blocks[start:] = [dataclasses.replace(b, table_cells=size) for b in blocks[start:]]
+                table = _table(child, space, len(blocks) + 1)
+                if table is not None:
+                    blocks.append(table)
             elif tag in ("div", "main", "body", "section"):
                 walk(child, quote, lists)
 

@@ -22,15 +22,6 @@ def check_document(document: Document, limits: Limits) -> Document:
             hint="split the article, or raise limits.max_blocks in the config",
         )
     for block in document.blocks:
-        length = len(block.text)
-        if length > limits.max_paragraph_chars:
-            raise SourceError(
-                f"a {block.kind.replace('_', ' ')} of {length:,} characters; the limit is "
-                f"{limits.max_paragraph_chars:,}",
-                file=document.path,
-                line=block.line,
-                hint="add line breaks, or raise limits.max_paragraph_chars in the config",
-            )
         cells = table_cells(block)
         if cells > limits.max_table_cells:
             raise SourceError(
@@ -39,13 +30,20 @@ def check_document(document: Document, limits: Limits) -> Document:
                 line=block.line,
                 hint="split the table, or raise limits.max_table_cells in the config",
             )
+        # A table's text is its cells': each is held to the paragraph cap.
+        texts = [c for row in block.cells for c in row] if block.cells else [block.text]
+        length = max(map(len, texts), default=0)
+        if length > limits.max_paragraph_chars:
+            raise SourceError(
+                f"a {block.kind.replace('_', ' ')} of {length:,} characters; the limit is "
+                f"{limits.max_paragraph_chars:,}",
+                file=document.path,
+                line=block.line,
+                hint="add line breaks, or raise limits.max_paragraph_chars in the config",
+            )
     return document
 
 
 def table_cells(block: RawBlock) -> int:
-    """Cells of the table a block belongs to; 0 for blocks outside tables.
-
-    Plain text has no tables; the Markdown and HTML readers read each table
-    row as one line and mark it with the size of its whole table.
-    """
+    """Cells of a table block; 0 for other blocks (plain text has no tables)."""
     return block.table_cells

@@ -14,7 +14,6 @@ stays as plain text.
 
 from __future__ import annotations
 
-import dataclasses
 import re
 from collections.abc import Sequence
 from functools import lru_cache
@@ -113,12 +112,9 @@ def _lone_image(children: Sequence[Token]) -> Token | None:
     return None
 
 
-def parse_markdown(
-    text: str, line_offset: int = 0, images: ImageLoader | None = None
-) -> tuple[RawBlock, ...]:
-    """Markdown -> raw blocks; `line_offset` is the front matter's length."""
-    env: dict[str, Any] = {}
-    tokens = _parser().parse(text, env)
+def _uncovered_lines(text: str, tokens: Sequence[Token], env: dict[str, Any]) -> list[int]:
+    """Numbers of the lines with text that no leaf token covers: those nested
+    deeper than MAX_NESTING (link reference definitions are not text)."""
     # Parts of a link reference definition spread over several lines.
     reference_parts = {
         str(part)
@@ -127,88 +123,137 @@ def parse_markdown(
         if part
     }
     lines = text.split("\n")
-    # Link reference definitions produce no token either; they are not text.
-    dropped = [
+    return [
         number
         for number in sorted(set(range(len(lines))) - _covered_lines(tokens))
         if lines[number].strip()
         and not _REFERENCE.match(_CONTAINER_MARKER.sub("", lines[number]))
         and lines[number].strip().strip("\"'()") not in reference_parts
     ]
-    blocks: list[tuple[int, RawBlock]] = []
-    quote_depth = 0
-    lists: list[bool] = []  # ordered flag of each open list
-    row: list[str] = []
-    table_start, table_cells = 0, 0
-    row_line = 0
-    for index, token in enumerate(tokens):
-        kind = token.type
-        line = (token.map[0] if token.map else 0) + 1 + line_offset
-        if kind == "blockquote_open":
-            quote_depth += 1
-        elif kind == "blockquote_close":
-            quote_depth -= 1
-        elif kind in ("bullet_list_open", "ordered_list_open"):
-            lists.append(kind == "ordered_list_open")
-        elif kind in ("bullet_list_close", "ordered_list_close"):
-            lists.pop()
-        elif kind == "heading_open":
-            runs = inline_runs(tokens[index + 1].children or ())
-            if runs:
-                level = int(token.tag[1:])
-                blocks.append((line, RawBlock("heading", runs, line, level=level)))
-        elif kind == "paragraph_open":
-            children = tokens[index + 1].children or ()
-            runs = inline_runs(children)
-            lone = _lone_image(children) if images is not None else None
-            if lone is not None and images is not None:
-                picture = images.load(str(lone.attrGet("src") or ""), plain_text(runs))
-                if picture is not None:
-                    blocks.append((line, RawBlock("image", runs, line, image=picture)))
-                    continue
-            if not runs:
-                continue
-            if lists:
-                raw = RawBlock("list_item", runs, line, level=len(lists), ordered=lists[-1])
-            elif quote_depth:
-                raw = RawBlock("quote", runs, line)
-            else:
-                raw = RawBlock("paragraph", runs, line)
-            blocks.append((line, raw))
-        elif kind in ("fence", "code_block"):
-            code = token.content.rstrip("\n")
-            if code.strip():
-                code_run = Run(text=code, marks=("code",))
-                blocks.append((line, RawBlock("paragraph", (code_run,), line)))
-        elif kind == "table_open":
-            table_start, table_cells = len(blocks), 0
-        elif kind == "table_close":
-            # Every row of the table carries the table's size, for limits.
-            blocks[table_start:] = [
-                (at, dataclasses.replace(raw, table_cells=table_cells))
-                for at, raw in blocks[table_start:]
-            ]
-        elif kind == "tr_open":
-            row, row_line = [], line
-        elif kind == "inline" and tokens[index - 1].type in ("th_open", "td_open"):
-            table_cells += 1
-            row.append("".join(run.text for run in inline_runs(token.children or ())))
-        elif kind == "tr_close" and any(cell.strip() for cell in row):
-            # A table row becomes one line: the brief models no tables.
-            text = " · ".join(cell.strip() for cell in row)
-            blocks.append((row_line, RawBlock("paragraph", (Run(text=text),), row_line)))
 
-    # Lines deeper than MAX_NESTING: their text, container markers stripped.
+
+def _flat_blocks(lines: list[str], numbers: list[int], line_offset: int) -> list[RawBlock]:
+    """Runs of consecutive uncovered lines -> quotes of their text, container
+    markers stripped."""
+    blocks: list[RawBlock] = []
     group: list[int] = []
-    for number in [*dropped, -2]:
+    for number in [*numbers, -2]:
         if group and number != group[-1] + 1:
             content = " ".join(_CONTAINER_MARKER.sub("", lines[n]).strip() for n in group)
             content = content.strip()
             first = group[0] + 1 + line_offset
             if content:
-                blocks.append((first, RawBlock("quote", (Run(text=content),), first)))
+                blocks.append(RawBlock("quote", (Run(text=content),), first))
             group = []
         if number >= 0:
             group.append(number)
-    blocks.sort(key=lambda pair: pair[0])
-    return tuple(raw for _, raw in blocks)
+    return blocks
+
+
+class _TokenReader:
+    """markdown-it's token stream -> raw blocks, one handler per token kind."""
+
+    def __init__(self, tokens: Sequence[Token], line_offset: int, images: ImageLoader | None):
+        self.tokens = tokens
+        self.line_offset = line_offset
+        self.images = images
+        self.blocks: list[RawBlock] = []
+        self.quote_depth = 0
+        self.lists: list[bool] = []  # ordered flag of each open list
+        self.rows: list[tuple[str, ...]] = []  # the rows of the open table
+        self.header_rows = 0
+        self.table_line = 0
+
+    def read(self) -> list[RawBlock]:
+        for index, token in enumerate(self.tokens):
+            line = (token.map[0] if token.map else 0) + 1 + self.line_offset
+            handler = getattr(self, "_" + token.type, None)
+            if handler is not None:
+                handler(index, token, line)
+        return self.blocks
+
+    def _blockquote_open(self, index: int, token: Token, line: int) -> None:
+        self.quote_depth += 1
+
+    def _blockquote_close(self, index: int, token: Token, line: int) -> None:
+        self.quote_depth -= 1
+
+    def _bullet_list_open(self, index: int, token: Token, line: int) -> None:
+        self.lists.append(False)
+
+    def _ordered_list_open(self, index: int, token: Token, line: int) -> None:
+        self.lists.append(True)
+
+    def _bullet_list_close(self, index: int, token: Token, line: int) -> None:
+        self.lists.pop()
+
+    _ordered_list_close = _bullet_list_close
+
+    def _heading_open(self, index: int, token: Token, line: int) -> None:
+        runs = inline_runs(self.tokens[index + 1].children or ())
+        if runs:
+            self.blocks.append(RawBlock("heading", runs, line, level=int(token.tag[1:])))
+
+    def _paragraph_open(self, index: int, token: Token, line: int) -> None:
+        children = self.tokens[index + 1].children or ()
+        runs = inline_runs(children)
+        lone = _lone_image(children) if self.images is not None else None
+        if lone is not None and self.images is not None:
+            picture = self.images.load(str(lone.attrGet("src") or ""), plain_text(runs))
+            if picture is not None:
+                self.blocks.append(RawBlock("image", runs, line, image=picture))
+                return
+        if not runs:
+            return
+        if self.lists:
+            level, ordered = len(self.lists), self.lists[-1]
+            self.blocks.append(RawBlock("list_item", runs, line, level=level, ordered=ordered))
+        else:
+            self.blocks.append(RawBlock("quote" if self.quote_depth else "paragraph", runs, line))
+
+    def _fence(self, index: int, token: Token, line: int) -> None:
+        code = token.content.rstrip("\n")
+        if code.strip():
+            self.blocks.append(RawBlock("paragraph", (Run(text=code, marks=("code",)),), line))
+
+    _code_block = _fence
+
+    def _table_open(self, index: int, token: Token, line: int) -> None:
+        self.rows, self.header_rows, self.table_line = [], 0, line
+
+    def _tr_open(self, index: int, token: Token, line: int) -> None:
+        self.rows.append(())
+
+    def _inline(self, index: int, token: Token, line: int) -> None:
+        opener = self.tokens[index - 1].type
+        if opener in ("th_open", "td_open"):
+            cell = plain_text(inline_runs(token.children or ())).strip()
+            self.rows[-1] = (*self.rows[-1], cell)
+            if opener == "th_open" and len(self.rows) == 1:
+                self.header_rows = 1
+
+    def _table_close(self, index: int, token: Token, line: int) -> None:
+        rows = tuple(row for row in self.rows if any(row))
+        if rows:
+            flat = "\n".join(" · ".join(cell for cell in row if cell) for row in rows)
+            self.blocks.append(
+                RawBlock(
+                    "table",
+                    (Run(text=flat),),
+                    self.table_line,
+                    table_cells=sum(len(row) for row in self.rows),
+                    cells=rows,
+                    header_rows=self.header_rows if any(self.rows[0]) else 0,
+                )
+            )
+
+
+def parse_markdown(
+    text: str, line_offset: int = 0, images: ImageLoader | None = None
+) -> tuple[RawBlock, ...]:
+    """Markdown -> raw blocks; `line_offset` is the front matter's length."""
+    env: dict[str, Any] = {}
+    tokens = _parser().parse(text, env)
+    blocks = _TokenReader(tokens, line_offset, images).read()
+    flat = _flat_blocks(text.split("\n"), _uncovered_lines(text, tokens, env), line_offset)
+    return tuple(sorted([*blocks, *flat], key=lambda block: block.line))

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, Literal
 if TYPE_CHECKING:
     from pipeline.brief import Image, Run
 
-BlockKind = Literal["heading", "paragraph", "list_item", "quote", "image", "page_break"]
+BlockKind = Literal["heading", "paragraph", "list_item", "quote", "image", "page_break", "table"]
 
 
 @dataclass(frozen=True)
@@ -25,7 +25,9 @@ class RawBlock:
     level: int = 1  # heading level, or list nesting
     ordered: bool = False  # list items
     image: Image | None = None  # image blocks (runs hold the alt text)
-    table_cells: int = 0  # a table row (read as one line): the cells of its whole table
+    table_cells: int = 0  # a table: the number of its cells, for limits
+    cells: tuple[tuple[str, ...], ...] = ()  # a table: its rows of cell texts
+    header_rows: int = 0  # a table: how many of its first rows are headings
 
     @property
     def text(self) -> str:

@@ -28,6 +28,7 @@ from pipeline.brief import (
     Section,
     SectionKind,
     SourceRef,
+    Table,
 )
 from pipeline.read.ingest import strip_bidi
 from pipeline.read.model import Document, RawBlock
@@ -124,8 +125,49 @@ def _group(blocks: Sequence[RawBlock]) -> list[Block]:
             out.append(raw.image)
         elif raw.kind == "page_break":
             out.append(PageBreak())
+        elif raw.kind == "table":
+            out.extend(_table(raw))
         else:
             out.append(Paragraph(runs=raw.runs))
+    return out
+
+
+# A table is kept as a table when its widest cells, side by side, fit a line
+# of the text column (in characters at the table's smaller type, with a
+# little padding per cell); otherwise each row becomes a paragraph that names
+# its columns ("Region: North · Q1: 310 · ..."), readable at any width.
+TABLE_LINE_CHARS = 110
+TABLE_CELL_PADDING = 3
+MAX_TABLE_CELL_CHARS = 40  # a longer cell wraps: counted at this width
+
+
+def table_fits(rows: Sequence[Sequence[str]]) -> bool:
+    columns = max((len(row) for row in rows), default=0)
+    widths = [
+        min(MAX_TABLE_CELL_CHARS, max((len(row[i]) for row in rows if i < len(row)), default=0))
+        for i in range(columns)
+    ]
+    return sum(widths) + TABLE_CELL_PADDING * columns <= TABLE_LINE_CHARS
+
+
+def _table(raw: RawBlock) -> list[Block]:
+    rows = [row for row in raw.cells if any(cell.strip() for cell in row)]
+    if not rows:
+        return []
+    width = max(len(row) for row in rows)
+    rows = [(*row, *("",) * (width - len(row))) for row in rows]
+    if table_fits(rows):
+        return [Table(rows=tuple(rows), header_rows=min(raw.header_rows, len(rows)))]
+    header = rows[0] if raw.header_rows else None
+    body = rows[raw.header_rows :] if raw.header_rows else rows
+    out: list[Block] = []
+    for row in body:
+        cells = [
+            f"{header[i]}: {cell}" if header is not None and header[i] else cell
+            for i, cell in enumerate(row)
+            if cell
+        ]
+        out.append(Paragraph(runs=(Run(text=" · ".join(cells)),)))
     return out
 
 
@@ -178,6 +220,9 @@ def _typeset_block(block: Block, language: Language) -> Block:
         return block
     if isinstance(block, Image):
         return block.model_copy(update={"alt": typeset(block.alt, language.typography)})
+    if isinstance(block, Table):
+        rows = tuple(tuple(typeset(c, language.typography) for c in row) for row in block.rows)
+        return block.model_copy(update={"rows": rows})
     if isinstance(block, ListBlock):
         return block.model_copy(
             update={"items": tuple(_typeset_runs(item, language) for item in block.items)}

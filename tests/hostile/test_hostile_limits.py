@@ -57,13 +57,14 @@ MARKDOWN_TABLE = "\n".join(
 
 
 def test_markdown_table_cells_are_counted_and_capped(tmp_path: Path) -> None:
-    """A 300x50 Markdown table: each row is read as one line, marked with the
-    size of its table, and the cap applies to the whole table."""
+    """A 300x50 Markdown table: read as one table block of its size, and the
+    cap applies to the whole table."""
     source = tmp_path / "table.md"
     source.write_text(MARKDOWN_TABLE, encoding="utf-8")
     doc = read_source(str(source))
-    rows = [block for block in doc.blocks if block.table_cells]
-    assert len(rows) == 300 and {table_cells(b) for b in rows} == {15_000}
+    tables = [block for block in doc.blocks if block.table_cells]
+    assert len(tables) == 1 and table_cells(tables[0]) == 15_000
+    assert len(tables[0].cells) == 300
     assert table_cells(doc.blocks[0]) == 0
     with pytest.raises(SourceError, match="15,000 cells") as caught:
         check_document(doc, Limits())

@@ -23,7 +23,20 @@ from docx.shared import Emu, Pt
 from docx.table import Table, _Cell
 from docx.text.paragraph import Paragraph as DocxParagraph
 
-from pipeline.brief import Block, Brief, Image, ListBlock, PageBreak, Paragraph, Quote, Run, Section
+from pipeline.brief import (
+    Block,
+    Brief,
+    Image,
+    ListBlock,
+    PageBreak,
+    Paragraph,
+    Quote,
+    Run,
+    Section,
+)
+from pipeline.brief import (
+    Table as TableBlock,
+)
 from pipeline.config.model import Layout, Slots, points
 from pipeline.render import Artifact
 from pipeline.render.docx import fonts, ooxml
@@ -74,9 +87,32 @@ def _add_blocks(
             _add_runs(container.add_paragraph(style=style), block.runs, doc)
         elif isinstance(block, Image):
             _add_image(container, block, doc)
+        elif isinstance(block, TableBlock):
+            _add_table(container, block, doc)
         elif isinstance(block, PageBreak) and container is doc:
             # Inside a box or a table cell a page break has no place: ignored.
             doc.add_paragraph().paragraph_format.page_break_before = True
+
+
+TABLE_STYLE = "Table Grid"  # python-docx's default template has it; a reference may not
+
+
+def _add_table(container: Container, block: TableBlock, doc: Document) -> None:
+    """An article's table: heading rows bold and repeated on each page, rows
+    never split (structure keeps as tables only those that fit the column)."""
+    columns = max(len(row) for row in block.rows)
+    table = container.add_table(rows=len(block.rows), cols=columns)
+    if TABLE_STYLE in [style.name for style in doc.styles]:
+        table.style = doc.styles[TABLE_STYLE]
+    for index, (row, cells) in enumerate(zip(table.rows, block.rows, strict=True)):
+        heading = index < block.header_rows
+        if heading:
+            ooxml.repeat_as_header(row)
+        ooxml.keep_together(row)
+        for cell, text in zip(row.cells, cells, strict=False):
+            run = cell.paragraphs[0].add_run(text)
+            run.bold = heading or None
+            run.font.size = Pt(8.5)
 
 
 def _add_image(container: Container, image: Image, doc: Document) -> None:
