@@ -90,7 +90,7 @@ def brief_body(html: str, name: str) -> str:
         document = read_source(str(path))
     config = parse_config({"key_points": {"enabled": False}, "entities": {"enabled": False}})
     brief = make_brief(document, BriefSettings.of(config), dt.date(2026, 1, 1), [])
-    texts = [brief.subtitle or "", *brief.body_texts()[1:]]
+    texts = brief.body_texts()[1:]  # the subtitle first
     texts.extend(source.name for source in brief.sources)
     return "\n".join(texts)
 

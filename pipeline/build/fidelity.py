@@ -37,7 +37,7 @@ def _short(text: str) -> str:
 
 def _brief_stream(brief: Brief) -> str:
     """The Brief's text after its title, as one token stream."""
-    texts = [brief.subtitle or "", *brief.body_texts()[1:]]
+    texts = brief.body_texts()[1:]  # the subtitle first
     texts.extend(source.name for source in brief.sources)
     return " " + " ".join(token for text in texts if (token := _tokens(text))) + " "
 
@@ -49,8 +49,9 @@ def unfaithful(document: Document, brief: Brief) -> list[str]:
         blocks = blocks[:-1]  # the closing sources line, now `sources`
     # The headline heading is the title, shown first wherever it stood (and
     # once, however often the article repeats it); the rest keeps its order.
-    title = _tokens(brief.title)
-    blocks = [b for b in blocks if not (b.kind == "heading" and _tokens(b.text) == title)]
+    # A headline "X : Y" may be cut into the title X and the subtitle Y.
+    titles = {_tokens(brief.title), _tokens(f"{brief.title} {brief.subtitle or ''}")}
+    blocks = [b for b in blocks if not (b.kind == "heading" and _tokens(b.text) in titles)]
     stream = _brief_stream(brief)
     whole = " " + " ".join(_tokens(b.text) for b in blocks) + " "
     problems: list[str] = []

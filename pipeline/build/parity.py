@@ -6,9 +6,10 @@ block, in content-stream order (pdfplumber), so running headers and footers
 never interrupt a paragraph and two-column text reads column by column.
 Text is compared after normalisation (case, whitespace, no-break spaces,
 hyphens from hyphenation, bullets), every Brief heading and paragraph must
-appear in both, in order, the subtitle, key points and source names in both
-or neither (the layout may leave them out), every DOCX paragraph must appear in the PDF, and
-no text of the PDF's text block may be left over once they are found.
+appear in both, in order (the subtitle with them), key points and source
+names in both or neither (the layout may leave them out), every DOCX
+paragraph must appear in the PDF, and no text of the PDF's text block may be
+left over once they are found.
 """
 
 from __future__ import annotations
@@ -182,8 +183,8 @@ def _short(text: str) -> str:
 
 
 def _placed_texts(brief: Brief) -> list[str]:
-    """The Brief's texts outside the body's flow: subtitle, key points, sources."""
-    texts = [brief.subtitle or "", *brief.key_points]
+    """The Brief's texts outside the body's flow: key points, sources."""
+    texts = list(brief.key_points)
     texts.extend(source.name for source in brief.sources)
     return [text for text in texts if text]
 
