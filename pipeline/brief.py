@@ -164,6 +164,8 @@ class Labels(_Frozen):
     summary: str = "Summary"
     attached: str = "Attached: {files}"
     notes: str = "Notes"  # the heading of a page's footnotes
+    # The provenance line of a fetched article.
+    retrieved: str = "Source: {source}, retrieved {date}"
 
 
 class Brief(_Frozen):
@@ -187,6 +189,9 @@ class Brief(_Frozen):
     reading_minutes: int = 0
     reading_text: str = ""  # "4 min de lecture · 792 mots", for the title block
     labels: Labels
+    source_url: str | None = None  # the page the article was fetched from (after redirects)
+    retrieved: dt.date | None = None  # the day it was downloaded
+    provenance: str | None = None  # "Source: URL, retrieved DATE", in the brief's language
 
     def body_texts(self) -> list[str]:
         """Every heading and paragraph line, in reading order (title and subtitle first).

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import datetime as dt
 import json
 import logging
 import os
@@ -123,6 +124,28 @@ def _build_options() -> _Parser:
     return shared
 
 
+def _since(value: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"--since {value!r}: give a date as YYYY-MM-DD") from None
+
+
+def _web_options(command: argparse.ArgumentParser) -> None:
+    """Options of the commands that read URLs and feeds."""
+    command.add_argument(
+        "--since",
+        type=_since,
+        metavar="DATE",
+        help="from feeds, only the items dated DATE (YYYY-MM-DD) or later",
+    )
+    command.add_argument(
+        "--refresh",
+        action="store_true",
+        help="download URL sources again instead of asking whether the cached copy changed",
+    )
+
+
 def make_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="python -m pipeline",
@@ -177,6 +200,7 @@ def make_parser() -> argparse.ArgumentParser:
     build.add_argument(
         "--preview", action="store_true", help="also write a PNG of page 1 beside each PDF"
     )
+    _web_options(build)
 
     commands.add_parser(
         "watch",
@@ -302,6 +326,7 @@ def _load(args: argparse.Namespace) -> tuple[Config, Path]:
 def _build_inputs(args: argparse.Namespace) -> tuple[Config, Path, list[str]]:
     """The config with the command line's overrides, the output folder, and the
     sources: the SOURCE arguments, else `sources:` from the config, expanded."""
+    from pipeline.read.fetch import is_url
     from pipeline.read.sources import expand_sources
 
     config, out_dir = _load(args)
@@ -311,13 +336,33 @@ def _build_inputs(args: argparse.Namespace) -> tuple[Config, Path, list[str]]:
         )
     if args.theme:
         config = config.model_copy(update={"theme": args.theme})
-    named = args.sources or [
-        source if source == "-" else str(config.base_dir / source) for source in config.sources
-    ]
+    named = args.sources or [_config_source(config, source) for source in config.sources]
     # One spelling per file ("a.txt", "./a.txt", "/abs/a.txt"), so the
     # manifest recognises a source however it is named.
-    sources = expand_sources(s if s == "-" else _relative(s) for s in named)
+    sources = expand_sources(s if s == "-" or is_url(s) else _relative(s) for s in named)
     return config, out_dir, sources
+
+
+def _config_source(config: Config, source: str) -> str:
+    """A source listed in the config: a file relative to it, a URL as it is."""
+    from pipeline.read.fetch import is_url
+
+    return source if source == "-" or is_url(source) else str(config.base_dir / source)
+
+
+def _expand_feeds(
+    args: argparse.Namespace, plan: BuildPlan, sources: list[str], err: TextIO
+) -> list[str]:
+    """Feeds among the sources replaced by their items, read with the plan's
+    fetcher (which remembers what it downloaded, for the build that follows)."""
+    from pipeline.read.feed import expand_feeds
+    from pipeline.read.fetch import Fetcher
+
+    fetcher = plan.fetcher or Fetcher()
+    expansion = expand_feeds(sources, fetcher, args.since, plan.limits.max_input_bytes)
+    for note in expansion.notes:
+        print(f"warning: {note}", file=err)
+    return expansion.sources
 
 
 def _cmd_build(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
@@ -346,7 +391,8 @@ def _build(args: argparse.Namespace, out: TextIO, err: TextIO, renderers: Render
     config, out_dir, sources = _build_inputs(args)
     if args.check and not {"pdf", "docx"} <= set(args.format or config.formats):
         raise UsageError("--check compares the PDF and the DOCX: build both formats")
-    plan = _plan(args, config, preview=args.preview)
+    plan = _plan(args, config, preview=args.preview, refresh=args.refresh)
+    sources = _expand_feeds(args, plan, sources, err)
     options = BatchOptions(
         jobs=args.jobs,
         # --check compares what this build renders, so nothing is skipped.

@@ -10,6 +10,7 @@ folder.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import logging
 from collections.abc import Callable
@@ -33,7 +34,9 @@ from pipeline.build.output import remove_listed, slugify, write_atomic
 from pipeline.build.plan import BuildPlan
 from pipeline.build.source import SourceResult, build_one, make_brief
 from pipeline.errors import OutputError, PipelineError, RenderError, UsageError
-from pipeline.read.ingest import read_source, strip_bidi
+from pipeline.read.fetch import PAGE_TYPES, Fetcher, is_url
+from pipeline.read.fetch_page import read_article
+from pipeline.read.ingest import strip_bidi
 from pipeline.read.sources import select_shard
 from pipeline.render import MEDIA_TYPES
 
@@ -226,7 +229,9 @@ def _slug_of_other(source: str, plan: BuildPlan) -> str | None:
     """The title slug of a source outside this shard, so names stay the same
     whichever shard builds which source; None when it cannot be read."""
     try:
-        document = read_source(source, plan.limits.max_input_bytes, plan.input_format)
+        document = read_article(
+            source, plan.limits.max_input_bytes, plan.input_format, plan.fetcher
+        )
         brief = make_brief(document, plan.brief, plan.today, [])
     except PipelineError:
         return None
@@ -271,7 +276,9 @@ def run_batch(
     report = BatchReport(results=[], manifest=out_dir / manifest_name(options.shard))
     previous = _previous(report)
     chosen = select_shard(sources, options.shard)
-    digests = {s: (None if s == "-" else sha256_file(Path(s))) for s in chosen}
+    digests = {s: source_digest(s, plan.fetcher, plan.limits.max_input_bytes) for s in chosen}
+    if plan.fetcher is not None:  # the workers read what was just fetched from the cache
+        plan = dataclasses.replace(plan, fetcher=plan.fetcher.for_workers())
     kept = {} if options.force else _unchanged_sources(chosen, digests, previous, plan, out_dir)
     todo = [source for source in chosen if source not in kept]
     built = _run(todo, plan, options.jobs, on_result, renderers)
@@ -375,6 +382,22 @@ def _clean(ledger: _Ledger, out_dir: Path, everyone: set[str]) -> list[str]:
         del ledger.artifacts[path]
     ledger.sources = {s: e for s, e in ledger.sources.items() if s in everyone}
     return removed
+
+
+def source_digest(source: str, fetcher: Fetcher | None, max_bytes: int) -> str | None:
+    """The fingerprint of a source's content: a file's sha256, or for a URL the
+    sha256 of what the server sent (fetched now, conditionally); None when it
+    cannot be had (the build then reports why)."""
+    if source == "-":
+        return None
+    if not is_url(source):
+        return sha256_file(Path(source))
+    try:
+        fetched = (fetcher or Fetcher()).get(source, PAGE_TYPES, max_bytes)
+    except PipelineError:
+        return None
+    head = f"{fetched.final_url}\n{fetched.media_type}\n{fetched.charset}\n".encode()
+    return sha256_bytes(head + fetched.data)
 
 
 def _write(result: SourceResult, stem: str, out_dir: Path) -> list[str]:

@@ -25,6 +25,7 @@ from pipeline.errors import UsageError
 from pipeline.render.theme import Theme, load_theme
 
 if TYPE_CHECKING:
+    from pipeline.read.fetch import Fetcher
     from pipeline.read.ingest import InputFormat
 
 
@@ -79,6 +80,7 @@ class BuildPlan:
     strict: bool = False  # warnings fail the source
     input_format: InputFormat | None = None  # None: from each file's extension
     preview: bool = False  # also a PNG of page 1 of each PDF
+    fetcher: Fetcher | None = None  # reads URL sources (None: default settings, no cache)
 
 
 def language_dirs(config: Config) -> tuple[Path, ...]:
@@ -118,8 +120,12 @@ def make_plan(
     strict: bool = False,
     input_format: InputFormat | None = None,
     preview: bool = False,
+    refresh: bool = False,
 ) -> BuildPlan:
-    """The plan of one build of `formats` (default: the config's)."""
+    """The plan of one build of `formats` (default: the config's); `refresh`:
+    download URL sources again instead of revalidating the cached copies."""
+    from pipeline.read.fetch import fetcher_for
+
     chosen = tuple(formats or config.formats)
     today = build_date()
     theme = load_theme_for(config)
@@ -140,4 +146,5 @@ def make_plan(
         strict=strict,
         input_format=input_format,
         preview=preview,
+        fetcher=fetcher_for(config.fetch, config.base_dir, today, refresh),
     )

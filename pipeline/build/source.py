@@ -75,6 +75,7 @@ def resolve_labels(language: Language, settings: BriefSettings) -> Labels:
 def make_brief(
     document: Document, settings: BriefSettings, today: dt.date, warnings: list[str]
 ) -> Brief:
+    from pipeline.understand.provenance import with_provenance
     from pipeline.understand.structure import build_brief, with_digest
 
     warnings.extend(document.warnings)
@@ -88,13 +89,14 @@ def make_brief(
         today=today,
         organisation=settings.organisation,
     )
-    return with_digest(
+    brief = with_digest(
         brief,
         language,
         key_point_count=settings.key_points,
         entities=settings.entities,
         entity_method=settings.entity_method,
     )
+    return with_provenance(brief, document.meta, language)
 
 
 def _render(
@@ -195,12 +197,12 @@ def build_one(
     """
     started = time.perf_counter()
     result = SourceResult(source)
-    from pipeline.read.ingest import read_source
+    from pipeline.read.fetch_page import read_article
     from pipeline.read.limits import check_document
 
     try:
         limits = plan.limits
-        document = read_source(source, limits.max_input_bytes, plan.input_format)
+        document = read_article(source, limits.max_input_bytes, plan.input_format, plan.fetcher)
         document = check_document(document, limits)
         result.name = document.name
         result.brief = make_brief(document, plan.brief, plan.today, result.warnings)

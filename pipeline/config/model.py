@@ -22,6 +22,7 @@ from pydantic import (
     model_validator,
 )
 
+from pipeline.config.web import Fetch
 from pipeline.config.yamlfile import MAX_YAML_BYTES, load_yaml
 from pipeline.errors import ConfigError, ConfigErrors
 from pipeline.files import FileTooLarge, NotRegularFile, read_capped
@@ -423,6 +424,7 @@ class Config(_Section):
     )
     limits: Limits = Limits()
     email: Email = Field(default=Email(), description="the message of `python -m pipeline email`")
+    fetch: Fetch = Field(default=Fetch(), description="downloading URL and feed sources")
 
     # Where the file was read from: relative paths resolve against it.
     base_dir: Path = Field(Path("."), exclude=True)

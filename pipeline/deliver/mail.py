@@ -317,7 +317,7 @@ def prepare_messages(
     from pipeline.build.batch import run_batch
     from pipeline.build.plan import make_plan
     from pipeline.build.source import make_brief
-    from pipeline.read.ingest import read_source
+    from pipeline.read.fetch_page import read_article
 
     settings = config.email
     formats = tuple(dict.fromkeys(settings.attach)) or ("pdf",)
@@ -331,7 +331,9 @@ def prepare_messages(
             # Unchanged since the last build: its files stand; the Brief (cheap:
             # no rendering) is rebuilt for the message body.
             try:
-                document = read_source(result.source, config.limits.max_input_bytes)
+                document = read_article(
+                    result.source, config.limits.max_input_bytes, None, plan.fetcher
+                )
                 result.brief = make_brief(document, plan.brief, plan.today, item.warnings)
             except PipelineError as error:
                 error.file = error.file or result.source

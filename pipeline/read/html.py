@@ -191,8 +191,11 @@ def _no_article(blocks: list[RawBlock], path: str) -> None:
         )
 
 
-def extract_article(html: str, path: str) -> tuple[dict[str, Any], tuple[RawBlock, ...]]:
-    """(metadata, raw blocks) of the main article of a saved page."""
+def extract_article(
+    html: str, path: str, base_url: str | None = None
+) -> tuple[dict[str, Any], tuple[RawBlock, ...]]:
+    """(metadata, raw blocks) of the main article of a saved page; relative
+    links resolve against `base_url` (a fetched page's address)."""
     if not available():
         raise SourceError("reading HTML needs trafilatura", file=path, hint=INSTALL_HINT)
     from lxml.html import tostring
@@ -205,6 +208,8 @@ def extract_article(html: str, path: str) -> tuple[dict[str, Any], tuple[RawBloc
     space = next((c for c in SPACE_CANDIDATES if c not in html), SPACE_CANDIDATES[0])
     tree = parse("<!DOCTYPE html><html><body>" + sanitise(html) + "</body></html>")
     _keep_spaces(tree, space)
+    if base_url:
+        tree.make_links_absolute(base_url, resolve_base_href=False, handle_failures="discard")
     document = tostring(tree, encoding="unicode")
     body = _choose(_extract(document, fast=True), _extract(document, fast=False))
     links = page_links(tree, space)

@@ -121,7 +121,11 @@ def _read_file(path: Path, path_arg: str, max_bytes: int) -> bytes:
 
 
 def _parse(
-    text: str, input_format: InputFormat, path_arg: str, warnings: list[str]
+    text: str,
+    input_format: InputFormat,
+    path_arg: str,
+    warnings: list[str],
+    base_url: str | None = None,
 ) -> tuple[dict[str, Any], str, tuple[RawBlock, ...]]:
     """(metadata, body text, blocks) for one input format.
 
@@ -139,13 +143,13 @@ def _parse(
 
         meta, body, offset = split_front_matter(text, path_arg)
         # Images are read only from the article's own folder (not for stdin).
-        folder = None if path_arg == "-" else Path(path_arg).resolve().parent
+        folder = None if path_arg == "-" or base_url else Path(path_arg).resolve().parent
         loader = ImageLoader(folder, warnings)
         return meta, body, parse_markdown(body, offset, loader)
     if input_format == "html":
         from pipeline.read.html import extract_article
 
-        meta, blocks = extract_article(text, path_arg)
+        meta, blocks = extract_article(text, path_arg, base_url=base_url)
         return meta, "\n".join(block.text for block in blocks), blocks
     from pipeline.read.text import parse_text
 
@@ -158,7 +162,7 @@ def read_source(
     """Read one article (a path, or "-" for standard input) into a Document.
 
     The format comes from the file extension unless `input_format` is given
-    (standard input is plain text unless told otherwise).
+    (standard input is plain text unless told otherwise). URLs: fetch_page.read_article.
     """
     if path_arg == "-":
         data = sys.stdin.buffer.read(max_bytes + 1)
@@ -196,8 +200,21 @@ def read_source(
     text = clean_text(decode(data, path_arg))
     if not text.strip():
         raise SourceError("the article is empty", file=path_arg, hint="give a file with text")
+    return parse_document(text, chosen, path_arg, name, mtime)
+
+
+def parse_document(
+    text: str,
+    input_format: InputFormat,
+    path_arg: str,
+    name: str,
+    mtime: float | None,
+    base_url: str | None = None,
+) -> Document:
+    """Decoded, cleaned text -> Document. `base_url`: the page's address, for
+    relative links (and no local folder to read images from)."""
     warnings: list[str] = []
-    meta, body, blocks = _parse(text, chosen, path_arg, warnings)
+    meta, body, blocks = _parse(text, input_format, path_arg, warnings, base_url)
     if not blocks:
         raise SourceError("the article has no text", file=path_arg, hint="give a file with text")
     return Document(

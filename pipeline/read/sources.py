@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from pipeline.errors import UsageError
+from pipeline.read.fetch import is_url
 from pipeline.read.ingest import READERS
 
 _GLOB_CHARS = frozenset("*?[")
@@ -40,11 +41,11 @@ def _is_dir(argument: str) -> bool:
 
 
 def expand_sources(arguments: Iterable[str]) -> list[str]:
-    """Files stay as given (a missing file fails later, as its own source);
-    directories and globs expand to the articles they hold, sorted."""
+    """Files and URLs stay as given (a missing file fails later, as its own
+    source); directories and globs expand to the articles they hold, sorted."""
     expanded: list[str] = []
     for argument in arguments:
-        if argument == "-":
+        if argument == "-" or is_url(argument):
             expanded.append(argument)
         elif _is_dir(argument):
             articles = _articles_in(Path(argument))

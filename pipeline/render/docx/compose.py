@@ -373,6 +373,8 @@ def _title_block(doc: Document, brief: Brief, theme: Theme, warnings: list[str])
     doc.add_paragraph(brief.title, style="Cover Title" if layout.cover else "Title")
     if brief.subtitle:
         doc.add_paragraph(brief.subtitle, style="Brief Meta")
+    if brief.provenance:
+        doc.add_paragraph(brief.provenance, style="Brief Meta")
     authors = ", ".join(brief.authors)
     meta = " · ".join(t for t in (brief.date_text, authors, brief.reading_text) if t)
     doc.add_paragraph(meta, style="Brief Meta Rule")
