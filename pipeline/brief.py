@@ -172,7 +172,8 @@ class Brief(_Frozen):
     schema_version: int = SCHEMA_VERSION
     title: str
     subtitle: str | None = None
-    language: str
+    language: str  # BCP 47 tag: "fr", "pt-BR", "zh-Hant"
+    direction: Literal["ltr", "rtl"] = "ltr"  # the script's (Arabic, Hebrew: rtl)
     date: dt.date | None = None
     date_text: str | None = None  # the date as the language writes it
     authors: tuple[str, ...] = ()

@@ -142,5 +142,11 @@ FRENCH_BODY = (
 def test_language_precedence(tmp_path: Path) -> None:
     assert _language_of(tmp_path, FRENCH_BODY, "{}\n") == "fr"
     assert _language_of(tmp_path, FRENCH_BODY, "language: en\n") == "en"
-    front = "---\nlang: fr\n---\n\n" + FRENCH_BODY
-    assert _language_of(tmp_path, front, "language: en\n") == "fr"
+    # A declared language wins over detection, region tags included...
+    front = "---\nlang: fr-FR\n---\n\n" + FRENCH_BODY
+    assert _language_of(tmp_path, front, "{}\n") == "fr-FR"
+    assert _language_of(tmp_path, "---\nlang: pt_br\n---\n\n" + FRENCH_BODY, "{}\n") == "pt-BR"
+    # ...but not when the text is in another script: then the text is detected.
+    assert _language_of(tmp_path, "---\nlang: ru\n---\n\n" + FRENCH_BODY, "{}\n") == "fr"
+    # The config's `language:` wins over both.
+    assert _language_of(tmp_path, front, "language: en\n") == "en"

@@ -1,8 +1,7 @@
 """The speed work of issue 9, checked for what it must not change.
 
 Lazy imports (a DOCX-only build of a text article imports no PDF, Markdown
-or HTML library), language detection with fewer langdetect profiles (same
-answers, still "unsure" for a language we have no data for), and the PDF
+or HTML library; language detection's own checks are in test_detect.py), and the PDF
 warm-up (the stylesheet compiled before the fork is the one the render
 uses; the warm-up brief carries none of the article's text).
 """
@@ -24,7 +23,6 @@ from pipeline.build.plan import BriefSettings, load_theme_for
 from pipeline.build.source import make_brief, warm_up
 from pipeline.config.model import load_config
 from pipeline.read.ingest import read_source
-from pipeline.understand.languages import _detector_factory, available, detect
 from tests.clock import EPOCH
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -61,39 +59,6 @@ def test_docx_only_text_build_imports_nothing_heavy(tmp_path: Path) -> None:
     assert rc == 0
     assert imported == []
     assert list(tmp_path.glob("*.docx"))
-
-
-def test_detection_loads_only_the_profiles_it_needs() -> None:
-    factory = _detector_factory(frozenset(available()))
-    assert {"en", "fr"} <= set(factory.langlist)
-    assert len(factory.langlist) < 30  # langdetect ships 55
-
-
-@pytest.mark.parametrize(
-    ("text", "expected"),
-    [
-        (EXAMPLE.read_text(encoding="utf-8"), "fr"),
-        (
-            "The city council approved the housing plan on Tuesday after a long debate "
-            "about rents and transport, and the mayor said it would be reviewed.",
-            "en",
-        ),
-        # A language we have no data for stays "unsure" (the build then warns).
-        (
-            "Der Bundestag hat heute über das neue Gesetz zur Energiewende abgestimmt, "
-            "und die Mehrheit für den Entwurf der Regierung war deutlich.",
-            None,
-        ),
-        (
-            "El gobierno anunció hoy un nuevo plan para la energía y el transporte, que "
-            "será presentado en el parlamento la próxima semana por la ministra.",
-            None,
-        ),
-        ("", None),
-    ],
-)
-def test_detection_answers(text: str, expected: str | None) -> None:
-    assert detect(text, available()) == expected
 
 
 @pytest.fixture(scope="module")

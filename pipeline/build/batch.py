@@ -298,6 +298,7 @@ def run_batch(
             continue
         result = built[source]
         report.results.append(result)
+        report.notes.extend(note for note in result.notes if note not in report.notes)
         if result.error is not None:
             old = previous.source(source)
             if old is not None:

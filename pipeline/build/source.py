@@ -42,26 +42,49 @@ class SourceResult:
     artifacts: list[Artifact] = field(default_factory=list)
     written: list[Written] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # said once per build, whatever the sources
     error: PipelineError | None = None
     name: str = ""  # the document's file stem, the fallback for the output name
     seconds: float = 0.0
     skipped: bool = False  # unchanged since the manifest: nothing rendered or written
 
 
-def choose_language(document: Document, settings: BriefSettings, warnings: list[str]) -> Language:
-    from pipeline.understand.languages import available, detect, get_language
+def choose_language(
+    document: Document,
+    settings: BriefSettings,
+    warnings: list[str],
+    notes: list[str] | None = None,
+) -> Language:
+    """The config's `language:`, else the language the source declares when its
+    script agrees with the text's, else the detected one, else English (with a
+    warning). A language without a data file is noted (in `notes`, said once
+    per build; in `warnings` when no list is given)."""
+    from pipeline.understand.detect import agrees_with_text, detect_language
+    from pipeline.understand.languages import language_for, normalise_tag
 
-    extra = settings.language_dirs
-    code = document.meta.get("lang") or (None if settings.language == "auto" else settings.language)
-    if code is None:
-        code = detect(document.text, available(extra))
-        if code is None:
-            warnings.append(
-                f"could not tell the language; using '{FALLBACK_LANGUAGE}' "
-                "(set language: in config.yaml)"
-            )
-            code = FALLBACK_LANGUAGE
-    return get_language(str(code), extra)
+    tag = normalise_tag(settings.language) if settings.language != "auto" else None
+    meta = document.meta
+    declared = normalise_tag(str(meta.get("lang") or meta.get("declared_lang") or ""))
+    if tag is None and declared is not None:
+        if agrees_with_text(declared, document.text):
+            tag = declared
+        else:
+            warnings.append(f"the source says lang '{declared}', but its text is in another script")
+    if tag is None:
+        tag = detect_language(document.text)
+    if tag is None:
+        warnings.append(
+            f"could not tell the language; using '{FALLBACK_LANGUAGE}' "
+            "(set language: in config.yaml)"
+        )
+        tag = FALLBACK_LANGUAGE
+    language = language_for(tag, settings.language_dirs)
+    if not language.has_data:
+        (warnings if notes is None else notes).append(
+            f"no language data for '{language.code}' ({language.name}): English labels; "
+            f"add pipeline/understand/languages/{language.code}.yaml (docs/inputs.md)"
+        )
+    return language
 
 
 def resolve_labels(language: Language, settings: BriefSettings) -> Labels:
@@ -73,13 +96,17 @@ def resolve_labels(language: Language, settings: BriefSettings) -> Labels:
 
 
 def make_brief(
-    document: Document, settings: BriefSettings, today: dt.date, warnings: list[str]
+    document: Document,
+    settings: BriefSettings,
+    today: dt.date,
+    warnings: list[str],
+    notes: list[str] | None = None,
 ) -> Brief:
     from pipeline.understand.provenance import with_provenance
     from pipeline.understand.structure import build_brief, with_digest
 
     warnings.extend(document.warnings)
-    language = choose_language(document, settings, warnings)
+    language = choose_language(document, settings, warnings, notes)
     if settings.undated == "file" and document.mtime is not None:
         today = dt.datetime.fromtimestamp(document.mtime, dt.UTC).date()
     brief = build_brief(
@@ -205,7 +232,7 @@ def build_one(
         document = read_article(source, limits.max_input_bytes, plan.input_format, plan.fetcher)
         document = check_document(document, limits)
         result.name = document.name
-        result.brief = make_brief(document, plan.brief, plan.today, result.warnings)
+        result.brief = make_brief(document, plan.brief, plan.today, result.warnings, result.notes)
         from pipeline.build.fidelity import unfaithful  # the self-check: nothing lost
 
         result.warnings.extend(unfaithful(document, result.brief))

@@ -393,7 +393,9 @@ class Config(_Section):
     output_dir: str = Field("dist", description="where artifacts are written")
     formats: tuple[Format, ...] = Field(("pdf", "docx"), min_length=1)
     language: str = Field(
-        "auto", pattern=r"^(auto|[a-z]{2})$", description="'auto' or a two-letter code"
+        "auto",
+        pattern=r"^(auto|[a-z]{2,3}(-[A-Za-z0-9]{2,8})*)$",
+        description="'auto' (declared, else detected) or a language tag: de, pt-BR",
     )
     theme: str = Field(
         "note",

@@ -32,7 +32,7 @@ class FrontMatter(BaseModel):
     author: str | list[str] | None = None
     authors: list[str] | None = None
     date: dt.date | None = None
-    lang: str | None = Field(None, pattern=r"^[a-z]{2}$")
+    lang: str | None = Field(None, pattern=r"^[A-Za-z]{2,3}([-_][A-Za-z0-9]{2,8})*$")  # fr, pt-BR
     tags: list[str] | str | None = None
     organisation: str | None = Field(None, max_length=200)
 

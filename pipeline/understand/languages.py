@@ -1,18 +1,30 @@
-"""Per-language data files -> typed `Language` objects.
+"""Per-language data files and a language tag -> typed `Language` objects.
 
 Labels, heading rules, source-line rules and typography for each language
 live in `pipeline/understand/languages/<code>.yaml`; nothing language-specific is coded.
-Extra folders (given by the caller) may add or replace languages.
+Extra folders (given by the caller) may add or replace languages. What CLDR
+holds comes from Babel instead: dates, the writing direction, language names.
+A language without a data file gets English labels and rules but keeps its
+own tag (so its hyphenation and `lang` attributes), dates and direction.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from pipeline.brief import Labels
 from pipeline.config.yamlfile import load_yaml
@@ -41,8 +53,11 @@ class SourceRules(_Data):
 
 
 class Typography(_Data):
-    quotes: tuple[str, str, str, str] = ("“", "”", "‘", "’")
+    # Opening and closing double, then single quotes; None leaves straight quotes.
+    quotes: tuple[str, str, str, str] | None = ("“", "”", "‘", "’")
     space_before: dict[str, str] = Field(default_factory=dict)
+    # Apostrophes that open a word ('s, 't in Dutch), written as the text has them.
+    elisions: tuple[str, ...] = ()
 
 
 class KeyPointRules(_Data):
@@ -61,12 +76,17 @@ class EntityRules(_Data):
     connectors: tuple[str, ...] = ()
 
 
+Direction = Literal["ltr", "rtl"]
+
+
 class Language(_Data):
-    code: str = Field(pattern=r"^[a-z]{2}$")
+    code: str = Field(pattern=r"^[a-z]{2,3}$")
     name: str
     labels: Labels
-    months: tuple[str, ...] = Field(min_length=12, max_length=12)
-    date_format: str = "{day} {month} {year}"
+    # CLDR's "short", "medium", "long" or "full" date, or a CLDR pattern such as
+    # "d MMMM y"; a format with {day} {month} {year} uses `months` instead.
+    date_format: str = "long"
+    months: tuple[str, ...] | None = Field(None, min_length=12, max_length=12)
     headings: HeadingRules = HeadingRules()
     pros_cons: ProsConsRules = ProsConsRules()
     sources: SourceRules = SourceRules()
@@ -84,8 +104,29 @@ class Language(_Data):
     entities: EntityRules = EntityRules()
     ner_model: str | None = Field(None, description="spaCy model for entities.method: spacy")
 
-    def format_date(self, day: int, month: int, year: int) -> str:
-        return self.date_format.format(day=day, month=self.months[month - 1], year=year)
+    # Set when the language is chosen, not in the data file:
+    tag: str = Field("", exclude=True)  # the BCP 47 tag of the brief ("pt-BR"); "" = code
+    direction: Direction = Field("ltr", exclude=True)  # from CLDR
+    has_data: bool = Field(True, exclude=True)  # False: English labels stand in
+
+    @model_validator(mode="after")
+    def _old_dates(self) -> Language:
+        if "{" in self.date_format and self.months is None:
+            raise ValueError("a date_format with {month} needs the 12 months")
+        return self
+
+    @property
+    def bcp47(self) -> str:
+        return self.tag or self.code
+
+    def format_date(self, date: dt.date) -> str:
+        """The date as the language writes it (CLDR through Babel)."""
+        if self.months is not None and "{" in self.date_format:
+            month = self.months[date.month - 1]
+            return self.date_format.format(day=date.day, month=month, year=date.year)
+        from babel.dates import format_date
+
+        return str(format_date(date, self.date_format, locale=_locale(self.bcp47)))
 
 
 def _load(path: Path) -> Language:
@@ -121,6 +162,7 @@ def _cached(path: Path) -> Language:
 
 
 def get_language(code: str, extra_dirs: Iterable[Path] = ()) -> Language:
+    """The language of a data file; a ConfigError names the files there are."""
     catalogue = _catalogue(tuple(extra_dirs))
     path = catalogue.get(code)
     if path is None:
@@ -133,64 +175,68 @@ def get_language(code: str, extra_dirs: Iterable[Path] = ()) -> Language:
     return _cached(path)
 
 
-# Languages langdetect also weighs besides ours, so that an article in one
-# of them is reported as "not ours" (None) instead of being forced into the
-# nearest language we have data for. Loading all 55 of langdetect's profiles
-# costs ~0.4 s per process; these ~20 cost ~0.03 s (bench/PROFILE.md).
-_REFERENCE_PROFILES = (
-    "ar",
-    "de",
-    "el",
-    "es",
-    "fa",
-    "hi",
-    "it",
-    "ja",
-    "ko",
-    "nl",
-    "pl",
-    "pt",
-    "ro",
-    "ru",
-    "sv",
-    "tr",
-    "uk",
-    "vi",
-    "zh-cn",
-)
+_TAG = re.compile(r"([a-z]{2,3})(?:[-_]([a-z]{4}))?(?:[-_]([a-z]{2}|\d{3}))?(?=$|[-_])", re.I)
 
 
-@lru_cache(maxsize=4)
-def _detector_factory(candidates: frozenset[str]) -> Any:
-    """A langdetect factory holding only the profiles detection needs."""
-    from langdetect.detector_factory import PROFILES_DIRECTORY, DetectorFactory
-
-    folder = Path(PROFILES_DIRECTORY)
-    codes = sorted(
-        code for code in candidates | set(_REFERENCE_PROFILES) if (folder / code).is_file()
-    )
-    factory = DetectorFactory()
-    factory.load_json_profile([(folder / code).read_text(encoding="utf-8") for code in codes])
-    factory.set_seed(0)
-    return factory
-
-
-def detect(text: str, candidates: Iterable[str]) -> str | None:
-    """The language of `text` among `candidates`, or None when unsure.
-
-    langdetect is probabilistic; its seed is fixed so a text always gets
-    the same answer.
-    """
-    from langdetect.lang_detect_exception import LangDetectException
-
-    allowed = frozenset(candidates)
-    try:
-        detector = _detector_factory(allowed).create()
-        detector.append(text[:20_000])
-        guesses = detector.get_probabilities()
-    except LangDetectException:
+def normalise_tag(value: str) -> str | None:
+    """A BCP 47 tag written the canonical way ("pt_br" -> "pt-BR"), or None
+    when `value` does not start like one. Variants and extensions are dropped."""
+    match = _TAG.match(value.strip())
+    if match is None:
         return None
-    for guess in guesses:
-        if guess.lang in allowed and guess.prob >= 0.5:
-            return str(guess.lang)
-    return None
+    language, script, region = match.groups()
+    parts = [language.lower()]
+    if script:
+        parts.append(script.title())
+    if region:
+        parts.append(region.upper())
+    return "-".join(parts)
+
+
+def primary(tag: str) -> str:
+    """The language subtag of a tag: "pt-BR" -> "pt"."""
+    return tag.split("-", 1)[0]
+
+
+def _locale(tag: str) -> Any:
+    """Babel's locale for a tag, or its language's, or English's."""
+    from babel import Locale, UnknownLocaleError
+
+    for candidate in (tag, primary(tag), "en"):
+        try:
+            return Locale.parse(candidate, sep="-")
+        except (UnknownLocaleError, ValueError):
+            continue
+    raise AssertionError("Babel knows English")  # pragma: no cover
+
+
+def language_for(tag: str, extra_dirs: Iterable[Path] = ()) -> Language:
+    """The Language of a BCP 47 tag: its data file (the tag's own, else its
+    language's), or English labels and rules under the tag (`has_data` False).
+    Either way the tag, dates and direction are the tag's own."""
+    catalogue = _catalogue(tuple(extra_dirs))
+    code = primary(tag)
+    path = catalogue.get(tag) or catalogue.get(code)
+    locale = _locale(tag)
+    direction: Direction = "rtl" if locale.character_order == "right-to-left" else "ltr"
+    if path is not None:
+        return _cached(path).model_copy(update={"tag": tag, "direction": direction})
+    english = _cached(catalogue["en"])
+    name = locale.get_display_name(locale) if locale.language == code else None
+    return english.model_copy(
+        update={
+            "code": code,
+            "name": str(name or tag),
+            "date_format": "long",
+            "months": None,
+            # Straight quotes stay: English curly quotes would be wrong for most.
+            "typography": Typography(quotes=None),
+            "sentences": code,
+            "stopwords": frozenset(),
+            "entities": EntityRules(),
+            "ner_model": None,
+            "tag": tag,
+            "direction": direction,
+            "has_data": False,
+        }
+    )

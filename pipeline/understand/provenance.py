@@ -21,6 +21,6 @@ def with_provenance(brief: Brief, meta: dict[str, Any], language: Language) -> B
         return brief
     retrieved = meta.get("retrieved")
     date = retrieved if isinstance(retrieved, dt.date) else None
-    when = language.format_date(date.day, date.month, date.year) if date else ""
+    when = language.format_date(date) if date else ""
     line = brief.labels.retrieved.format(source=url, date=when)
     return brief.model_copy(update={"source_url": str(url), "retrieved": date, "provenance": line})

@@ -403,7 +403,7 @@ def _with_reading_figures(brief: Brief, language: Language, labels: Labels) -> B
             "word_count": words,
             "reading_minutes": minutes,
             "reading_text": reading,
-            "date_text": language.format_date(date.day, date.month, date.year) if date else None,
+            "date_text": language.format_date(date) if date else None,
         }
     )
 
@@ -430,7 +430,8 @@ def build_brief(
     brief = Brief(
         title=title,
         subtitle=typeset(strip_bidi(subtitle), language.typography) if subtitle else None,
-        language=language.code,
+        language=language.bcp47,
+        direction=language.direction,
         date=meta.get("date") or today,
         authors=tuple(strip_bidi(a) for a in meta.get("authors", ())),
         tags=tuple(meta.get("tags", ())),

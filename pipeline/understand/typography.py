@@ -1,13 +1,16 @@
 """Language typography applied to plain strings, once, in the model.
 
 Idempotent (applying it twice changes nothing) and never touches URLs,
-e-mail addresses or times such as 10:30. The rules' data (quote marks,
-spaces before punctuation) come from the language file.
+e-mail addresses or times such as 10:30 (code runs are never passed in).
+The rules' data (quote marks, spaces before punctuation, elisions such as
+Dutch 's) come from the language file; a language without quote marks keeps
+straight quotes.
 """
 
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from pipeline.understand.languages import Typography
 
@@ -17,7 +20,7 @@ _PROTECTED = re.compile(
 _SPACES = "[ \u00a0\u202f]"
 _APOSTROPHE = re.compile(r"(?<=\w)'(?=\w)")
 _ELLIPSIS = re.compile(r"\.\.\.(?!\.)")
-_OPENS_AFTER = " \u00a0\u202f\n([{\u2014\u2013"
+_OPENS_AFTER = " \u00a0\u202f\n([{\u2014\u2013¿¡"
 
 
 def _quotes(text: str, opening: str, closing: str) -> str:
@@ -33,17 +36,28 @@ def _quotes(text: str, opening: str, closing: str) -> str:
     return "".join(out)
 
 
+@lru_cache(maxsize=16)
+def _elisions(words: tuple[str, ...]) -> re.Pattern[str]:
+    """Each elision ('s) as a whole word, with a straight or curly apostrophe."""
+    alternatives = "|".join(re.escape(word).replace("'", "['’]") for word in words)
+    return re.compile(rf"(?<![\w'’])(?:{alternatives})(?!\w)", re.IGNORECASE)
+
+
 def _apply_plain(text: str, rules: Typography) -> str:
     text = _ELLIPSIS.sub("…", text)
+    if rules.elisions and "'" in text:
+        text = _elisions(rules.elisions).sub(lambda m: m.group(0).replace("'", "’"), text)
     text = _APOSTROPHE.sub("’", text)
-    open_double, close_double = rules.quotes[0], rules.quotes[1]
-    if '"' in text:
-        text = _quotes(text, open_double, close_double)
+    if rules.quotes is not None and '"' in text:
+        text = _quotes(text, rules.quotes[0], rules.quotes[1])
     for mark, space in rules.space_before.items():
         # A space (or none) between a word and the mark becomes the language's
         # space; the lookahead keeps "?!" and ratios such as 2:1 intact.
         pattern = re.compile(rf"(?<=[\w»”)\]…]){_SPACES}?{re.escape(mark)}(?=\s|$|[»”)\]\"!?.,])")
         text = pattern.sub(space + mark, text)
+    if rules.quotes is None:
+        return text
+    open_double, close_double = rules.quotes[0], rules.quotes[1]
     inner_open = open_double.strip()
     inner_close = close_double.strip()
     if open_double != inner_open:  # French-style quotes carry inner spaces

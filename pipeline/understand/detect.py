@@ -1,0 +1,117 @@
+"""Article text -> the language it is written in (a BCP 47 tag), or None.
+
+Every language langdetect knows (55) can come out. The text's script narrows
+the candidates first (scripts.py): Korean, Japanese, Greek, Hebrew, Thai and
+the Indic scripts each have one language, so no model runs; otherwise
+langdetect weighs only the languages of that script (31 for Latin, 4 for
+Cyrillic). Its profiles are read but only the n-grams the text contains are
+kept, so detection costs a JSON parse of those profiles, not a full load
+(docs/inputs.md gives accuracy and cost; bench/detectors.py measures them).
+"""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from pathlib import Path
+
+from pipeline.understand.scripts import BY_CODE, WRITTEN_WITH, main_script, script_counts
+
+# langdetect's two Chinese profiles, as tags.
+_TAGS = {"zh-cn": "zh-Hans", "zh-tw": "zh-Hant"}
+_SAMPLE = 20_000  # characters weighed, from the start of the text
+_SURE = 0.5  # the least probability taken as an answer
+
+
+@lru_cache(maxsize=64)
+def _profile(code: str) -> tuple[dict[str, int], list[int]]:
+    from langdetect.detector_factory import PROFILES_DIRECTORY
+
+    data = json.loads((Path(PROFILES_DIRECTORY) / code).read_bytes())
+    return data["freq"], data["n_words"]
+
+
+class _Recorder(dict[str, list[float]]):
+    """A profile table that holds nothing and notes every n-gram looked up."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.asked: set[str] = set()
+
+    def __contains__(self, gram: object) -> bool:
+        self.asked.add(str(gram))
+        return False
+
+
+def _weigh(text: str, codes: tuple[str, ...]) -> str | None:
+    """langdetect's answer among `codes`, its profiles cut down to the n-grams
+    of `text`: the detector looks up nothing else, so the answer is the one a
+    full load of those profiles gives."""
+    from langdetect.detector_factory import DetectorFactory
+    from langdetect.lang_detect_exception import LangDetectException
+
+    factory = DetectorFactory()
+    factory.langlist = list(codes)
+    factory.word_lang_prob_map = recorder = _Recorder()
+    factory.set_seed(0)
+    detector = factory.create()
+    detector.append(text)
+    detector.cleaning_text()
+    detector._extract_ngrams()  # fills recorder.asked
+    asked = {gram for gram in recorder.asked if 1 <= len(gram) <= 3}
+    table: dict[str, list[float]] = {}
+    for index, code in enumerate(codes):
+        freq, n_words = _profile(code)
+        for gram in asked & freq.keys():
+            row = table.get(gram)
+            if row is None:
+                row = table[gram] = [0.0] * len(codes)
+            row[index] = freq[gram] / n_words[len(gram) - 1]
+    detector.word_lang_prob_map = table
+    try:
+        guesses = detector.get_probabilities()
+    except LangDetectException:
+        return None
+    best = guesses[0] if guesses else None
+    if best is None or best.prob < _SURE:
+        return None
+    code = str(best.lang)
+    return _TAGS.get(code, code)
+
+
+def detect_language(text: str) -> str | None:
+    """The language of `text` (a BCP 47 tag such as 'de' or 'zh-Hant'), or
+    None when unsure. langdetect is probabilistic; its seed is fixed, so a text
+    always gets the same answer."""
+    sample = text[:_SAMPLE]
+    script = main_script(script_counts(sample))
+    if script is None:
+        return None
+    codes = BY_CODE[script].languages
+    if len(codes) == 1:
+        return _TAGS.get(codes[0], codes[0])
+    return _weigh(sample, codes) if codes else None
+
+
+def text_script(text: str) -> str | None:
+    """The main script of `text` (ISO 15924), or None when it has no letters."""
+    return main_script(script_counts(text[:_SAMPLE]))
+
+
+def agrees_with_text(tag: str, text: str) -> bool:
+    """Whether a declared language is written in the text's main script (the
+    script CLDR gives the language, or the tag's own: "zh-Hant"). A text without
+    letters, or a language CLDR does not know, agrees."""
+    from babel.core import get_global
+
+    found = text_script(text)
+    if found is None:
+        return True
+    parts = tag.split("-")
+    script = next((part for part in parts[1:] if len(part) == 4), None)
+    if script is None:
+        likely = str(get_global("likely_subtags").get(parts[0], ""))
+        script = next((part for part in likely.split("_")[1:] if len(part) == 4), None)
+    if script is None:
+        return True
+    return found in WRITTEN_WITH.get(script, {script})
