@@ -81,6 +81,7 @@ def test_same_answers_as_a_full_langdetect_load() -> None:
 
 
 def test_only_the_scripts_profiles_are_read() -> None:
+    detect._factory.cache_clear()
     detect._profile.cache_clear()
     assert detect_language("Совет проголосует за новый бюджет на следующей неделе.") == "ru"
     assert detect._profile.cache_info().currsize == len(BY_CODE["Cyrl"].languages)

@@ -236,6 +236,11 @@ def build_one(
         from pipeline.build.fidelity import unfaithful  # the self-check: nothing lost
 
         result.warnings.extend(unfaithful(document, result.brief))
+        if {"pdf", "docx"} & set(plan.formats):
+            from pipeline.render.fallback import fallback_for
+
+            # Said once here; both renderers use the same fallback fonts.
+            result.warnings.extend(fallback_for(result.brief, plan.theme.layout.fonts).warnings)
         result.artifacts = _render_all(result.brief, plan, warm_render, server)
     except PipelineError as error:
         if not error.file:

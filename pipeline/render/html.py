@@ -76,6 +76,14 @@ def _data_url(theme: Theme, path: str) -> str:
     return f"data:{media_type};base64,{encoded}"
 
 
+def fallback_fonts(brief: Brief, theme: Theme) -> Markup:
+    """The fallback families for the brief's scripts, as a CSS list tail: `, "Noto Sans CJK JP"`."""
+    from pipeline.render.fallback import fallback_for
+
+    found = fallback_for(brief, theme.layout.fonts)
+    return Markup("".join(", " + css_string(family) for family in found.families))
+
+
 def render_html(brief: Brief, theme: Theme) -> tuple[str, str]:
     env = environment(theme.folder)
     context = {
@@ -89,6 +97,8 @@ def render_html(brief: Brief, theme: Theme) -> tuple[str, str]:
         # (for a file: URL it would re-read the file from disk).
         "logo_url": _data_url(theme, theme.layout.logo.path) if theme.layout.logo else None,
         "font_urls": [_data_url(theme, font.path) for font in theme.layout.fonts.files],
+        # Families drawing the scripts the theme's fonts do not (render/fallback.py).
+        "fallback_fonts": fallback_fonts(brief, theme),
     }
     css = env.get_template("style.css.j2").render(context)
     html = env.get_template("brief.html.j2").render(context)

@@ -45,6 +45,8 @@ log = logging.getLogger(__name__)
 _NOT_ACTIONABLE = ("Using fontTools instead of HarfBuzz-Subset",)
 
 _MISSING_ALT = re.compile(r'^Image "(.*)" has no required alt description')
+# WeasyPrint says this once per character; the build report says it once.
+_NO_GLYPH = re.compile(r'^\.notdef glyph rendered for Unicode string unsupported by fonts: "(.*)"')
 
 _XMP_HEADER = (
     b'<?xpacket begin="" id="W5M0MpCehiHzreSzNTczkc9d"?>\n<x:xmpmeta xmlns:x="adobe:ns:meta/">'
@@ -210,6 +212,21 @@ def _font_timestamps(date: dt.date | None) -> Iterator[None]:
         os.environ.pop("SOURCE_DATE_EPOCH", None)
 
 
+def _glyphs_once(messages: list[str]) -> list[str]:
+    """WeasyPrint's missing-glyph messages (one per character) as one line."""
+    missing = [found[1] for message in messages if (found := _NO_GLYPH.match(message))]
+    others = [message for message in messages if not _NO_GLYPH.match(message)]
+    if not missing:
+        return others
+    shown = "".join(dict.fromkeys(missing))
+    sample = shown[:12] + ("…" if len(shown) > 12 else "")
+    return [
+        *others,
+        f"{len(set(missing))} character(s) have no glyph in the installed fonts and print as "
+        f"empty boxes in the PDF: {sample} (see the warning naming the font package to install)",
+    ]
+
+
 def typeset(job: PdfJob) -> Artifact:
     fetcher = SandboxFetcher(job.asset_roots, dict(job.assets))
     font_config = _font_config()
@@ -269,7 +286,9 @@ def typeset(job: PdfJob) -> Artifact:
                     hint="give the <img> an alt attribute in the theme, or build with "
                     "--pdf-variant none",
                 )
-    warnings = tuple(dict.fromkeys((*css_refused, *fetcher.refused, *collector.messages)))
+    warnings = tuple(
+        dict.fromkeys((*css_refused, *fetcher.refused, *_glyphs_once(collector.messages)))
+    )
     return Artifact("pdf", data, warnings, pages=len(document.pages))
 
 

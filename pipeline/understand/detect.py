@@ -4,9 +4,10 @@ Every language langdetect knows (55) can come out. The text's script narrows
 the candidates first (scripts.py): Korean, Japanese, Greek, Hebrew, Thai and
 the Indic scripts each have one language, so no model runs; otherwise
 langdetect weighs only the languages of that script (31 for Latin, 4 for
-Cyrillic). Its profiles are read but only the n-grams the text contains are
-kept, so detection costs a JSON parse of those profiles, not a full load
-(docs/inputs.md gives accuracy and cost; bench/detectors.py measures them).
+Cyrillic). Its profiles are read, but the detector's table is filled only
+with the n-grams the texts contain, as it asks for them: detection costs a
+JSON parse of those profiles, not a full load (docs/inputs.md gives accuracy
+and cost; bench/detectors.py measures them).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from __future__ import annotations
 import json
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from pipeline.understand.scripts import BY_CODE, WRITTEN_WITH, main_script, script_counts
 
@@ -31,43 +33,54 @@ def _profile(code: str) -> tuple[dict[str, int], list[int]]:
     return data["freq"], data["n_words"]
 
 
-class _Recorder(dict[str, list[float]]):
-    """A profile table that holds nothing and notes every n-gram looked up."""
+class _Profiles(dict[str, list[float]]):
+    """langdetect's n-gram table for some languages, filled as the detector
+    asks: each n-gram's row is read from the profiles the first time it is
+    looked up, so a text costs the n-grams it contains, not a full load, and
+    the answer is the one a full load gives (the detector asks for nothing else)."""
 
-    def __init__(self) -> None:
+    def __init__(self, codes: tuple[str, ...]) -> None:
         super().__init__()
-        self.asked: set[str] = set()
+        self.codes = codes
+        self.absent: set[str] = set()
 
     def __contains__(self, gram: object) -> bool:
-        self.asked.add(str(gram))
-        return False
+        if dict.__contains__(self, gram):
+            return True
+        if not isinstance(gram, str) or gram in self.absent or not 1 <= len(gram) <= 3:
+            return False
+        row = [0.0] * len(self.codes)
+        found = False
+        for index, code in enumerate(self.codes):
+            freq, n_words = _profile(code)
+            count = freq.get(gram)
+            if count is not None:
+                row[index] = count / n_words[len(gram) - 1]
+                found = True
+        if found:
+            self[gram] = row
+        else:
+            self.absent.add(gram)
+        return found
 
 
-def _weigh(text: str, codes: tuple[str, ...]) -> str | None:
-    """langdetect's answer among `codes`, its profiles cut down to the n-grams
-    of `text`: the detector looks up nothing else, so the answer is the one a
-    full load of those profiles gives."""
+@lru_cache(maxsize=16)
+def _factory(codes: tuple[str, ...]) -> Any:
     from langdetect.detector_factory import DetectorFactory
-    from langdetect.lang_detect_exception import LangDetectException
 
     factory = DetectorFactory()
     factory.langlist = list(codes)
-    factory.word_lang_prob_map = recorder = _Recorder()
+    factory.word_lang_prob_map = _Profiles(codes)
     factory.set_seed(0)
-    detector = factory.create()
+    return factory
+
+
+def _weigh(text: str, codes: tuple[str, ...]) -> str | None:
+    """langdetect's answer among `codes`, or None when unsure."""
+    from langdetect.lang_detect_exception import LangDetectException
+
+    detector = _factory(codes).create()
     detector.append(text)
-    detector.cleaning_text()
-    detector._extract_ngrams()  # fills recorder.asked
-    asked = {gram for gram in recorder.asked if 1 <= len(gram) <= 3}
-    table: dict[str, list[float]] = {}
-    for index, code in enumerate(codes):
-        freq, n_words = _profile(code)
-        for gram in asked & freq.keys():
-            row = table.get(gram)
-            if row is None:
-                row = table[gram] = [0.0] * len(codes)
-            row[index] = freq[gram] / n_words[len(gram) - 1]
-    detector.word_lang_prob_map = table
     try:
         guesses = detector.get_probabilities()
     except LangDetectException:
