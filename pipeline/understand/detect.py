@@ -43,16 +43,18 @@ class _Profiles(dict[str, list[float]]):
         super().__init__()
         self.codes = codes
         self.absent: set[str] = set()
+        self.profiles: list[tuple[dict[str, int], list[int]]] = []
 
     def __contains__(self, gram: object) -> bool:
         if dict.__contains__(self, gram):
             return True
         if not isinstance(gram, str) or gram in self.absent or not 1 <= len(gram) <= 3:
             return False
+        if not self.profiles:
+            self.profiles = [_profile(code) for code in self.codes]
         row = [0.0] * len(self.codes)
         found = False
-        for index, code in enumerate(self.codes):
-            freq, n_words = _profile(code)
+        for index, (freq, n_words) in enumerate(self.profiles):
             count = freq.get(gram)
             if count is not None:
                 row[index] = count / n_words[len(gram) - 1]

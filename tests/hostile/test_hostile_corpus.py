@@ -480,10 +480,11 @@ CASES = [
     ),
     Case(
         "strict-warning-fails",
+        # Declared Russian, written in Latin script: a warning (German is detected).
         text(
-            "de.txt",
-            "Die Regierung hat heute angekündigt, dass die Steuern im nächsten Jahr "
-            "steigen werden. Das ist eine schlechte Nachricht für alle Bürger.\n",
+            "de.md",
+            "---\nlang: ru\n---\n\nDie Regierung hat heute angekündigt, dass die Steuern im "
+            "nächsten Jahr steigen werden. Das ist eine schlechte Nachricht für alle Bürger.\n",
         ),
         1,
         config=lambda ctx: "language: auto\n",
