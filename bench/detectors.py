@@ -11,8 +11,9 @@ on langdetect) with langdetect loading all its profiles, lingua-py
   writes in) and on the whole corpus (the rest is English), using each page's
   reference article text;
 - accuracy on short texts (one sentence of 6 to 12 words, in 20 languages);
-- cold cost: a new process importing the detector and detecting one
-  paragraph, minus a bare `python -c pass` (median of --repeat runs).
+- cold cost: CPU seconds of a new process importing the detector and
+  detecting one paragraph, minus a bare `python -c pass` (median of --repeat
+  runs); s/page: wall seconds per corpus page once warm, in this process.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -179,13 +181,17 @@ def _compile(setup: str, expr: str) -> Callable[[str], str | None] | None:
 
 
 def _cold(setup: str, expr: str, repeat: int) -> float:
+    """CPU seconds (user + system) of a new process that imports the detector
+    and detects one paragraph, minus those of a bare interpreter: CPU time,
+    not wall time, so other load on a shared machine counts for little."""
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), *sys.path])}
     script = f"{setup}\ntext = {PARAGRAPH!r}\n{expr}"
 
     def once(code: str) -> float:
-        started = time.perf_counter()
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
         subprocess.run([sys.executable, "-c", code], env=env, check=True)
-        return time.perf_counter() - started
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        return (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
     base = statistics.median(once("pass") for _ in range(repeat))
     return statistics.median(once(script) for _ in range(repeat)) - base
@@ -202,7 +208,7 @@ def main() -> None:
     }
     short = [(code, text) for code, texts in SHORT.items() for text in texts]
     print(
-        f"{'detector':42} {'non-English':>11} {'corpus':>9} {'short':>7} {'cold s':>7} {'s/page':>7}"
+        f"{'detector':42} {'non-English':>11} {'corpus':>9} {'short':>7} {'cold CPU s':>10} {'s/page':>7}"
     )
     for name, (setup, expr) in DETECTORS.items():
         detect = _compile(setup, expr)
@@ -217,7 +223,7 @@ def main() -> None:
         print(
             f"{name:42} {foreign:>8}/12 {sum(right.values()):>5}/{len(pages)} "
             f"{len(short) - len(misses):>3}/{len(short)} "
-            f"{_cold(setup, expr, args.repeat):>7.3f} {per_page:>7.4f}"
+            f"{_cold(setup, expr, args.repeat):>10.3f} {per_page:>7.4f}"
         )
         if misses:
             print("    short-text misses (want, got):", misses)

@@ -128,7 +128,7 @@ def test_sanitise_drops_noscript_and_head() -> None:
 def test_html_metadata_from_the_raw_page(essay: dict[str, Any]) -> None:
     assert essay["authors"] == ["Claire Morel"]
     assert essay["date"] == "2025-03-14"  # datePublished, not dateModified
-    assert essay["language"] == "fr"
+    assert essay["language"] == "fr-FR"  # the page's declared tag, region kept (issue 17)
 
 
 @needs_html
