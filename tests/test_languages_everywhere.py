@@ -18,7 +18,12 @@ import pypdf
 import pytest
 from babel.dates import format_date
 from docx import Document as DocxDocument
+from docx.oxml.ns import qn
 
+from pipeline.build.source import load_theme_for, make_brief
+from pipeline.config.model import Config
+from pipeline.read.ingest import read_source
+from pipeline.render.html import render_html
 from pipeline.understand.languages import get_language, language_for
 from tests.conftest import normalise, run_cli
 
@@ -108,11 +113,6 @@ def test_english_labels_stand_in(built: tuple[Path, str], code: str) -> None:
 
 
 def test_rtl_page_direction() -> None:
-    from pipeline.build.source import load_theme_for, make_brief
-    from pipeline.config.model import Config
-    from pipeline.read.ingest import read_source
-    from pipeline.render.html import render_html
-
     brief = make_brief(read_source(str(FIXTURES / "ar.md")), Config(), DATE, [])
     assert brief.direction == "rtl"
     html, _css = render_html(brief, load_theme_for(Config()))
@@ -126,3 +126,44 @@ def test_fallback_language_keeps_its_own_tag() -> None:
     assert russian.typography.quotes is None  # straight quotes stay
     assert language_for("pt-BR").bcp47 == "pt-BR"
     assert language_for("pt-BR").labels == get_language("pt").labels
+
+
+def _defaults(docx_file: Path) -> str:
+    with zipfile.ZipFile(docx_file) as package:
+        styles = package.read("word/styles.xml").decode("utf-8")
+    found = re.search(r"<w:docDefaults>.*</w:docDefaults>", styles, re.S)
+    assert found is not None
+    return found.group(0)
+
+
+@pytest.mark.parametrize(
+    ("code", "east_asian", "complex_script", "rtl"),
+    [("de", False, False, False), ("ru", False, False, False), ("ja", True, False, False),
+     ("ar", False, True, True)],
+)  # fmt: skip
+def test_docx_language_slots_and_direction(
+    built: tuple[Path, str], code: str, east_asian: bool, complex_script: bool, rtl: bool
+) -> None:
+    defaults = _defaults(_artifacts(built[0], code)["docx"])
+    lang = re.search(r"<w:lang [^>]*/>", defaults)
+    assert lang is not None
+    assert (f'w:eastAsia="{code}"' in lang.group(0)) == east_asian
+    assert (f'w:bidi="{code}"' in lang.group(0)) == complex_script
+    assert ("<w:bidi/>" in defaults) == rtl  # paragraphs right to left
+    assert ("<w:rtl/>" in defaults) == rtl  # runs right to left
+
+
+def test_docx_names_the_pdfs_fallback_fonts(built: tuple[Path, str]) -> None:
+    from pipeline.render.fallback import fallback_for
+
+    out, _ = built
+    files = _artifacts(out, "ar")
+    brief = make_brief(read_source(str(FIXTURES / "ar.md")), Config(), DATE, [])
+    found = fallback_for(brief, Config().layout.fonts)
+    doc = DocxDocument(str(files["docx"]))
+    fonts = doc.styles["Normal"].element.rPr.rFonts
+    expected = found.complex_script or Config().layout.fonts.body.family
+    assert fonts.get(qn("w:cs")) == expected
+    _html, css = render_html(brief, load_theme_for(Config()))
+    if found.complex_script:
+        assert f'"{found.complex_script}"' in css

@@ -125,6 +125,19 @@ SCRIPTS: tuple[Script, ...] = (
 )
 
 BY_CODE = {script.code: script for script in SCRIPTS}
+# Word's "complex scripts" (the DOCX's w:cs font, w:bidi language).
+COMPLEX = frozenset(
+    ("Arab", "Hebr", "Deva", "Beng", "Guru", "Gujr", "Taml", "Telu", "Knda", "Mlym", "Thai")
+)
+
+
+def language_script(code: str) -> str | None:
+    """The script a language is written in, among those the table knows ("ja" -> "Kana")."""
+    for script in SCRIPTS:
+        if any(known.split("-")[0] == code for known in script.languages):
+            return script.code
+    return None
+
 
 # The text scripts a language's CLDR script (Babel's likely subtags) may show.
 WRITTEN_WITH = {

@@ -48,6 +48,7 @@ from pipeline.render.docx.styles import (
     paragraph_style,
     text_width,
 )
+from pipeline.render.fallback import fallback_for
 from pipeline.render.theme import Theme, expand_slot, reading_order
 
 COLUMN_GAP_PT = 8 * 72 / 25.4  # the CSS column-gap: 8mm
@@ -425,7 +426,14 @@ def render_docx(brief: Brief, theme: Theme) -> Artifact:
     doc = new_document(str(theme.reference_docx) if theme.reference_docx else None)
     # The base document's content is dropped; only its styles are kept.
     ooxml.clear_body(doc)
-    define_styles(doc, layout, theme.docx, brief.language)
+    define_styles(
+        doc,
+        layout,
+        theme.docx,
+        brief.language,
+        brief.direction,
+        fallback_for(brief, layout.fonts),  # the PDF's fallback families too
+    )
     _page_setup(doc, layout)
 
     parts = reading_order(layout, brief)

@@ -117,6 +117,7 @@ SCHEMA_ORDER: dict[str, tuple[str, ...]] = {
     ),
     "w:styles": ("w:docDefaults", "w:latentStyles", "w:style"),
     "w:docDefaults": ("w:rPrDefault", "w:pPrDefault"),
+    "w:pPrDefault": ("w:pPr",),
     "w:rPrDefault": ("w:rPr",),
     "w:tblPr": (
         "w:tblStyle",
@@ -530,14 +531,44 @@ def set_columns(section: Section, count: int, gap_pt: float) -> None:
     cols.set(qn("w:space"), str(round(gap_pt * 20)))
 
 
-def set_default_language(doc: Document, tag: str) -> None:
+def set_default_language(
+    doc: Document, tag: str, east_asian: bool = False, complex_script: bool = False
+) -> None:
     """Proofing and hyphenation language on the document defaults (the core
-    property alone does not set it)."""
+    property alone does not set it): `w:val`, and `w:eastAsia` / `w:bidi` when
+    the language is written in an East Asian or a complex (RTL, Indic, Thai) script."""
     defaults = get_or_add(doc.styles.element, "w:docDefaults")
     rpr = get_or_add(get_or_add(defaults, "w:rPrDefault"), "w:rPr")
     lang = get_or_add(rpr, "w:lang")
-    for attribute in ("w:val", "w:eastAsia", "w:bidi"):
-        lang.set(qn(attribute), tag)
+    lang.set(qn("w:val"), tag)
+    for attribute, applies in (("w:eastAsia", east_asian), ("w:bidi", complex_script)):
+        if applies:
+            lang.set(qn(attribute), tag)
+        else:
+            lang.attrib.pop(qn(attribute), None)
+
+
+def set_default_right_to_left(doc: Document) -> None:
+    """Right-to-left paragraphs (`w:bidi`) and runs (`w:rtl`) on the document defaults."""
+    defaults = get_or_add(doc.styles.element, "w:docDefaults")
+    get_or_add(get_or_add(get_or_add(defaults, "w:pPrDefault"), "w:pPr"), "w:bidi")
+    get_or_add(get_or_add(get_or_add(defaults, "w:rPrDefault"), "w:rPr"), "w:rtl")
+
+
+def set_script_fonts(doc: Document, east_asian: str | None, complex_script: str | None) -> None:
+    """The East Asian (`w:eastAsia`) and complex-script (`w:cs`) font of the
+    document defaults and of every style that names fonts: the fallback
+    families that draw the brief's other scripts (render/fallback.py)."""
+    slots = {"w:eastAsia": ("w:eastAsiaTheme", east_asian), "w:cs": ("w:cstheme", complex_script)}
+    if not east_asian and not complex_script:
+        return
+    defaults = get_or_add(doc.styles.element, "w:docDefaults")
+    get_or_add(get_or_add(get_or_add(defaults, "w:rPrDefault"), "w:rPr"), "w:rFonts")
+    for fonts in doc.styles.element.iter(qn("w:rFonts")):
+        for slot, (theme_slot, family) in slots.items():
+            if family:
+                fonts.set(qn(slot), family)
+                fonts.attrib.pop(qn(theme_slot), None)
 
 
 def set_setting(settings: Settings, name: str, value: str) -> None:

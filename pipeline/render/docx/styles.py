@@ -17,7 +17,10 @@ from docx.styles.style import ParagraphStyle
 
 from pipeline.config.model import Layout, points
 from pipeline.render.docx import ooxml
+from pipeline.render.fallback import EAST_ASIAN, Fallback
+from pipeline.render.fallback import NONE as NO_FALLBACK
 from pipeline.render.theme import DocxStyle
+from pipeline.understand.scripts import COMPLEX, language_script
 
 BOX_INDENT_PT = 10  # text inside a shaded box, from its left rule
 BAND_PADDING_PT = 11  # inside the dossier's title band: the CSS padding of ~4mm
@@ -46,10 +49,26 @@ def paragraph_style(doc: Document, name: str) -> ParagraphStyle:
     return style
 
 
-def define_styles(doc: Document, layout: Layout, look: DocxStyle, language: str) -> None:
-    """Every style the composer names, each written once from the layout and the look."""
+def define_styles(
+    doc: Document,
+    layout: Layout,
+    look: DocxStyle,
+    language: str,
+    direction: str = "ltr",
+    fallback: Fallback = NO_FALLBACK,
+) -> None:
+    """Every style the composer names, each written once from the layout and the
+    look; the brief's language and direction, and the fallback fonts for its scripts."""
     fonts, colors = layout.fonts, layout.colors
-    ooxml.set_default_language(doc, LANGUAGE_TAGS.get(language, language))
+    script = language_script(language.split("-")[0])
+    ooxml.set_default_language(
+        doc,
+        LANGUAGE_TAGS.get(language, language),
+        east_asian=script in EAST_ASIAN,
+        complex_script=direction == "rtl" or script in COMPLEX,
+    )
+    if direction == "rtl":
+        ooxml.set_default_right_to_left(doc)
     # Word hyphenates justified text only when the document asks for it.
     ooxml.set_flag(doc.settings, "autoHyphenation")
     # As in the CSS: at most 2 hyphenated lines in a row, and no hyphen when
@@ -180,6 +199,8 @@ def define_styles(doc: Document, layout: Layout, look: DocxStyle, language: str)
     code = paragraph_style(doc, "Code")
     code.base_style = normal
     _font(code, fonts.monospace.family, points(fonts.monospace.size), None)
+    # The East Asian and complex-script slots: the PDF's fallback families.
+    ooxml.set_script_fonts(doc, fallback.east_asian, fallback.complex_script)
 
 
 def _font(style: ParagraphStyle, family: str, size: float, color: str | None) -> None:
