@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 
 from pipeline.brief import Brief
-from pipeline.build.source import load_theme_for, make_brief
+from pipeline.build.plan import BriefSettings, load_theme_for
+from pipeline.build.source import make_brief
 from pipeline.config.model import Config
 from pipeline.read.ingest import read_source
 from pipeline.render.fallback import _families_drawing, fallback_for, script_samples
@@ -25,13 +26,14 @@ pytestmark = pytest.mark.skipif(shutil.which("fc-list") is None, reason="fontcon
 
 
 def _brief(name: str) -> Brief:
-    return make_brief(read_source(str(FIXTURES / name)), Config(), dt.date(2026, 12, 2), [])
+    return make_brief(
+        read_source(str(FIXTURES / name)), BriefSettings.of(Config()), dt.date(2026, 12, 2), []
+    )
 
 
 def test_latin_briefs_need_no_fallback() -> None:
-    brief = make_brief(
-        read_source(str(ROOT / "examples" / "poutine-iran.txt")), Config(), dt.date(2026, 12, 2), []
-    )
+    document = read_source(str(ROOT / "examples" / "poutine-iran.txt"))
+    brief = make_brief(document, BriefSettings.of(Config()), dt.date(2026, 12, 2), [])
     assert script_samples(brief) == {}
     assert fallback_for(brief, Config().layout.fonts).families == ()
 

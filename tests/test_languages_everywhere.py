@@ -20,7 +20,8 @@ from babel.dates import format_date
 from docx import Document as DocxDocument
 from docx.oxml.ns import qn
 
-from pipeline.build.source import load_theme_for, make_brief
+from pipeline.build.plan import BriefSettings, load_theme_for
+from pipeline.build.source import make_brief
 from pipeline.config.model import Config
 from pipeline.read.ingest import read_source
 from pipeline.render.html import render_html
@@ -113,7 +114,7 @@ def test_english_labels_stand_in(built: tuple[Path, str], code: str) -> None:
 
 
 def test_rtl_page_direction() -> None:
-    brief = make_brief(read_source(str(FIXTURES / "ar.md")), Config(), DATE, [])
+    brief = make_brief(read_source(str(FIXTURES / "ar.md")), BriefSettings.of(Config()), DATE, [])
     assert brief.direction == "rtl"
     html, _css = render_html(brief, load_theme_for(Config()))
     assert '<html lang="ar" dir="rtl">' in html
@@ -158,7 +159,7 @@ def test_docx_names_the_pdfs_fallback_fonts(built: tuple[Path, str]) -> None:
 
     out, _ = built
     files = _artifacts(out, "ar")
-    brief = make_brief(read_source(str(FIXTURES / "ar.md")), Config(), DATE, [])
+    brief = make_brief(read_source(str(FIXTURES / "ar.md")), BriefSettings.of(Config()), DATE, [])
     found = fallback_for(brief, Config().layout.fonts)
     doc = DocxDocument(str(files["docx"]))
     fonts = doc.styles["Normal"].element.rPr.rFonts
