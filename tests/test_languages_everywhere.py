@@ -44,7 +44,8 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
     # A second Russian article: the missing-data note is still said once.
     shutil.copy(FIXTURES / "ru.md", root / "ru-2.md")
     sources.append(str(root / "ru-2.md"))
-    (root / "config.yaml").write_text("{}\n")
+    # Short articles: the key points box shows all the same.
+    (root / "config.yaml").write_text("layout: {key_points_min_words: 0}\n")
     result = run_cli(
         "build", "-c", str(root / "config.yaml"), "-o", str(root / "out"),
         "-f", "pdf,docx,json", *sources,
