@@ -27,6 +27,7 @@ CORPUS = next(
 )
 # The corpus's non-English pages, by the language their site writes in.
 NON_ENGLISH = {
+    "11ea381a": "pt",  # a Portuguese page of NASCAR standings: mostly English names
     "0ec95c72": "ko", "23aaecd1": "pt", "3252222e": "pt", "57b4dafd": "de", "7837c9d6": "id",
     "85439e26": "ja", "9da36ae4": "ko", "b3c19dd5": "pt", "ba07d1e6": "de", "f105de6e": "ja",
     "f6ac15a4": "pt", "ff0f958a": "ru",
@@ -55,6 +56,16 @@ SHORT = [
 @pytest.mark.parametrize(("text", "expected"), SHORT)
 def test_short_texts(text: str, expected: str) -> None:
     assert detect_language(text) == expected
+
+
+def test_names_do_not_decide() -> None:
+    table = (
+        "Nesta página você terá sempre a classificação atualizada até a última corrida! "
+        "Pos. Piloto Pontos 1 Kyle Busch 5040 2 Martin Truex Jr. 5035 3 Kevin Harvick 5033 "
+        "4 Denny Hamlin 5027 5 Joey Logano 2380 6 Ryan Blaney 2339 7 Kyle Larson 2339 "
+        "8 Brad Keselowski 2318 9 Clint Bowyer 2290 10 Chase Elliott 2275"
+    )
+    assert detect_language(table) == "pt"
 
 
 def test_nothing_to_tell() -> None:

@@ -169,3 +169,17 @@ def test_docx_names_the_pdfs_fallback_fonts(built: tuple[Path, str]) -> None:
     _html, css = render_html(brief, load_theme_for(Config()))
     if found.complex_script:
         assert f'"{found.complex_script}"' in css
+
+
+@pytest.mark.parametrize("code", (*WITH_DATA, *WITHOUT_DATA))
+def test_hyphenation_follows_the_language(built: tuple[Path, str], code: str) -> None:
+    """WeasyPrint hyphenates with the Pyphen patterns of the page's `lang`:
+    the language's own, or none (Japanese, Arabic), never English's."""
+    import pyphen
+
+    files = _artifacts(built[0], code)
+    lang = pypdf.PdfReader(files["pdf"]).trailer["/Root"]["/Lang"]
+    patterns = pyphen.language_fallback(str(lang))
+    assert patterns is None or patterns.split("_")[0] == code
+    if code in WITH_DATA + ("ru", "id"):
+        assert patterns is not None

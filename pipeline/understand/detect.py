@@ -23,6 +23,7 @@ from pipeline.understand.scripts import BY_CODE, WRITTEN_WITH, main_script, scri
 _TAGS = {"zh-cn": "zh-Hans", "zh-tw": "zh-Hant"}
 _SAMPLE = 20_000  # characters weighed, from the start of the text
 _SURE = 0.5  # the least probability taken as an answer
+_SENTENCE_END = tuple('.!?:"»“”')
 
 
 @lru_cache(maxsize=64)
@@ -105,7 +106,20 @@ def detect_language(text: str) -> str | None:
     codes = BY_CODE[script].languages
     if len(codes) == 1:
         return _TAGS.get(codes[0], codes[0])
-    return _weigh(sample, codes) if codes else None
+    return _weigh(_without_names(sample), codes) if codes else None
+
+
+def _without_names(text: str) -> str:
+    """`text` without the capitalised words inside sentences (names, mostly),
+    when enough words remain: a Portuguese table of English drivers' names is
+    Portuguese. German nouns go too; the words between them still tell."""
+    words = text.split()
+    kept = [
+        word
+        for index, word in enumerate(words)
+        if not (word[:1].isupper() and index and not words[index - 1].endswith(_SENTENCE_END))
+    ]
+    return " ".join(kept) if len(kept) * 2 >= len(words) or len(kept) >= 30 else text
 
 
 def text_script(text: str) -> str | None:
