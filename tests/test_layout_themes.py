@@ -464,6 +464,7 @@ def test_themes_command_and_user_theme(tmp_path: Path) -> None:
 def test_reference_docx_is_the_style_base(tmp_path: Path) -> None:
     reference = Document()
     reference.styles.add_style("House Style", 1).font.name = "Liberation Mono"
+    reference.styles["Normal"].font.name = "Liberation Serif"
     reference.add_paragraph("text that must not survive")
     reference.save(tmp_path / "house.docx")
     (tmp_path / "config.yaml").write_text("reference_docx: house.docx\n", encoding="utf-8")
@@ -485,7 +486,8 @@ def test_reference_docx_is_the_style_base(tmp_path: Path) -> None:
     assert code == 0, err.getvalue()
     doc = Document(next((tmp_path / "d").glob("*.docx")))
     assert "House Style" in [s.name for s in doc.styles]
-    assert doc.styles["Normal"].font.name == "DejaVu Serif"
+    # The config sets no font: the reference's stays (tests/test_reference_docx.py).
+    assert doc.styles["Normal"].font.name == "Liberation Serif"
     assert "text that must not survive" not in "\n".join(p.text for p in doc.paragraphs)
 
 

@@ -129,6 +129,10 @@ def make_plan(
     chosen = tuple(formats or config.formats)
     today = build_date()
     theme = load_theme_for(config)
+    if "docx" in chosen and theme.reference_docx is not None:
+        from pipeline.render.docx.reference import check_reference
+
+        check_reference(theme.reference_docx)  # a broken reference fails before any source
     return BuildPlan(
         formats=chosen,
         theme=theme,

@@ -407,7 +407,8 @@ class Config(_Section):
         description="folders (relative to config.yaml) searched for user themes first",
     )
     reference_docx: str | None = Field(
-        None, description="a .docx whose styles are the DOCX base (layout settings still apply)"
+        None,
+        description="a .docx whose styles are the DOCX base (layout values the config sets apply)",
     )
     organisation: str = Field("", max_length=200, description="shown in the title block")
     layout: Layout = Layout()

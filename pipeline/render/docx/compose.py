@@ -13,7 +13,6 @@ import base64
 import io
 from typing import IO
 
-from docx import Document as new_document
 from docx.document import Document
 from docx.enum.section import WD_ORIENT, WD_SECTION
 from docx.enum.table import WD_TABLE_ALIGNMENT
@@ -41,6 +40,7 @@ from pipeline.config.model import Layout, Slots, points
 from pipeline.render import Artifact
 from pipeline.render.docx import fonts, ooxml
 from pipeline.render.docx.package import package
+from pipeline.render.docx.reference import open_base
 from pipeline.render.docx.styles import (
     BOX_INDENT_PT,
     WHITE,
@@ -423,7 +423,7 @@ def _sources(doc: Document, brief: Brief) -> None:
 def render_docx(brief: Brief, theme: Theme) -> Artifact:
     layout = theme.layout
     warnings: list[str] = []
-    doc = new_document(str(theme.reference_docx) if theme.reference_docx else None)
+    doc = open_base(theme.reference_docx)
     # The base document's content is dropped; only its styles are kept.
     ooxml.clear_body(doc)
     define_styles(
@@ -433,6 +433,7 @@ def render_docx(brief: Brief, theme: Theme) -> Artifact:
         brief.language,
         brief.direction,
         fallback_for(brief, layout.fonts),  # the PDF's fallback families too
+        reference=theme.reference_docx is not None,
     )
     _page_setup(doc, layout)
 

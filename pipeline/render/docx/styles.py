@@ -14,6 +14,7 @@ from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING, WD_TAB_ALIGNMENT, WD_TAB_LEADER
 from docx.shared import Pt, RGBColor
 from docx.styles.style import ParagraphStyle
+from pydantic import BaseModel
 
 from pipeline.config.model import Layout, points
 from pipeline.render.docx import ooxml
@@ -49,6 +50,16 @@ def paragraph_style(doc: Document, name: str) -> ParagraphStyle:
     return style
 
 
+def set_by_user(model: BaseModel, dotted: str) -> bool:
+    """Whether the config gave `dotted` (say "fonts.body.family") rather than
+    leaving it to its default."""
+    for name in dotted.split("."):
+        if name not in model.model_fields_set:
+            return False
+        model = getattr(model, name)
+    return True
+
+
 def define_styles(
     doc: Document,
     layout: Layout,
@@ -56,10 +67,31 @@ def define_styles(
     language: str,
     direction: str = "ltr",
     fallback: Fallback = NO_FALLBACK,
+    reference: bool = False,
 ) -> None:
     """Every style the composer names, each written once from the layout and the
-    look; the brief's language and direction, and the fallback fonts for its scripts."""
+    look; the brief's language and direction, and the fallback fonts for its scripts.
+
+    With a `reference` document, its styles keep their fonts, colours and
+    spacing wherever the config leaves the layout's value to its default.
+    """
     fonts, colors = layout.fonts, layout.colors
+
+    def given(dotted: str) -> bool:
+        return not reference or set_by_user(layout, dotted)
+
+    by_role = {"body": fonts.body, "heading": fonts.heading, "title": fonts.title}
+    palette = {"accent": colors.accent, "text": colors.text, "muted": colors.muted}
+
+    def family(role: str) -> str | None:
+        return by_role[role].family if given(f"fonts.{role}.family") else None
+
+    def size(role: str) -> float | None:
+        return points(by_role[role].size) if given(f"fonts.{role}.size") else None
+
+    def color(name: str) -> str | None:
+        return palette[name] if given(f"colors.{name}") else None
+
     script = language_script(language.split("-")[0])
     ooxml.set_default_language(
         doc,
@@ -77,38 +109,49 @@ def define_styles(
     ooxml.set_setting(doc.settings, "hyphenationZone", str(round(text_width(layout) * 0.1 * 20)))
 
     normal = paragraph_style(doc, "Normal")
-    _font(normal, fonts.body.family, points(fonts.body.size), colors.text)
+    _font(normal, family("body"), size("body"), color("text"))
     fmt = normal.paragraph_format
-    # CSS line-height is a factor of the font size; Word's "multiple" is a
-    # factor of the font's own line height, so use "at least" size x factor.
-    fmt.line_spacing = Pt(points(fonts.body.size) * fonts.line_height)
-    fmt.line_spacing_rule = WD_LINE_SPACING.AT_LEAST
-    fmt.space_after = Pt(points(fonts.body.size) * 0.6)
+    if given("fonts.line_height") or given("fonts.body.size"):
+        # CSS line-height is a factor of the font size; Word's "multiple" is a
+        # factor of the font's own line height, so use "at least" size x factor.
+        fmt.line_spacing = Pt(points(fonts.body.size) * fonts.line_height)
+        fmt.line_spacing_rule = WD_LINE_SPACING.AT_LEAST
+    if given("fonts.body.size"):
+        fmt.space_after = Pt(points(fonts.body.size) * 0.6)
     fmt.widow_control = True
-    if layout.justify:
+    if layout.justify and given("justify"):
         fmt.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
 
-    def heading_like(name: str, size: float, base: str | None = None) -> ParagraphStyle:
+    def heading_like(
+        name: str,
+        size: float | None,
+        base: str | None = None,
+        spacing: bool = True,
+        font: str = "heading",
+    ) -> ParagraphStyle:
         style = paragraph_style(doc, name)
         if base:
             style.base_style = paragraph_style(doc, base)
-        _font(style, fonts.heading.family, size, colors.accent)
+        _font(style, family(font), size, color("accent"))
         style.font.bold = True
         style.font.italic = False
         style.paragraph_format.keep_with_next = True
         style.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.LEFT
-        style.paragraph_format.line_spacing = 1.2
+        if spacing:
+            style.paragraph_format.line_spacing = 1.2
         return style
 
     # The title block: on the theme's accent band, or plain with a rule under the meta line.
-    title = heading_like("Title", points(fonts.title.size))
-    title.paragraph_format.space_after = Pt(4)
+    title = heading_like("Title", size("title"), spacing=not reference, font="title")
+    if not reference:
+        title.paragraph_format.space_after = Pt(4)
     ooxml.remove_borders(title)
     if look.title_align == "center":
         title.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    h1 = heading_like("Heading 1", points(fonts.heading.size))
-    h1.paragraph_format.space_before = Pt(14)
-    h1.paragraph_format.space_after = Pt(6)
+    h1 = heading_like("Heading 1", size("heading"), spacing=not reference)
+    if not reference:
+        h1.paragraph_format.space_before = Pt(14)
+        h1.paragraph_format.space_after = Pt(6)
     h1.font.all_caps = look.heading_caps
     if look.heading_rule != "none":
         ooxml.set_border(h1, look.heading_rule, colors.accent, 8, 2)
@@ -150,15 +193,18 @@ def define_styles(
 
     quote = paragraph_style(doc, "Quote")
     quote.font.italic = True
-    quote.font.color.rgb = rgb(colors.text)
-    quote.paragraph_format.left_indent = Pt(12)
+    if color("text") is not None:
+        quote.font.color.rgb = rgb(colors.text)
+    if not reference:
+        quote.paragraph_format.left_indent = Pt(12)
 
     for name in ("List Bullet", "List Number"):
-        paragraph_style(doc, name).font.name = fonts.body.family
+        if family("body") is not None:
+            paragraph_style(doc, name).font.name = fonts.body.family
 
     for name in ("Header", "Footer"):
         style = paragraph_style(doc, name)
-        _font(style, fonts.heading.family, 7.5, colors.muted)
+        _font(style, family("heading"), 7.5, color("muted"))
         style.paragraph_format.tab_stops.clear_all()
         style.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.LEFT
 
@@ -182,7 +228,7 @@ def define_styles(
     # Contents: a small-capitals label without the box look, then dotted entries.
     toc_label = paragraph_style(doc, "TOC Heading")
     toc_label.base_style = normal
-    _font(toc_label, fonts.heading.family, 8, colors.accent)
+    _font(toc_label, family("heading"), 8, colors.accent)
     toc_label.font.bold = True
     toc_label.font.all_caps = True
     toc_label.paragraph_format.keep_with_next = True
@@ -203,10 +249,13 @@ def define_styles(
     ooxml.set_script_fonts(doc, fallback.east_asian, fallback.complex_script)
 
 
-def _font(style: ParagraphStyle, family: str, size: float, color: str | None) -> None:
-    style.font.name = family
-    ooxml.set_fonts(style, family)
-    style.font.size = Pt(size)
+def _font(style: ParagraphStyle, family: str | None, size: float | None, color: str | None) -> None:
+    """The style's font; what is None stays as the base document has it."""
+    if family is not None:
+        style.font.name = family
+        ooxml.set_fonts(style, family)
+    if size is not None:
+        style.font.size = Pt(size)
     if color is not None:
         style.font.color.rgb = rgb(color)
 
