@@ -386,3 +386,24 @@ def test_markdown_table_is_a_table(tmp_path: Path) -> None:
     assert code == 0, err
     tables = [b for b in brief["lede"] + brief["intro"] if b["type"] == "table"]
     assert tables and tables[0]["rows"] == [["Town", "Price"], ["Brest", "210"], ["Lyon", "340"]]
+
+
+@needs_html
+def test_text_standing_loose_after_a_heading_is_kept() -> None:
+    """trafilatura leaves a heading's following text as the heading's tail."""
+    from lxml import etree
+
+    from pipeline.read.htmlblocks import read_blocks
+
+    root = etree.fromstring(
+        "<main><head rend='h2'>Deal one</head>Save $31 with <hi rend='#b'>this</hi> bundle."
+        "<p>Next paragraph.</p>Closing words <ref target='https://x.org'>here</ref>.</main>"
+    )
+    blocks = read_blocks(root, "\u2423")
+    assert [(b.kind, b.text) for b in blocks] == [
+        ("heading", "Deal one"),
+        ("paragraph", "Save $31 with this bundle."),
+        ("paragraph", "Next paragraph."),
+        ("paragraph", "Closing words here."),
+    ]
+    assert blocks[1].runs[1].marks == ("strong",)

@@ -105,6 +105,45 @@ def _table(element: Any, space: str, line: int) -> RawBlock | None:
     )
 
 
+_CONTAINERS = ("div", "main", "body", "section")
+_INLINE_XML = ("hi", "ref", "lb", "del")
+
+
+class _Loose:
+    """Text and inline elements that stand straight in a container, between
+    its blocks (trafilatura leaves a heading's following text as its tail):
+    gathered into one paragraph."""
+
+    def __init__(self, text: str | None) -> None:
+        self.paragraph: Any = None
+        self.text(text)
+
+    def _element(self) -> Any:
+        if self.paragraph is None:
+            from lxml import etree
+
+            self.paragraph = etree.Element("p")
+        return self.paragraph
+
+    def text(self, text: str | None) -> None:
+        if not text or not text.strip():
+            return
+        paragraph = self._element()
+        if len(paragraph):
+            paragraph[-1].tail = (paragraph[-1].tail or "") + text
+        else:
+            paragraph.text = (paragraph.text or "") + text
+
+    def add(self, element: Any) -> None:
+        import copy
+
+        self._element().append(copy.deepcopy(element))
+
+    def take(self) -> Any:
+        paragraph, self.paragraph = self.paragraph, None
+        return paragraph
+
+
 def read_blocks(
     root: Any, space: str, links: dict[str, list[tuple[str, str]]] | None = None
 ) -> list[RawBlock]:
@@ -123,8 +162,19 @@ def read_blocks(
         blocks.append(RawBlock(kind, runs, len(blocks) + 1, **extra))
 
     def walk(node: Any, quote: bool, lists: tuple[bool, ...]) -> None:
+        loose = _Loose(node.text if node.tag in _CONTAINERS else None)
+
+        def flush() -> None:
+            paragraph = loose.take()
+            if paragraph is not None:
+                add("quote" if quote else "paragraph", paragraph)
+
         for child in node:
             tag = child.tag
+            if node.tag in _CONTAINERS and tag in _INLINE_XML:
+                loose.add(child)  # inline content straight in a container
+                continue
+            flush()
             if tag == "head":
                 rend = str(child.get("rend", "h2"))
                 level = int(rend[1]) if len(rend) == 2 and rend[1].isdigit() else 2
@@ -146,8 +196,11 @@ def read_blocks(
                 table = _table(child, space, len(blocks) + 1)
                 if table is not None:
                     blocks.append(table)
-            elif tag in ("div", "main", "body", "section"):
+            elif tag in _CONTAINERS:
                 walk(child, quote, lists)
+            if node.tag in _CONTAINERS:
+                loose.text(child.tail)  # text after a block, before the next one
+        flush()
 
     walk(root, False, ())
     return blocks
