@@ -186,13 +186,15 @@ def _run(
     pooled = [source for source in todo if source != "-"] if jobs > 1 and len(todo) > 1 else []
     # A process rendering many PDFs warms WeasyPrint once (one tiny render,
     # ~0.4 s) so each later forked render is ~0.04 s faster (bench/PROFILE.md).
-    warm = len(todo) - len(pooled) >= WARM_RENDER_AFTER
+    serial = [source for source in todo if source not in pooled]
+    warm = len(serial) >= WARM_RENDER_AFTER
     # Picklable (a module function and plain data), so pool workers take it too.
     build = partial(build_one, plan=plan)
-    server = renderers.for_build(plan.formats) if renderers is not None else None
-    for source in todo:
-        if source not in pooled:
-            done(build(source, warm_render=warm, server=server))
+    server = None
+    if renderers is not None:  # pool workers render: the server is stopped (or never started)
+        server = renderers.for_build(plan.formats, pooled=not serial)
+    for source in serial:
+        done(build(source, warm_render=warm, server=server))
     if not pooled:
         return results
     if renderers is not None:
