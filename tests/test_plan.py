@@ -13,6 +13,7 @@ from pipeline.build.source import build_one
 from pipeline.cli import main
 from pipeline.config.model import parse_config
 from pipeline.errors import EXIT_USAGE, UsageError
+from pipeline.render.assets import AssetError
 
 from .clock import BUILD_DATE
 from .conftest import ROOT
@@ -60,3 +61,18 @@ def test_a_missing_languages_dir_stops_the_plan(tmp_path: Path) -> None:
     argv = ["build", str(EXAMPLE), "-c", str(tmp_path / "config.yaml"), "-o", str(tmp_path / "o")]
     assert main(argv, io.StringIO(), err) == EXIT_USAGE  # nothing built, like any config error
     assert err.getvalue().count("error:") == 1 and not (tmp_path / "o").exists()
+
+
+def test_only_a_build_that_draws_reads_the_logo(tmp_path: Path) -> None:
+    """Validate only what the formats need: a JSON-only build never opens the
+    logo; a DOCX build checks it (here: not an image) and stops with exit 2."""
+    (tmp_path / "logo.png").write_bytes(b"not an image at all")
+    config = tmp_path / "config.yaml"
+    config.write_text("layout:\n  logo: {path: logo.png, alt: Logo}\n", encoding="utf-8")
+    settings = parse_config({"layout": {"logo": {"path": "logo.png"}}}, base_dir=tmp_path)
+    assert make_plan(settings, ("json",)).theme.assets == ()
+    with pytest.raises(AssetError, match="not an image"):
+        make_plan(settings, ("docx",))
+    for formats, code in (("json", 0), ("docx", EXIT_USAGE)):
+        argv = ["build", str(EXAMPLE), "-c", str(config), "-f", formats, "-o", str(tmp_path / "o")]
+        assert main(argv, io.StringIO(), io.StringIO()) == code, formats

@@ -101,8 +101,9 @@ def theme_search_path(config: Config) -> tuple[Path, ...]:
     return tuple(config.base_dir / folder for folder in config.theme_dirs)
 
 
-def load_theme_for(config: Config) -> Theme:
-    """The configured theme with its layout, PDF settings and validated assets."""
+def load_theme_for(config: Config, *, assets: bool = True) -> Theme:
+    """The configured theme with its layout, PDF settings and validated assets
+    (the logo and font files, read and checked only when `assets`)."""
     return load_theme(
         config.theme,
         config.layout,
@@ -110,6 +111,7 @@ def load_theme_for(config: Config) -> Theme:
         search=theme_search_path(config),
         reference_docx=config.reference_docx,
         project_root=config.base_dir,
+        assets=assets,
     )
 
 
@@ -123,12 +125,14 @@ def make_plan(
     refresh: bool = False,
 ) -> BuildPlan:
     """The plan of one build of `formats` (default: the config's); `refresh`:
-    download URL sources again instead of revalidating the cached copies."""
+    download URL sources again instead of revalidating the cached copies.
+    Only what the formats need is checked: a JSON-only build draws nothing,
+    so it neither reads nor validates the logo and font files."""
     from pipeline.read.fetch import fetcher_for
 
     chosen = tuple(formats or config.formats)
     today = build_date()
-    theme = load_theme_for(config)
+    theme = load_theme_for(config, assets=bool({"pdf", "docx"} & set(chosen)))
     if "docx" in chosen and theme.reference_docx is not None:
         from pipeline.render.docx.reference import check_reference
 

@@ -101,10 +101,13 @@ def load_theme(
     search: tuple[Path, ...] = (),
     reference_docx: str | None = None,
     project_root: Path | None = None,
+    *,
+    assets: bool = True,
 ) -> Theme:
     """A theme by name (user folders in `search` first, then shipped) or by folder path.
 
-    The layout's logo and font files are validated and read here, once.
+    The layout's logo and font files are validated and read here, once
+    (unless `assets` is false: a build that draws nothing, JSON only).
     """
     candidate = Path(name)
     if ("/" in name or name.startswith(".")) and is_theme(candidate):
@@ -126,7 +129,7 @@ def load_theme(
         docx=settings.docx,
         description=settings.description,
         reference_docx=Path(reference_docx) if reference_docx else None,
-        assets=_load_assets(layout, project_root or Path.cwd()),
+        assets=_load_assets(layout, project_root or Path.cwd()) if assets else (),
     )
 
 
