@@ -407,3 +407,19 @@ def test_text_standing_loose_after_a_heading_is_kept() -> None:
         ("paragraph", "Closing words here."),
     ]
     assert blocks[1].runs[1].marks == ("strong",)
+
+
+@needs_html
+def test_a_standfirst_repeating_the_headline_is_not_the_subtitle(tmp_path: Path) -> None:
+    from pipeline.read.ingest import read_source
+
+    page = tmp_path / "page.html"
+    body = " ".join(["The council met on Tuesday and agreed the budget after a long debate."] * 3)
+    page.write_text(
+        "<html><head><meta property='og:title' content='Budget agreed after a long debate "
+        "in the council chamber'></head><body><article><h1>Budget agreed after a long debate "
+        "in the council chamber</h1><p class='subtitle'>Budget agreed after a long debate in "
+        f"the council chamber</p><p>{body}</p><p>{body}</p></article></body></html>",
+        encoding="utf-8",
+    )
+    assert "subtitle" not in read_source(str(page)).meta

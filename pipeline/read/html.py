@@ -229,6 +229,8 @@ def extract_article(
     if "lang" in declared:
         meta["declared_lang"] = declared["lang"]
     lead = standfirst(tree, declared.get("description"))
+    if lead and words(lead) in words(str(declared.get("title", ""))):
+        lead = None  # the headline again, not a standfirst
     if lead:
         # The extractor may have taken it as the first paragraph (after the headline).
         at = next((i for i, b in enumerate(blocks[:3]) if b.kind != "heading"), None)
