@@ -12,6 +12,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from pipeline.labels import Labels as Labels  # declared there, part of the Brief
+
 SCHEMA_VERSION = 1
 
 SectionKind = Literal["narrative", "question", "pros_cons", "conclusion"]
@@ -147,27 +149,6 @@ class Entity(_Frozen):
     kind: EntityKind = "other"
 
 
-class Labels(_Frozen):
-    """User-visible words, resolved for the brief's language."""
-
-    lede: str
-    key_points: str
-    sources: str
-    pros: str
-    cons: str
-    entities: str
-    contents: str
-    date_prefix: str
-    reading_time: str
-    words: str
-    # Used by the e-mail body; defaults keep older language files loading.
-    summary: str = "Summary"
-    attached: str = "Attached: {files}"
-    notes: str = "Notes"  # the heading of a page's footnotes
-    # The provenance line of a fetched article.
-    retrieved: str = "Source: {source}, retrieved {date}"
-
-
 class Brief(_Frozen):
     schema_version: int = SCHEMA_VERSION
     title: str
@@ -186,6 +167,9 @@ class Brief(_Frozen):
     tags: tuple[str, ...] = ()
     entities: tuple[Entity, ...] = ()
     keywords: tuple[str, ...] = ()  # document metadata (PDF Keywords, DOCX keywords)
+    # The article's own one-line description (front matter), document metadata
+    # (PDF Subject, DOCX subject); left out of the JSON when there is none.
+    description: str | None = Field(None, exclude_if=lambda value: value is None)
     word_count: int = 0
     reading_minutes: int = 0
     reading_text: str = ""  # "4 min de lecture · 792 mots", for the title block

@@ -118,11 +118,11 @@ def small_build(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path
     out = base / "dist"
     code, stdout, stderr = cli("build", str(sources), "-f", "pdf,docx,json", "-o", str(out))
     assert code == 0, stderr
-    yield sources, out, stdout
+    yield sources, out, stderr
 
 
 def test_manifest_matches_the_files(small_build: tuple[Path, Path, str]) -> None:
-    sources, out, stdout = small_build
+    sources, out, status = small_build
     manifest = load_manifest(out / "manifest.json")
     assert manifest is not None
     on_disk = {p.name for p in out.iterdir() if p.name != "manifest.json"}
@@ -151,7 +151,7 @@ def test_manifest_matches_the_files(small_build: tuple[Path, Path, str]) -> None
         str(sources / "alpha.txt"),
         str(sources / "beta.txt"),
     }
-    assert "2 built, 0 unchanged, 0 failed" in stdout
+    assert "2 built, 0 unchanged, 0 failed" in status
 
 
 # --- 3/4. incremental batches -------------------------------------------------
@@ -172,24 +172,24 @@ def test_untouched_rebuild_is_a_no_op_and_one_change_rebuilds_one(tmp_path: Path
     out = tmp_path / "dist"
     assert cli("build", str(tmp_path / "src"), "-f", "docx,json", "-o", str(out))[0] == 0
     before = mtimes(out)
-    code, stdout, _ = cli("build", str(tmp_path / "src"), "-f", "docx,json", "-o", str(out))
+    code, _, status = cli("build", str(tmp_path / "src"), "-f", "docx,json", "-o", str(out))
     assert code == 0
     assert mtimes(out) == before  # nothing rewritten, not even the manifest
-    assert "0 built, 4 unchanged" in stdout
+    assert "0 built, 4 unchanged" in status
     os.utime(paths[1], (1, 1))  # a new mtime with the same content changes nothing
     assert (
         "0 built, 4 unchanged"
-        in cli("build", str(tmp_path / "src"), "-f", "docx,json", "-o", str(out))[1]
+        in cli("build", str(tmp_path / "src"), "-f", "docx,json", "-o", str(out))[2]
     )
     assert mtimes(out) == before
 
     paths[2].write_text(article("Dossier numéro 2", 2) + "\nUn paragraphe ajouté, tout neuf.\n")
-    code, stdout, _ = cli("build", str(tmp_path / "src"), "-f", "docx,json", "-o", str(out))
+    code, _, status = cli("build", str(tmp_path / "src"), "-f", "docx,json", "-o", str(out))
     assert code == 0
     after = mtimes(out)
     changed = {name for name in after if after[name] != before.get(name)}
     assert changed == {"dossier-numero-2.docx", "dossier-numero-2.json", "manifest.json"}
-    assert "1 built, 3 unchanged" in stdout
+    assert "1 built, 3 unchanged" in status
     manifest = load_manifest(out / "manifest.json")
     assert manifest is not None
     assert manifest.source(str(paths[2])).sha256 == sha(paths[2])  # type: ignore[union-attr]
@@ -202,17 +202,17 @@ def test_damaged_artifact_config_change_and_force_rebuild(tmp_path: Path) -> Non
     assert cli(*args)[0] == 0
     damaged = out / "dossier-numero-1.json"
     damaged.write_text("{}")
-    code, stdout, _ = cli(*args)
-    assert "1 built, 2 unchanged" in stdout
+    code, _, status = cli(*args)
+    assert "1 built, 2 unchanged" in status
     assert json.loads(damaged.read_text())["title"] == "Dossier numéro 1"
 
     config = tmp_path / "config.yaml"
     config.write_text("organisation: Autre service\n")
-    code, stdout, _ = cli(*args, "-c", str(config))
-    assert code == 0 and "3 built, 0 unchanged" in stdout  # the effective config changed
+    code, _, status = cli(*args, "-c", str(config))
+    assert code == 0 and "3 built, 0 unchanged" in status  # the effective config changed
 
-    code, stdout, _ = cli(*args, "-c", str(config), "--force")
-    assert code == 0 and "3 built, 0 unchanged" in stdout
+    code, _, status = cli(*args, "-c", str(config), "--force")
+    assert code == 0 and "3 built, 0 unchanged" in status
 
 
 # --- 3. a failing source in a parallel batch -------------------------------
@@ -230,7 +230,7 @@ def test_one_failure_in_ten_yields_nine_briefs_and_exit_1(tmp_path: Path) -> Non
     assert stderr.count("error:") == 1
     docx = sorted(p.name for p in out.glob("*.docx"))
     assert len(docx) == 9 and "dossier-numero-4.docx" not in docx
-    assert "9 built, 0 unchanged, 1 failed" in stdout
+    assert "9 built, 0 unchanged, 1 failed" in stderr
     manifest = load_manifest(out / "manifest.json")
     assert manifest is not None and len(manifest.artifacts) == 18
     assert str(paths[4]) not in {s.source for s in manifest.sources}
@@ -324,14 +324,14 @@ def test_clean_removes_only_listed_files(tmp_path: Path) -> None:
     assert cli("build", str(tmp_path / "src"), "-f", "json", "-o", str(out))[0] == 0
     keep = out / "notes-de-lequipe.json"
     keep.write_text("{}")  # not ours: --clean must leave it alone
-    code, stdout, _ = cli("build", str(paths[0]), "-f", "json", "-o", str(out), "--clean")
+    code, _, status = cli("build", str(paths[0]), "-f", "json", "-o", str(out), "--clean")
     assert code == 0
     assert sorted(p.name for p in out.iterdir()) == [
         "dossier-numero-0.json",
         "manifest.json",
         "notes-de-lequipe.json",
     ]
-    assert "removed" in stdout
+    assert "removed" in status
     manifest = load_manifest(out / "manifest.json")
     assert manifest is not None
     assert [a.path for a in manifest.artifacts] == ["dossier-numero-0.json"]
@@ -414,14 +414,14 @@ def test_a_template_change_or_a_new_version_rebuilds_everything(
     monkeypatch.setattr(pipeline.render.discovery, "templates_root", lambda: themes)
     _batch(tmp_path / "src", 3)
     args = ("build", str(tmp_path / "src"), "-f", "json", "-o", str(tmp_path / "dist"))
-    assert "3 built" in cli(*args)[1]
-    assert "0 built, 3 unchanged" in cli(*args)[1]
+    assert "3 built" in cli(*args)[2]
+    assert "0 built, 3 unchanged" in cli(*args)[2]
     css = themes / "note" / "style.css.j2"
     css.write_text(css.read_text() + "\n/* a new rule */\n")
-    assert "3 built, 0 unchanged" in cli(*args)[1]
+    assert "3 built, 0 unchanged" in cli(*args)[2]
     monkeypatch.setattr(pipeline.build.plan, "package_fingerprint", lambda: "99.0+0123456789ab")
-    assert "3 built, 0 unchanged" in cli(*args)[1]
-    assert "0 built, 3 unchanged" in cli(*args)[1]
+    assert "3 built, 0 unchanged" in cli(*args)[2]
+    assert "0 built, 3 unchanged" in cli(*args)[2]
 
 
 def test_progress_bar_and_rich_table_render(tmp_path: Path) -> None:
@@ -473,10 +473,10 @@ def test_a_source_is_recognised_however_it_is_spelled(
     monkeypatch.chdir(tmp_path)
     _batch(tmp_path / "src", 1)
     assert (
-        "wrote dist/dossier-numero-0.json" in cli("build", "./src/a00.txt", "src", "-f", "json")[1]
+        "wrote dist/dossier-numero-0.json" in cli("build", "./src/a00.txt", "src", "-f", "json")[2]
     )
-    stdout = cli("build", str(tmp_path / "src" / "a00.txt"), "-f", "json")[1]
-    assert "0 built, 1 unchanged" in stdout
+    status = cli("build", str(tmp_path / "src" / "a00.txt"), "-f", "json")[2]
+    assert "0 built, 1 unchanged" in status
     manifest = load_manifest(tmp_path / "dist" / "manifest.json")
     assert manifest is not None and [s.source for s in manifest.sources] == ["src/a00.txt"]
 

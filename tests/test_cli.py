@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -35,8 +36,10 @@ def test_missing_and_empty_sources_fail_with_exit_1(tmp_path: Path) -> None:
     empty = tmp_path / "empty.txt"
     empty.write_text(" \n\n", encoding="utf-8")
     out = tmp_path / "out"
-    result = run_cli("build", str(tmp_path / "nope.txt"), str(empty), "-o", str(out), "-f", "json")
-    assert result.code == 1
+    result = run_cli(
+        "build", "-q", str(tmp_path / "nope.txt"), str(empty), "-o", str(out), "-f", "json"
+    )
+    assert result.code == 1 and result.out == ""
     lines = result.err.strip().splitlines()
     assert lines == [
         f"error: {tmp_path / 'nope.txt'}: no such file (check the path)",
@@ -114,7 +117,7 @@ def test_same_title_twice_gets_distinct_stable_names(tmp_path: Path) -> None:
         names.append(sorted(p.name for p in out.iterdir() if p.name != "manifest.json"))
     assert names[0] == names[1]  # the same names whatever the argument order
     first, second = names[0]
-    assert re.fullmatch(r"same-title-[0-9a-f]{6}\.json", first) and second == "same-title.json"
+    assert re.fullmatch(r"same-title-b-[0-9a-f]{6}\.json", first) and second == "same-title.json"
 
 
 def test_schema_command_prints_json_schema() -> None:
@@ -141,3 +144,60 @@ def test_an_undated_article_is_dated_today_as_the_code_counts_days(
     assert result.code == 0, result.err
     produced = tmp_path / "out" / "a-title.json"
     assert json.loads(produced.read_text("utf-8"))["date"] == str(real_clock)
+
+
+def test_o_file_writes_that_one_file_as_pandoc_does(tmp_path: Path) -> None:
+    from pypdf import PdfReader
+
+    source = ROOT / "examples" / "poutine-iran.txt"
+    for name in ("brief.json", "brief.docx", "brief.pdf"):
+        result = run_cli("build", str(source), "-o", str(tmp_path / "one" / name))
+        assert result.code == 0, result.err
+        assert result.out == "" and f"wrote {tmp_path / 'one' / name}" in result.err
+    assert sorted(p.name for p in (tmp_path / "one").iterdir()) == [
+        "brief.docx",
+        "brief.json",
+        "brief.pdf",
+    ]  # no manifest, no folder named brief.pdf/
+    assert json.loads((tmp_path / "one" / "brief.json").read_text())["title"]
+    assert len(PdfReader(tmp_path / "one" / "brief.pdf").pages) >= 1
+    two = run_cli("build", str(source), str(source.with_name("fr-example.md")), "-o", "x.pdf")
+    assert two.code == 2 and "writes one brief" in two.err
+    clash = run_cli("build", str(source), "-f", "docx", "-o", str(tmp_path / "x.pdf"))
+    assert clash.code == 2 and "is a PDF file, but -f asks for docx" in clash.err
+    # An existing folder named like a file is still a folder.
+    folder = tmp_path / "looks.pdf"
+    folder.mkdir()
+    assert run_cli("build", str(source), "-f", "json", "-o", str(folder)).code == 0
+    assert (folder / "manifest.json").is_file()
+
+
+def test_o_dash_streams_one_artifact_to_stdout_and_nothing_else(tmp_path: Path) -> None:
+    import io
+
+    from pipeline.cli import main
+
+    source = str(ROOT / "examples" / "poutine-iran.txt")
+    result = run_cli("build", source, "-f", "json", "-o", "-")
+    assert result.code == 0, result.err
+    assert json.loads(result.out)["title"] and "wrote" not in result.err
+    raw = io.BytesIO()
+    stdout = io.TextIOWrapper(raw, encoding="utf-8")
+    assert main(["build", source, "-f", "docx", "-o", "-"], stdout, io.StringIO()) == 0
+    stdout.flush()
+    assert raw.getvalue().startswith(b"PK")
+    several = run_cli("build", source, "-f", "pdf,docx", "-o", "-")
+    assert several.code == 2 and "choose one with -f" in several.err
+
+
+def test_help_names_the_program_as_invoked() -> None:
+    import io
+
+    from pipeline.cli import main
+    from pipeline.cli_parser import invoked_as
+
+    assert invoked_as("/usr/local/bin/pipeline-brief") == "pipeline-brief"
+    assert invoked_as("/x/pipeline/__main__.py") == "python -m pipeline"
+    out = io.StringIO()
+    assert main([], out, io.StringIO(), prog="pipeline-brief") == 2
+    assert out.getvalue().startswith("usage: pipeline-brief ")

@@ -54,7 +54,7 @@ def outputs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, Pat
     argv = ["build", "-c", str(root / "config.yaml"), "-o", str(root / "out")]
     code = main([*argv, *(str(FIXTURES / name) for name in NAMES)], out, err)
     assert code == 0, err.getvalue()
-    written = re.findall(r"^wrote (\S+)", out.getvalue(), re.MULTILINE)
+    written = re.findall(r"^wrote (\S+)", err.getvalue(), re.MULTILINE)
     written = [name for name in written if not name.endswith("manifest.json")]
     assert len(written) == 3 * len(NAMES)
     by_stem: dict[str, dict[str, Path]] = {}

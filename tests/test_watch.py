@@ -200,7 +200,7 @@ def test_cli_watch_subprocess_rebuilds_on_save_and_stops_on_sigint(project: Path
     )
     lines: list[str] = []
     reader = threading.Thread(
-        target=lambda: lines.extend(iter(proc.stdout.readline, "")) if proc.stdout else None,
+        target=lambda: lines.extend(iter(proc.stderr.readline, "")) if proc.stderr else None,
         daemon=True,
     )
     reader.start()
@@ -211,9 +211,7 @@ def test_cli_watch_subprocess_rebuilds_on_save_and_stops_on_sigint(project: Path
             if predicate(list(lines)):
                 return
             if proc.poll() is not None:
-                raise AssertionError(
-                    f"watch exited early: {proc.stderr.read() if proc.stderr else ''}"
-                )
+                raise AssertionError(f"watch exited early: {lines}")
             time.sleep(0.05)
         raise AssertionError(f"timed out waiting for {what}; got {lines}")
 

@@ -11,7 +11,6 @@ folder.
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -30,7 +29,8 @@ from pipeline.build.manifest import (
     sha256_bytes,
     sha256_file,
 )
-from pipeline.build.output import remove_listed, slugify, write_atomic
+from pipeline.build.naming import shared_stem, slugify
+from pipeline.build.output import remove_listed, write_atomic
 from pipeline.build.plan import BuildPlan
 from pipeline.build.source import SourceResult, build_one, make_brief
 from pipeline.errors import OutputError, PipelineError, RenderError, UsageError
@@ -96,8 +96,9 @@ def title_slug(result: SourceResult) -> str:
 
 def plan_stems(slugs: dict[str, str], reserved: set[str]) -> dict[str, str]:
     """Source -> output file stem. Sources sharing a title are ordered by path:
-    the first keeps the plain name, the others get a short hash of their path,
-    so names depend neither on the order sources were given nor on scheduling."""
+    the first keeps the plain name, the others add their own file name and a
+    short hash of their path (naming.shared_stem), so names stay readable and
+    depend neither on the order sources were given nor on scheduling."""
     groups: dict[str, list[str]] = {}
     for source, slug in slugs.items():
         groups.setdefault(slug, []).append(source)
@@ -107,8 +108,7 @@ def plan_stems(slugs: dict[str, str], reserved: set[str]) -> dict[str, str]:
             if index == 0 and slug not in reserved:
                 stems[source] = slug
             else:
-                suffix = "-" + hashlib.sha256(source.encode("utf-8")).hexdigest()[:6]
-                stems[source] = slug[: 80 - len(suffix)] + suffix
+                stems[source] = shared_stem(slug, source)
     return stems
 
 

@@ -13,37 +13,15 @@ import os
 import re
 import secrets
 import tempfile
-import unicodedata
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+# File names come from build/naming.py; re-exported for this module's callers.
+from pipeline.build.naming import MAX_SLUG as MAX_SLUG
+from pipeline.build.naming import slugify as slugify
 from pipeline.errors import OutputError
-
-MAX_SLUG = 80
-_RESERVED = {
-    "con",
-    "prn",
-    "aux",
-    "nul",
-    *(f"com{i}" for i in range(1, 10)),
-    *(f"lpt{i}" for i in range(1, 10)),
-}
-
-
-def slugify(text: str, fallback: str = "brief") -> str:
-    """ASCII, lowercase, hyphenated, at most 80 characters, never empty or reserved."""
-    text = unicodedata.normalize("NFKD", text)
-    text = text.encode("ascii", "ignore").decode("ascii").lower()
-    text = re.sub(r"['’`]", "", text)
-    text = re.sub(r"[^a-z0-9]+", "-", text).strip("-")
-    if len(text) > MAX_SLUG:
-        text = text[:MAX_SLUG].rsplit("-", 1)[0] or text[:MAX_SLUG]
-    text = text.strip("-")
-    if not text or text in _RESERVED:
-        text = (fallback if fallback != text else "brief") or "brief"
-    return text
 
 
 def verify(fmt: str, data: bytes) -> None:

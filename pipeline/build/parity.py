@@ -9,7 +9,8 @@ hyphens from hyphenation, bullets), every Brief heading and paragraph must
 appear in both, in order (the subtitle with them), key points and source
 names in both or neither (the layout may leave them out), every DOCX
 paragraph must appear in the PDF, and no text of the PDF's text block may be
-left over once they are found.
+left over once they are found. The font families each draws with are
+compared too (build/fontparity.py).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from pipeline.build.fontparity import font_problems
 from pipeline.errors import SourceError
 
 if TYPE_CHECKING:
@@ -228,6 +230,7 @@ def compare(pdf_data: bytes, docx_data: bytes, brief: Brief | None = None) -> li
             )
     for line in pdf.overflowing[:5]:
         problems.append(f"PDF line overflows the text block: {line}")
+    problems.extend(font_problems(pdf_data, docx_data))
 
     spans, missing = _in_order(docx.paragraphs, pdf.stream)
     for text in missing[:10]:

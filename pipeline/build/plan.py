@@ -19,8 +19,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 from pipeline.build.clock import build_date, build_time
-from pipeline.build.manifest import config_hash, package_fingerprint, theme_hash
-from pipeline.config.model import Config, Labels, Limits
+from pipeline.build.manifest import config_hash, package_fingerprint, sha256_bytes, theme_hash
+from pipeline.config.model import Config, Limits
 from pipeline.errors import UsageError
 from pipeline.render.theme import Theme, load_theme
 
@@ -35,7 +35,8 @@ class BriefSettings:
 
     language: str = "auto"  # "auto" (detected) or a language code
     language_dirs: tuple[Path, ...] = ()  # extra language data, searched first
-    labels: Mapping[str, Labels] = field(default_factory=dict)  # overrides per language code
+    # label overrides per language code: {"fr": {"lede": "L'essentiel"}}
+    labels: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
     undated: Literal["build", "file"] = "build"
     organisation: str | None = None
     key_points: int = 0  # how many key points; 0: none
@@ -101,6 +102,19 @@ def theme_search_path(config: Config) -> tuple[Path, ...]:
     return tuple(config.base_dir / folder for folder in config.theme_dirs)
 
 
+def theme_fingerprint(theme: Theme) -> str:
+    """The theme folder's files, and layout.extra_css, which lives outside it."""
+    folder = theme_hash(theme.folder)
+    css = theme.layout.extra_css
+    if css is None:
+        return folder
+    try:  # read here: a build without a PDF does not load the theme's assets
+        data = Path(css).read_bytes()
+    except OSError:
+        data = b""
+    return sha256_bytes(f"{folder}:{sha256_bytes(data)}".encode())
+
+
 def load_theme_for(config: Config, *, assets: bool = True) -> Theme:
     """The configured theme with its layout, PDF settings and validated assets
     (the logo and font files, read and checked only when `assets`)."""
@@ -147,7 +161,7 @@ def make_plan(
         fingerprint=Fingerprint(
             config_hash=config_hash(config, today),
             theme=theme.name,
-            theme_hash=theme_hash(theme.folder),
+            theme_hash=theme_fingerprint(theme),
             package=package_fingerprint(),
             formats=chosen,
         ),

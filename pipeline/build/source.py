@@ -89,10 +89,9 @@ def choose_language(
 
 def resolve_labels(language: Language, settings: BriefSettings) -> Labels:
     overrides = settings.labels.get(language.code)
-    if overrides is None:
+    if not overrides:
         return language.labels
-    given = {k: v for k, v in overrides.model_dump().items() if v is not None}
-    return language.labels.model_copy(update=given)
+    return language.labels.model_copy(update=overrides)
 
 
 def make_brief(
@@ -107,7 +106,12 @@ def make_brief(
 
     warnings.extend(document.warnings)
     language = choose_language(document, settings, warnings, notes)
-    if settings.undated == "file" and document.mtime is not None:
+    # `date: today` / `date: last-modified` in the front matter (Quarto) choose,
+    # for this article, what `undated:` chooses for every undated one.
+    rule = document.meta.get("date_rule") or (
+        "last-modified" if settings.undated == "file" else "today"
+    )
+    if rule == "last-modified" and document.mtime is not None:
         today = dt.datetime.fromtimestamp(document.mtime, dt.UTC).date()
     brief = build_brief(
         document,

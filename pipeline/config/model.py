@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -122,6 +124,9 @@ FONT_SUFFIXES = (".ttf", ".otf")
 
 
 class Fonts(_Section):
+    """The four text fonts; a font given with only a family (or only a size)
+    keeps the default of the other."""
+
     body: Font = Field(Font(family="DejaVu Serif", size="10.5pt"), description="body text font")
     heading: Font = Field(Font(family="DejaVu Sans", size="12pt"), description="section headings")
     title: Font = Field(Font(family="DejaVu Sans", size="18pt"), description="the brief's title")
@@ -132,6 +137,19 @@ class Fonts(_Section):
     files: tuple[FontFile, ...] = Field(
         (), description="font files under the project (family, path, weight, style), embedded"
     )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _fill_from_defaults(cls, data: Any) -> Any:
+        if not isinstance(data, dict):
+            return data
+        filled = dict(data)
+        for name in ("body", "heading", "title", "monospace"):
+            given = filled.get(name)
+            default = cls.model_fields[name].default
+            if isinstance(given, dict) and isinstance(default, Font):
+                filled[name] = {**default.model_dump(), **given}
+        return filled
 
 
 class Colors(_Section):
@@ -221,21 +239,44 @@ class Layout(_Section):
     cover: bool = Field(False, description="a cover page with the title block, then the brief")
     toc: bool = Field(False, description="a table of contents of the section headings")
     logo: Logo | None = Field(None, description="an image shown in the title block")
+    extra_css: str | None = Field(
+        None,
+        min_length=1,
+        max_length=400,
+        description="a .css file (relative to config.yaml) applied after the theme's "
+        "stylesheet, for small PDF tweaks; the DOCX does not read CSS",
+    )
 
 
-class Labels(_Section):
-    """Per-language overrides of the words the brief shows (see pipeline/understand/languages)."""
+def _known_labels(value: dict[str, str]) -> dict[str, str]:
+    """Only the labels the Brief has (pipeline.labels.Labels is their one declaration)."""
+    from pipeline.labels import Labels
 
-    lede: str | None = None
-    key_points: str | None = None
-    sources: str | None = None
-    pros: str | None = None
-    cons: str | None = None
-    entities: str | None = None
-    contents: str | None = None
-    date_prefix: str | None = None
-    reading_time: str | None = None
-    words: str | None = None
+    known = list(Labels.model_fields)
+    for key in value:
+        if key not in known:
+            close = difflib.get_close_matches(key, known, n=1)
+            raise ValueError(
+                f"unknown label '{key}'; "
+                + (f"did you mean '{close[0]}'?" if close else "labels are " + ", ".join(known))
+            )
+    return value
+
+
+def _label_schema(schema: dict[str, Any]) -> None:
+    from pipeline.labels import Labels
+
+    schema["properties"] = {name: {"type": "string"} for name in Labels.model_fields}
+    schema["additionalProperties"] = False
+
+
+# Per-language overrides of the words the brief shows, any subset of the Brief's
+# labels (pipeline/understand/languages/*.yaml hold the defaults).
+LabelOverrides = Annotated[
+    dict[str, Annotated[str, Field(max_length=200)]],
+    AfterValidator(_known_labels),
+    Field(json_schema_extra=_label_schema),
+]
 
 
 class KeyPoints(_Section):
@@ -422,7 +463,7 @@ class Config(_Section):
         None, description="a folder of extra language files (<code>.yaml), relative to this file"
     )
     pdf: Pdf = Pdf()
-    labels: dict[Annotated[str, Field(pattern=r"^[a-z]{2}$")], Labels] = Field(
+    labels: dict[Annotated[str, Field(pattern=r"^[a-z]{2}$")], LabelOverrides] = Field(
         default_factory=dict, description="label overrides per language code"
     )
     limits: Limits = Limits()
@@ -453,18 +494,64 @@ def _model_at(path: tuple[str | int, ...]) -> type[BaseModel] | None:
     return model
 
 
-def _describe(error: Any) -> str:
+_PLAIN: dict[str, str] = {
+    "bool_type": "expected true or false",
+    "bool_parsing": "expected true or false",
+    "int_type": "expected a whole number",
+    "int_parsing": "expected a whole number",
+    "int_from_float": "expected a whole number",
+    "float_type": "expected a number",
+    "float_parsing": "expected a number",
+    "string_type": "expected text",
+    "dict_type": "expected a mapping of keys to values (key: value)",
+    "model_type": "expected a mapping of keys to values (key: value)",
+    "model_attributes_type": "expected a mapping of keys to values (key: value)",
+    "missing": "is required",
+    "string_pattern_mismatch": "has a value that is not allowed",
+    "extra_forbidden": "unknown key",
+}
+
+
+def _list_example(loc: tuple[Any, ...]) -> str:
+    """ "[pdf, docx]" for a list of choices, "[a, b]" otherwise."""
+    parent = _model_at(loc[:-1])
+    field = parent.model_fields.get(str(loc[-1])) if parent is not None and loc else None
+    if field is not None:
+        for item in getattr(field.annotation, "__args__", ()):
+            choices = getattr(item, "__args__", ())
+            if getattr(item, "__origin__", None) is Literal or (
+                choices and all(isinstance(c, str) for c in choices)
+            ):
+                return "[" + ", ".join(map(str, choices[:2])) + "]"
+    return "[a, b]"
+
+
+def describe_error(error: Any) -> str:
+    """A pydantic error in plain words."""
     kind = error["type"]
     ctx = error.get("ctx") or {}
-    if kind == "extra_forbidden":
-        return "unknown key"
+    if kind in ("tuple_type", "list_type"):
+        return f"expected a list such as {_list_example(tuple(error['loc']))}"
+    if kind in _PLAIN:
+        return _PLAIN[kind]
     if kind == "literal_error":
         return f"must be one of {ctx.get('expected', '')}"
-    if kind == "string_pattern_mismatch":
-        return "has a value that is not allowed"
     if kind == "value_error":
         return str(ctx.get("error", error["msg"]))
-    return str(error["msg"]).lower()
+    bounds = {
+        "greater_than_equal": ("at least", "ge"),
+        "less_than_equal": ("at most", "le"),
+        "greater_than": ("more than", "gt"),
+        "less_than": ("less than", "lt"),
+    }
+    if kind in bounds:
+        words, key = bounds[kind]
+        return f"must be {words} {ctx.get(key, '')}"
+    if kind in ("string_too_long", "too_long"):
+        return f"is too long (at most {ctx.get('max_length', '?')})"
+    if kind in ("string_too_short", "too_short"):
+        return f"is too short (at least {ctx.get('min_length', '?')})"
+    return str(error["msg"]).lower().removeprefix("input should be ").join(("expected ", ""))
 
 
 def _read_config_bytes(path: Path, filename: str) -> bytes:
@@ -480,8 +567,27 @@ def _read_config_bytes(path: Path, filename: str) -> bytes:
         ) from None
 
 
-def load_config(path: Path) -> Config:
-    """Read, parse and validate a config file; raise ConfigErrors with every problem."""
+@dataclass(frozen=True)
+class Origin:
+    """Where each key of the raw config came from: a line of the file, or a
+    `--set KEY=VALUE` of the command line (`settings`), for error messages."""
+
+    filename: str = "<config>"
+    line_of: Callable[[tuple[Any, ...]], int | None] | None = None
+    settings: frozenset[tuple[str, ...]] = frozenset()
+
+    def error(self, loc: tuple[Any, ...], message: str, hint: str | None = None) -> ConfigError:
+        dotted = ".".join(str(part) for part in loc)
+        text = f"{dotted}: {message}" if dotted else message
+        for end in range(len(loc), 0, -1):
+            if tuple(str(part) for part in loc[:end]) in self.settings:
+                return ConfigError(text, file="--set", hint=hint)
+        line = self.line_of(loc) if self.line_of is not None else None
+        return ConfigError(text, file=self.filename, line=line, hint=hint)
+
+
+def read_config_file(path: Path) -> tuple[dict[str, Any], Origin]:
+    """A config file's raw mapping and where each key sits in it."""
     filename = str(path)
     try:
         raw = _read_config_bytes(path, filename)
@@ -498,7 +604,13 @@ def load_config(path: Path) -> Config:
     doc = load_yaml(text, filename)
     if not isinstance(doc.data, dict):
         raise ConfigError("the config file must be a mapping of keys to values", file=filename)
-    return parse_config(doc.data, filename, doc.line_of, base_dir=path.resolve().parent)
+    return doc.data, Origin(filename, doc.line_of)
+
+
+def load_config(path: Path) -> Config:
+    """Read, parse and validate a config file; raise ConfigErrors with every problem."""
+    data, origin = read_config_file(path)
+    return parse_config(data, origin=origin, base_dir=path.resolve().parent)
 
 
 def parse_config(
@@ -507,8 +619,11 @@ def parse_config(
     line_of: Any = None,
     *,
     base_dir: Path = Path("."),
+    origin: Origin | None = None,
 ) -> Config:
-    bad_text = _control_characters(data, filename, line_of)
+    """Validate raw config data; every problem is collected, sorted by line."""
+    origin = origin or Origin(filename, line_of)
+    bad_text = _control_characters(data, origin)
     try:
         config = Config.model_validate({**data, "base_dir": base_dir})
         if bad_text:
@@ -517,8 +632,6 @@ def parse_config(
         errors = list(bad_text)
         for error in exc.errors():
             loc = tuple(error["loc"])
-            dotted = ".".join(str(part) for part in loc)
-            message = f"{dotted}: {_describe(error)}"
             hint = None
             if error["type"] == "extra_forbidden":
                 parent = _model_at(loc[:-1])
@@ -537,12 +650,16 @@ def parse_config(
                 hint = "empty value; colours like #fff must be quoted, '#' starts a YAML comment"
             elif error["type"] == "string_pattern_mismatch" and "Color" in str(error):
                 hint = 'use a hex colour such as "#1f4e79"'
-            line = line_of(loc) if line_of is not None else None
             if hint is None:
                 hint = _hint_for(loc)
-            errors.append(ConfigError(message, file=filename, line=line, hint=hint))
-        raise ConfigErrors(errors) from None
-    return _resolve_files(config, filename, line_of)
+            errors.append(origin.error(loc, describe_error(error), hint))
+        raise ConfigErrors(_by_line(errors)) from None
+    return _resolve_files(config, origin)
+
+
+def _by_line(errors: list[ConfigError]) -> list[ConfigError]:
+    """File errors in line order, then those of the command line's --set."""
+    return sorted(errors, key=lambda e: (e.file == "--set", e.line is None, e.line or 0))
 
 
 def _project_file(
@@ -550,47 +667,29 @@ def _project_file(
     key: tuple[str | int, ...],
     suffixes: tuple[str, ...],
     config: Config,
-    filename: str,
-    line_of: Any,
+    origin: Origin,
     errors: list[ConfigError],
 ) -> Path | None:
     """`value` resolved against the config's folder; it must be a file inside it."""
-    dotted = ".".join(str(part) for part in key)
-    line = line_of(key) if line_of is not None else None
     root = config.base_dir.resolve()
     path = (root / value).resolve()
     if path.suffix.lower() not in suffixes:
-        errors.append(
-            ConfigError(
-                f"{dotted}: '{value}' is not a {'/'.join(s[1:].upper() for s in suffixes)} file",
-                file=filename,
-                line=line,
-            )
-        )
+        kinds = "/".join(s[1:].upper() for s in suffixes)
+        errors.append(origin.error(key, f"'{value}' is not a {kinds} file"))
     elif not path.is_relative_to(root):
         errors.append(
-            ConfigError(
-                f"{dotted}: '{value}' is outside the project folder",
-                file=filename,
-                line=line,
-                hint=f"copy it under {root}",
-            )
+            origin.error(key, f"'{value}' is outside the project folder", f"copy it under {root}")
         )
     elif not path.is_file():
         errors.append(
-            ConfigError(
-                f"{dotted}: file '{value}' not found",
-                file=filename,
-                line=line,
-                hint=f"paths are relative to {root}",
-            )
+            origin.error(key, f"file '{value}' not found", f"paths are relative to {root}")
         )
     else:
         return path
     return None
 
 
-def _resolve_files(config: Config, filename: str, line_of: Any) -> Config:
+def _resolve_files(config: Config, origin: Origin) -> Config:
     """Check that the files the layout names exist; store them as absolute paths."""
     errors: list[ConfigError] = []
     update: dict[str, Any] = {}
@@ -599,17 +698,16 @@ def _resolve_files(config: Config, filename: str, line_of: Any) -> Config:
     ]
     if config.theme not in themes:
         errors.append(
-            ConfigError(
-                f"theme: unknown theme '{config.theme}'",
-                file=filename,
-                line=line_of(("theme",)) if line_of is not None else None,
-                hint="available: " + ", ".join(themes) + "; see 'python -m pipeline themes'",
+            origin.error(
+                ("theme",),
+                f"unknown theme '{config.theme}'",
+                "available: " + ", ".join(themes) + "; see 'python -m pipeline themes'",
             )
         )
     logo = config.layout.logo
     if logo is not None:
         path = _project_file(
-            logo.path, ("layout", "logo", "path"), LOGO_SUFFIXES, config, filename, line_of, errors
+            logo.path, ("layout", "logo", "path"), LOGO_SUFFIXES, config, origin, errors
         )
         if path is not None:
             layout = config.layout.model_copy(
@@ -620,25 +718,25 @@ def _resolve_files(config: Config, filename: str, line_of: Any) -> Config:
         files = []
         for index, font in enumerate(config.layout.fonts.files):
             key = ("layout", "fonts", "files", index, "path")
-            path = _project_file(font.path, key, FONT_SUFFIXES, config, filename, line_of, errors)
+            path = _project_file(font.path, key, FONT_SUFFIXES, config, origin, errors)
             files.append(font.model_copy(update={"path": str(path) if path else font.path}))
         fonts = config.layout.fonts.model_copy(update={"files": tuple(files)})
         base = update.get("layout", config.layout)
         update["layout"] = base.model_copy(update={"fonts": fonts})
+    if config.layout.extra_css is not None:
+        css_key: tuple[str | int, ...] = ("layout", "extra_css")
+        path = _project_file(config.layout.extra_css, css_key, (".css",), config, origin, errors)
+        if path is not None:
+            base = update.get("layout", config.layout)
+            update["layout"] = base.model_copy(update={"extra_css": str(path)})
     if config.reference_docx is not None:
         path = _project_file(
-            config.reference_docx,
-            ("reference_docx",),
-            (".docx",),
-            config,
-            filename,
-            line_of,
-            errors,
+            config.reference_docx, ("reference_docx",), (".docx",), config, origin, errors
         )
         if path is not None:
             update["reference_docx"] = str(path)
     if errors:
-        raise ConfigErrors(errors)
+        raise ConfigErrors(_by_line(errors))
     return config.model_copy(update=update) if update else config
 
 
@@ -650,26 +748,24 @@ _UNSAFE_TEXT = re.compile(
 
 
 def _control_characters(
-    data: Any, filename: str, line_of: Any, path: tuple[str | int, ...] = ()
+    data: Any, origin: Origin, path: tuple[str | int, ...] = ()
 ) -> list[ConfigError]:
     """A ConfigError for every string value holding a control or bidi-override character."""
     found: list[ConfigError] = []
     if isinstance(data, dict):
         for key, value in data.items():
-            found.extend(_control_characters(value, filename, line_of, (*path, str(key))))
+            found.extend(_control_characters(value, origin, (*path, str(key))))
     elif isinstance(data, list):
         for index, value in enumerate(data):
-            found.extend(_control_characters(value, filename, line_of, (*path, index)))
+            found.extend(_control_characters(value, origin, (*path, index)))
     elif isinstance(data, str):
         match = _UNSAFE_TEXT.search(data)
         if match is not None:
-            dotted = ".".join(str(part) for part in path)
             found.append(
-                ConfigError(
-                    f"{dotted}: contains the control character U+{ord(match[0]):04X}",
-                    file=filename,
-                    line=line_of(path) if line_of is not None else None,
-                    hint="remove it; write plain text",
+                origin.error(
+                    path,
+                    f"contains the control character U+{ord(match[0]):04X}",
+                    "remove it; write plain text",
                 )
             )
     return found

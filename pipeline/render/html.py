@@ -101,5 +101,10 @@ def render_html(brief: Brief, theme: Theme) -> tuple[str, str]:
         "fallback_fonts": fallback_fonts(brief, theme),
     }
     css = env.get_template("style.css.j2").render(context)
+    if theme.layout.extra_css is not None:
+        # The user's own stylesheet comes last, so its rules win; it is CSS as
+        # written, not a template, and its url()s go through the same fetcher.
+        extra = theme.asset(theme.layout.extra_css).decode("utf-8")
+        css = f"{css}\n/* layout.extra_css */\n{extra}\n"
     html = env.get_template("brief.html.j2").render(context)
     return html, css

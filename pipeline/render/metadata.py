@@ -47,9 +47,12 @@ def _shorten(text: str, limit: int = SUBJECT_MAX) -> str:
 
 
 def subject_of(brief: Brief) -> str:
-    """What the brief is about: its subtitle, else the opening of its lede or intro."""
+    """What the brief is about: the article's description, else its subtitle,
+    else the opening of its lede or intro."""
     from pipeline.brief import Paragraph, Quote, plain
 
+    if brief.description:
+        return _shorten(brief.description)
     if brief.subtitle:
         return _shorten(brief.subtitle)
     for block in (*brief.lede, *brief.intro):

@@ -11,6 +11,7 @@ import logging
 
 from pipeline.brief import Brief
 from pipeline.render import Artifact
+from pipeline.render.fontconfig import missing_font_warnings
 from pipeline.render.html import render_html
 from pipeline.render.metadata import metadata_for
 from pipeline.render.pdfjob import ACCESSIBLE_VARIANTS, ATTACHMENT_NAME, WEASYPRINT_VARIANTS, PdfJob
@@ -42,6 +43,7 @@ def pdf_job(brief: Brief, theme: Theme) -> PdfJob:
         variant=theme.pdf.variant,
         date=brief.date,
         attachment=brief.to_json().encode("utf-8") if archival and theme.pdf.attach_json else None,
+        warnings=tuple(missing_font_warnings(theme.layout)),
     )
 
 

@@ -45,3 +45,4 @@ class PdfJob:
     variant: str  # one of WEASYPRINT_VARIANTS
     date: dt.date | None  # the brief's date: stamps the subset fonts
     attachment: bytes | None = None  # the Brief JSON, for PDF/A-3
+    warnings: tuple[str, ...] = ()  # found while making the job (a font not installed)

@@ -149,6 +149,16 @@ def _load_assets(layout: Layout, project_root: Path) -> tuple[tuple[Path, bytes]
     for font in layout.fonts.files:
         path = Path(font.path)
         assets.append((path.resolve(), validate_font(path, project_root)))
+    if layout.extra_css is not None:
+        path = Path(layout.extra_css)
+        data = read_asset(path, project_root)
+        try:
+            data.decode("utf-8")
+        except UnicodeDecodeError:
+            raise ConfigError(
+                "layout.extra_css: the stylesheet is not UTF-8 text", file=str(path)
+            ) from None
+        assets.append((path.resolve(), data))
     return tuple(assets)
 
 

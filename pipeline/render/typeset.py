@@ -287,7 +287,9 @@ def typeset(job: PdfJob) -> Artifact:
                     "--pdf-variant none",
                 )
     warnings = tuple(
-        dict.fromkeys((*css_refused, *fetcher.refused, *_glyphs_once(collector.messages)))
+        dict.fromkeys(
+            (*job.warnings, *css_refused, *fetcher.refused, *_glyphs_once(collector.messages))
+        )
     )
     return Artifact("pdf", data, warnings, pages=len(document.pages))
 

@@ -306,12 +306,14 @@ def _closing_sources(
 
 
 def _opening(
-    blocks: list[RawBlock], meta_title: str | None, fallback: str
+    blocks: list[RawBlock], meta_title: str | None, fallback: str, abstract: bool = False
 ) -> tuple[str, list[Block], list[Block], list[RawBlock]]:
     """(title, lede, intro, the rest from the first section heading on).
 
     The first heading is the title, unless the metadata names another title:
     then that heading opens the first section (a heading is never dropped).
+    With an `abstract` in the metadata, no body paragraph is taken for the
+    lede: the abstract is it, unless the text has paragraphs before its title.
     """
     first = next((i for i, b in enumerate(blocks) if b.kind == "heading"), None)
     if (
@@ -328,13 +330,15 @@ def _opening(
     if first is None:
         body = _group(blocks)
         title = _shorten(body[0].text.split("\n")[0]) if body else fallback
+        if abstract and meta_title:
+            return meta_title, [], body, []
         return meta_title or title, body[:1], body[1:], []
     lede = _group(blocks[:first])
     after = next(
         (i for i in range(first + 1, len(blocks)) if blocks[i].kind == "heading"), len(blocks)
     )
     intro = _group(blocks[first + 1 : after])
-    if not lede and intro:
+    if not lede and intro and not abstract:
         # An article that opens on its headline: its first paragraph is the lede.
         lede, intro = intro[:1], intro[1:]
     return meta_title or blocks[first].text, lede, intro, blocks[after:]
@@ -418,7 +422,10 @@ def build_brief(
 ) -> Brief:
     meta = document.meta
     blocks, sources = _closing_sources(tidy_blocks(document.blocks, language), language)
-    title, lede_blocks, intro_blocks, rest = _opening(blocks, meta.get("title"), document.name)
+    abstract = meta.get("abstract", ())  # front matter: the lede when the text has none
+    title, lede_blocks, intro_blocks, rest = _opening(
+        blocks, meta.get("title"), document.name, bool(abstract)
+    )
     sections, more_intro = _sections(rest, title, language)
     if meta.get("notes"):
         sections.append(_notes_section(meta["notes"], labels, language))
@@ -435,8 +442,14 @@ def build_brief(
         date=meta.get("date") or today,
         authors=tuple(strip_bidi(a) for a in meta.get("authors", ())),
         tags=tuple(meta.get("tags", ())),
+        keywords=tuple(meta.get("keywords", ())),
+        description=strip_bidi(meta["description"]) if meta.get("description") else None,
         organisation=meta.get("organisation") or organisation or None,
-        lede=tuple(_typeset_block(b, language) for b in lede_blocks),
+        lede=tuple(_typeset_block(b, language) for b in lede_blocks)
+        or tuple(
+            Paragraph(runs=(Run(text=typeset(strip_bidi(text), language.typography)),))
+            for text in abstract
+        ),
         intro=(*(_typeset_block(b, language) for b in intro_blocks), *more_intro),
         sections=tuple(sections),
         sources=tuple(
@@ -471,5 +484,6 @@ def with_digest(
         else:
             found = find_entities(brief, language)
         update["entities"] = found
-        update["keywords"] = find_keywords(brief, language, found)
+        if not brief.keywords:  # the author's own keywords (front matter) stand
+            update["keywords"] = find_keywords(brief, language, found)
     return brief.model_copy(update=update) if update else brief

@@ -20,7 +20,7 @@ from pypdf import PdfReader
 from pypdf.generic import BooleanObject, ContentStream, DictionaryObject, IndirectObject
 
 from pipeline.brief import Brief
-from pipeline.cli import PDF_VARIANTS
+from pipeline.cli_parser import PDF_VARIANTS
 from pipeline.config.model import Config, Pdf, PdfVariant, parse_config
 from pipeline.errors import ConfigErrors
 from pipeline.render.metadata import metadata_for

@@ -5,6 +5,7 @@ line per error, no partial file)."""
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -83,10 +84,14 @@ def assert_no_secret(paths: list[Path], secret: Secret) -> None:
             assert secret.token not in payload, f"the secret leaked into {path.name}"
 
 
+# Status lines share stderr with the warnings and errors (stdout is for data).
+STATUS = re.compile(r"^(wrote |removed |queued |check: |note: |\[ *\d+/\d+\] )")
+
+
 def assert_one_line_errors(err: str) -> None:
     assert "Traceback" not in err
     for line in err.splitlines():
-        assert line.startswith(("error: ", "warning: ")), line
+        assert line.startswith(("error: ", "warning: ")) or STATUS.match(line), line
 
 
 def assert_no_partial(folder: Path) -> None:

@@ -569,7 +569,9 @@ def test_one_bad_source_fails_alone(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     out = tmp_path / "out"
     config = tmp_path / "config.yaml"
     config.write_text("language: fr\n", encoding="utf-8")
-    run = run_cli(["build", str(bad), str(good), "-o", str(out), "-f", "docx", "-c", str(config)])
+    run = run_cli(
+        ["build", "-q", str(bad), str(good), "-o", str(out), "-f", "docx", "-c", str(config)]
+    )
     assert run.code == 1
     assert_one_line_errors(run.err)
     assert run.err.count("error: ") == 1 and "bad.txt" in run.err

@@ -79,11 +79,11 @@ def test_send_end_to_end(tmp_path: Path, smtp_server: Server, env: Callable[[int
     log = sent.with_suffix(".log").read_text(encoding="utf-8")
     assert "Reply: 250 2.0.0 Ok: queued as TEST1" in log
     assert f"Server: 127.0.0.1:{smtp_server.port}" in log and "Attempts: 1" in log
-    assert "queued as TEST1" in stdout
+    assert "queued as TEST1" in stderr
 
     # A re-run has nothing left to send: the message went exactly once.
     code, stdout, stderr = send_outbox(config, out)
-    assert code == 0 and "outbox is empty" in stdout
+    assert code == 0 and "outbox is empty" in stderr
     assert len(smtp_server.recorder.received) == 1
 
 
@@ -141,7 +141,7 @@ def test_server_down_keeps_the_message_then_a_rerun_sends_it_once(
     code, stdout, stderr = send_outbox(built.config, out)
     assert code == 0, stderr
     code, stdout, stderr = send_outbox(built.config, out)
-    assert code == 0 and "outbox is empty" in stdout
+    assert code == 0 and "outbox is empty" in stderr
     assert len(server.recorder.received) == 1
     assert not queued.exists()
 
@@ -174,7 +174,7 @@ def test_accepted_but_not_moved_is_not_sent_again(
     sent.unlink()
     code, stdout, stderr = send_outbox(built.config, out)
     assert code == 0, stderr
-    assert "already accepted" in stdout
+    assert "already accepted" in stderr
     assert len(smtp_server.recorder.received) == 1
     assert len(list((out / "sent").glob("*.eml"))) == 1
 
