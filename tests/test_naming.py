@@ -34,7 +34,7 @@ def test_long_titles_are_cut_at_a_word() -> None:
 
 
 def test_many_articles_of_one_title_get_short_readable_distinct_names(tmp_path: Path) -> None:
-    title = "Conseil des ministres franco-allemand : les annonces de la journée à Berlin"
+    title = "Conseil des ministres franco-allemand et annonces de la journée à Berlin"
     sources = tmp_path / "src"
     sources.mkdir()
     for day in range(1, 21):
