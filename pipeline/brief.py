@@ -98,6 +98,14 @@ class Table(_Frozen):
         return "\n".join(" · ".join(row) for row in self.rows)
 
 
+class Figure(_Frozen):
+    """A picture with its caption and credit: a web page's lead image."""
+
+    image: Image  # its alt text is the picture's description
+    caption: str | None = None
+    credit: str | None = None
+
+
 class PageBreak(_Frozen):
     """A form feed (\\x0c) in the article: what follows starts a new page."""
 
@@ -177,6 +185,7 @@ class Brief(_Frozen):
     source_url: str | None = None  # the page the article was fetched from (after redirects)
     retrieved: dt.date | None = None  # the day it was downloaded
     provenance: str | None = None  # "Source: URL, retrieved DATE", in the brief's language
+    lead_image: Figure | None = None  # a web page's lead image (og:image or first figure)
 
     def body_texts(self) -> list[str]:
         """Every heading and paragraph line, in reading order (title and subtitle first).

@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from pipeline.build.plan import BuildPlan
     from pipeline.build.render_server import RenderService
     from pipeline.config.model import Config
+    from pipeline.deliver.mail import PreparedMessage, Recipients
 
 
 @dataclass(frozen=True)
@@ -80,9 +81,12 @@ def _load(args: argparse.Namespace, talk: Talk) -> tuple[Config, Path]:
     return config, out
 
 
-def _build_inputs(args: argparse.Namespace, talk: Talk) -> tuple[Config, Path, list[str]]:
+def _build_inputs(
+    args: argparse.Namespace, talk: Talk, digest: bool = False
+) -> tuple[Config, Path, list[str]]:
     """The config with the command line's overrides, the output folder, and the
-    sources: the SOURCE arguments, else `sources:` from the config, expanded."""
+    sources: the SOURCE arguments, else `sources:` from the config (for a
+    digest: `digest.sources`, else `sources:`), expanded."""
     from pipeline.read.fetch import is_url
     from pipeline.read.sources import expand_sources
 
@@ -93,7 +97,8 @@ def _build_inputs(args: argparse.Namespace, talk: Talk) -> tuple[Config, Path, l
         )
     if args.theme:
         config = config.model_copy(update={"theme": args.theme})
-    named = args.sources or [_config_source(config, source) for source in config.sources]
+    listed = (config.digest.sources or config.sources) if digest else config.sources
+    named = args.sources or [_config_source(config, source) for source in listed]
     # One spelling per file ("a.txt", "./a.txt", "/abs/a.txt"), so the
     # manifest recognises a source however it is named.
     sources = expand_sources(s if s == "-" or is_url(s) else _relative(s) for s in named)
@@ -431,9 +436,82 @@ def _cmd_schema(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     return EXIT_OK
 
 
+def _cmd_digest(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from pipeline.build.digest import run_digest
+    from pipeline.build.plan import make_plan
+
+    talk = Talk.of(args, err)
+    config, out_dir, sources = _build_inputs(args, talk, digest=True)
+    if args.title is not None:  # part of the config: a new title rebuilds the digest
+        digest = config.digest.model_copy(update={"title": args.title})
+        config = config.model_copy(update={"digest": digest})
+    plan = make_plan(config, args.format, refresh=args.refresh)
+    sources = _expand_feeds(args, plan, sources, talk)
+    if not sources:
+        raise UsageError(
+            "nothing to put in the digest: give a SOURCE or list digest.sources in the config file"
+        )
+    report = run_digest(plan, config.digest, sources, out_dir, force=args.force)
+    for result in report.results:
+        for warning in result.warnings:
+            talk.warn(f"{result.source}: {warning}")
+    for warning in report.warnings:
+        talk.warn(f"digest: {warning}")
+    for written in report.written:
+        talk.say(f"wrote {_relative(str(written.path))} ({_size(written.size)})")
+    if report.manifest is not None:
+        talk.say(f"wrote {_relative(str(report.manifest))}")
+    if report.skipped:
+        name = _relative(str(out_dir / config.digest.name))
+        talk.say(f"digest is up to date: {name}.{{{','.join(plan.formats)}}}")
+    for result in report.failed:
+        assert result.error is not None
+        _report(result.error, err, args.debug)
+    if report.failed:
+        print(
+            f"error: digest: left out {len(report.failed)} of {len(report.results)} sources "
+            "(named above)",
+            file=err,
+        )
+    if report.error is not None:
+        _report(report.error, err, args.debug)
+        return report.error.exit_code
+    return EXIT_FAILED if report.failed else EXIT_OK
+
+
+def _messages(
+    args: argparse.Namespace,
+    config: Config,
+    sources: list[str],
+    out_dir: Path,
+    recipients: Recipients,
+    talk: Talk,
+) -> list[PreparedMessage]:
+    """One message per source, or with --digest one for them all (feeds expanded)."""
+    from pipeline.build.plan import make_plan
+    from pipeline.deliver.mail import prepare_messages
+
+    if args.title is not None:
+        if not args.digest:
+            raise UsageError("--title names a digest: use it with --digest")
+        digest = config.digest.model_copy(update={"title": args.title})
+        config = config.model_copy(update={"digest": digest})
+    formats = tuple(dict.fromkeys(config.email.attach)) or ("pdf",)
+    plan = make_plan(config, formats, refresh=args.refresh)
+    sources = _expand_feeds(args, plan, sources, talk)
+    if not args.digest:
+        return prepare_messages(config, sources, out_dir, recipients)
+    from pipeline.deliver.digest_mail import prepare_digest_message
+
+    if not sources:
+        raise UsageError("nothing to put in the digest: give a SOURCE or list digest.sources")
+    return prepare_digest_message(config, plan, sources, out_dir, recipients)
+
+
 def _cmd_email(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    from pipeline.deliver.mail import describe, prepare_messages, recipients_for
+    from pipeline.deliver.mail import describe, recipients_for
     from pipeline.deliver.outbox import flush, pending, queue, smtp_settings
+    from pipeline.read.fetch import is_url
 
     talk = Talk.of(args, err)
     config, out_dir = _load(args, talk)
@@ -444,10 +522,12 @@ def _cmd_email(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         if args.sources:
             sources = list(args.sources)
         else:
+            listed = (config.digest.sources or config.sources) if args.digest else config.sources
             sources = [
-                _relative(s if s == "-" else str(config.base_dir / s)) for s in config.sources
+                s if s == "-" or is_url(s) else _relative(s)
+                for s in (_config_source(config, s) for s in listed)
             ]
-        for item in prepare_messages(config, sources, out_dir, recipients):
+        for item in _messages(args, config, sources, out_dir, recipients, talk):
             for warning in item.warnings:
                 talk.warn(f"{item.source}: {warning}")
             if item.error is not None or item.data is None:
@@ -545,6 +625,7 @@ def main(
             "themes": _cmd_themes,
             "check": _cmd_check,
             "email": _cmd_email,
+            "digest": _cmd_digest,
             "config": _cmd_config,
         }[args.command]
         return handler(args, out, err)

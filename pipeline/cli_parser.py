@@ -337,6 +337,43 @@ def _add_email(commands: argparse._SubParsersAction[_Parser], *parents: _Parser)
         action="store_true",
         help="print each message's headers, parts and sizes; write and send nothing",
     )
+    email.add_argument(
+        "--digest",
+        action="store_true",
+        help="one message for all the SOURCEs: the digest (see 'digest') attached",
+    )
+    email.add_argument("--title", metavar="TEXT", help="with --digest: the digest's title")
+    _web_options(email)
+
+
+def _add_digest(commands: argparse._SubParsersAction[_Parser], *parents: _Parser) -> None:
+    digest = commands.add_parser(
+        "digest",
+        parents=parents,
+        help="build one document (PDF, DOCX, JSON) from many articles, URLs and feeds",
+        description=(
+            "Read every SOURCE (files, directories, globs, URLs, feeds) and build one digest: "
+            "a title block and a summary table on page 1, the contents, then each article "
+            "as a chapter. With no SOURCE, the digest.sources (else sources) of the config. "
+            "A source that cannot be read is named and left out (exit code 1)."
+        ),
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    digest.add_argument(
+        "sources", nargs="*", metavar="SOURCE", help="articles, URLs and feeds to gather"
+    )
+    digest.add_argument("-o", "--out", metavar="DIR", help="output folder (as for build)")
+    digest.add_argument("-f", "--format", type=_formats, metavar="LIST", help="as for build")
+    digest.add_argument("--title", metavar="TEXT", help="the digest's title (digest.title)")
+    digest.add_argument("--theme", metavar="NAME", help="as for build")
+    digest.add_argument(
+        "--pdf-variant", choices=PDF_VARIANTS, metavar="VARIANT", help="as for build"
+    )
+    digest.add_argument(
+        "--force", action="store_true", help="rebuild the digest even if nothing changed"
+    )
+    _web_options(digest)
 
 
 def _add_schema(commands: argparse._SubParsersAction[_Parser], *parents: _Parser) -> None:
@@ -382,6 +419,7 @@ def make_parser(prog: str = DEFAULT_PROG) -> argparse.ArgumentParser:
     _add_check(commands, output)
     _add_manifest(commands, output)
     _add_email(commands, output, config)
+    _add_digest(commands, output, config)
     _add_schema(commands, output)
     _add_config(commands, output, config)
     return parser

@@ -30,5 +30,11 @@ class Labels(BaseModel):
     summary: str = "Summary"
     attached: str = "Attached: {files}"
     notes: str = "Notes"  # the heading of a page's footnotes
-    # The provenance line of a fetched article.
+    # The provenance line of a fetched article, and the digest's words.
     retrieved: str = "Source: {source}, retrieved {date}"
+    digest: str = "Digest"
+    articles: str = "{count} articles"
+    article: str = "Article"
+    outlet: str = "Outlet"
+    date: str = "Date"
+    key_point: str = "Key point"

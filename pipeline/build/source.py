@@ -101,7 +101,7 @@ def make_brief(
     warnings: list[str],
     notes: list[str] | None = None,
 ) -> Brief:
-    from pipeline.understand.provenance import with_provenance
+    from pipeline.understand.provenance import with_origin
     from pipeline.understand.structure import build_brief, with_digest
 
     warnings.extend(document.warnings)
@@ -127,7 +127,7 @@ def make_brief(
         entities=settings.entities,
         entity_method=settings.entity_method,
     )
-    return with_provenance(brief, document.meta, language)
+    return with_origin(brief, document.meta, language)
 
 
 def _render(
@@ -233,7 +233,13 @@ def build_one(
 
     try:
         limits = plan.limits
-        document = read_article(source, limits.max_input_bytes, plan.input_format, plan.fetcher)
+        document = read_article(
+            source,
+            limits.max_input_bytes,
+            plan.input_format,
+            plan.fetcher,
+            lead_image=plan.theme.layout.images.lead,
+        )
         document = check_document(document, limits)
         result.name = document.name
         result.brief = make_brief(document, plan.brief, plan.today, result.warnings, result.notes)

@@ -24,7 +24,7 @@ from pydantic import (
     model_validator,
 )
 
-from pipeline.config.web import Fetch
+from pipeline.config.web import Digest, Fetch
 from pipeline.config.yamlfile import MAX_YAML_BYTES, load_yaml
 from pipeline.errors import ConfigError, ConfigErrors
 from pipeline.files import FileTooLarge, NotRegularFile, read_capped
@@ -200,6 +200,13 @@ class Logo(_Section):
 LOGO_SUFFIXES = (".png", ".jpg", ".jpeg", ".svg")
 
 
+class Images(_Section):
+    """Pictures taken from web pages (see docs/inputs.md)."""
+
+    lead: bool = Field(True, description="show a web page's lead image after the title block")
+    max_height: Length = Field("60mm", description="tallest the lead image is drawn")
+
+
 class Layout(_Section):
     page: Page = Field(Page(), description="paper size, orientation and margins")
     fonts: Fonts = Field(Fonts(), description="font families and sizes (installed fonts)")
@@ -246,6 +253,7 @@ class Layout(_Section):
         description="a .css file (relative to config.yaml) applied after the theme's "
         "stylesheet, for small PDF tweaks; the DOCX does not read CSS",
     )
+    images: Images = Field(Images(), description="a web page's lead image: lead, max_height")
 
 
 def _known_labels(value: dict[str, str]) -> dict[str, str]:
@@ -469,6 +477,7 @@ class Config(_Section):
     limits: Limits = Limits()
     email: Email = Field(default=Email(), description="the message of `python -m pipeline email`")
     fetch: Fetch = Field(default=Fetch(), description="downloading URL and feed sources")
+    digest: Digest = Field(default=Digest(), description="the document of the digest command")
 
     # Where the file was read from: relative paths resolve against it.
     base_dir: Path = Field(Path("."), exclude=True)

@@ -1,6 +1,6 @@
-"""The `fetch:` section of config.yaml, declared once.
+"""The `fetch:` and `digest:` sections of config.yaml, declared once.
 
-Kept apart from model.py (which includes it) so the web reading stage
+Kept apart from model.py (which includes them) so the web reading stage
 imports its settings without the layout's declarations.
 """
 
@@ -27,9 +27,26 @@ class Fetch(_Section):
         False,
         description="allow private, loopback, link-local and multicast addresses (a local server)",
     )
+    images: bool = Field(False, description="for a saved page on disk, fetch its remote lead image")
     max_items: int = Field(20, ge=1, le=1000, description="most items read from one feed")
     cache_dir: str | None = Field(
         None,
         description="folder of the download cache, relative to config.yaml "
         "(default: $XDG_CACHE_HOME/pipeline-briefs, else ~/.cache/pipeline-briefs)",
+    )
+
+
+class Digest(_Section):
+    """The document `python -m pipeline digest` builds from many articles."""
+
+    title: str = Field(
+        "", max_length=200, description="the digest's title (default: the language's 'Digest')"
+    )
+    name: str = Field(
+        "digest",
+        pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,79}$",
+        description="output file name, without extension",
+    )
+    sources: tuple[str, ...] = Field(
+        (), description="articles, URLs and feeds of the digest when no SOURCE is given"
     )

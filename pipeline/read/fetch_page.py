@@ -8,6 +8,7 @@ were downloaded), which the Brief records as its provenance.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from pathlib import PurePosixPath
 from urllib.parse import urlsplit
@@ -31,12 +32,23 @@ def read_article(
     max_bytes: int,
     input_format: InputFormat | None = None,
     fetcher: Fetcher | None = None,
+    lead_image: bool = False,
 ) -> Document:
     """Any source: an http(s) URL fetched with `fetcher` (default settings when
-    None), else a file or "-" read by ingest.read_source."""
+    None), else a file or "-" read by ingest.read_source. `lead_image`: also
+    read the page's lead image (fetch_images.py) into meta["lead_figure"]."""
     if is_url(source):
-        return read_url(source, fetcher or Fetcher(), max_bytes, input_format)
-    return read_source(source, max_bytes, input_format)
+        document = read_url(source, fetcher or Fetcher(), max_bytes, input_format)
+    else:
+        document = read_source(source, max_bytes, input_format)
+    if not lead_image or "lead_image" not in document.meta:
+        return document
+    from pipeline.read.fetch_images import load_lead_image
+
+    warnings = list(document.warnings)
+    figure = load_lead_image(document, fetcher, warnings)
+    meta = {**document.meta, "lead_figure": figure} if figure else document.meta
+    return dataclasses.replace(document, meta=meta, warnings=tuple(warnings))
 
 
 def read_url(

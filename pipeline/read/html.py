@@ -200,6 +200,7 @@ def extract_article(
         raise SourceError("reading HTML needs trafilatura", file=path, hint=INSTALL_HINT)
     from lxml.html import tostring
 
+    from pipeline.read.fetch_images import lead_image_ref
     from pipeline.read.htmlblocks import SPACE_CANDIDATES, page_links, read_blocks, words
     from pipeline.read.pagemeta import page_metadata
     from pipeline.read.pageparts import footnotes, parse, standfirst
@@ -228,6 +229,9 @@ def extract_article(
             meta[key] = declared[key]
     if "lang" in declared:
         meta["declared_lang"] = declared["lang"]
+    lead_image = lead_image_ref(html)
+    if lead_image is not None:
+        meta["lead_image"] = lead_image
     lead = standfirst(tree, declared.get("description"))
     if lead and words(lead) in words(str(declared.get("title", ""))):
         lead = None  # the headline again, not a standfirst

@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import jinja2
 from markupsafe import Markup
@@ -84,9 +85,10 @@ def fallback_fonts(brief: Brief, theme: Theme) -> Markup:
     return Markup("".join(", " + css_string(family) for family in found.families))
 
 
-def render_html(brief: Brief, theme: Theme) -> tuple[str, str]:
-    env = environment(theme.folder)
-    context = {
+def template_context(brief: Brief, theme: Theme) -> dict[str, Any]:
+    """What the templates read: the brief (for a digest: its title block), the
+    layout and the validated assets."""
+    return {
         "brief": brief,
         "layout": theme.layout,
         "page_size": theme.layout.page.dimensions_pt(),
@@ -99,7 +101,13 @@ def render_html(brief: Brief, theme: Theme) -> tuple[str, str]:
         "font_urls": [_data_url(theme, font.path) for font in theme.layout.fonts.files],
         # Families drawing the scripts the theme's fonts do not (render/fallback.py).
         "fallback_fonts": fallback_fonts(brief, theme),
+        "anchor": "",  # prefix of the ids of headings (a digest sets one per article)
     }
+
+
+def render_html(brief: Brief, theme: Theme) -> tuple[str, str]:
+    env = environment(theme.folder)
+    context = template_context(brief, theme)
     css = env.get_template("style.css.j2").render(context)
     if theme.layout.extra_css is not None:
         # The user's own stylesheet comes last, so its rules win; it is CSS as

@@ -31,6 +31,12 @@ log = logging.getLogger(__name__)
 
 def pdf_job(brief: Brief, theme: Theme) -> PdfJob:
     html_text, css_text = render_html(brief, theme)
+    return job_for(html_text, css_text, brief, theme, brief.to_json())
+
+
+def job_for(html_text: str, css_text: str, brief: Brief, theme: Theme, json_text: str) -> PdfJob:
+    """The typesetting job of a document whose metadata `brief` gives (a digest:
+    its title block), with `json_text` as the PDF/A-3 attachment."""
     weasy_variant, _ = WEASYPRINT_VARIANTS[theme.pdf.variant]
     archival = weasy_variant is not None and weasy_variant.startswith("pdf/a-3")
     return PdfJob(
@@ -42,7 +48,7 @@ def pdf_job(brief: Brief, theme: Theme) -> PdfJob:
         meta=metadata_for(brief),
         variant=theme.pdf.variant,
         date=brief.date,
-        attachment=brief.to_json().encode("utf-8") if archival and theme.pdf.attach_json else None,
+        attachment=json_text.encode("utf-8") if archival and theme.pdf.attach_json else None,
         warnings=tuple(missing_font_warnings(theme.layout)),
     )
 

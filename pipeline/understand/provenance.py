@@ -1,8 +1,10 @@
-"""Document metadata -> the Brief's provenance: where a fetched article came from, and when.
+"""Document metadata -> the Brief's origin: where a fetched article came from,
+when, and the lead image the page showed.
 
 A brief read from a URL records the address (after redirects) and the
 retrieval day, and one line saying both in the brief's language, which the
 PDF and the DOCX show under the title block and the JSON carries as fields.
+The lead image (read and checked by read/fetch_images.py) is carried over.
 """
 
 from __future__ import annotations
@@ -15,7 +17,10 @@ if TYPE_CHECKING:
     from pipeline.understand.languages import Language
 
 
-def with_provenance(brief: Brief, meta: dict[str, Any], language: Language) -> Brief:
+def with_origin(brief: Brief, meta: dict[str, Any], language: Language) -> Brief:
+    figure = meta.get("lead_figure")
+    if figure is not None:
+        brief = brief.model_copy(update={"lead_image": figure})
     url = meta.get("source_url")
     if not url:
         return brief

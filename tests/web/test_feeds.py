@@ -49,6 +49,7 @@ def sources_in_manifest(project: Path) -> list[str]:
 def test_feed_of_three_items_newest_first(news: WebServer, project: Path) -> None:
     code, out, err = build(project, news.url("/feed.xml"), "-j", "1")
     assert code == 0, err
+    assert err.count(".json (") == 3  # one "wrote" line per item
     assert sorted(b.title for b in briefs(project)) == sorted(t for _, t, _ in ITEMS)
     assert sorted(sources_in_manifest(project)) == sorted(news.url(p) for p, _, _ in ITEMS)
     fetched = [p for p in news.paths() if p.startswith("/2025")]
@@ -58,7 +59,7 @@ def test_feed_of_three_items_newest_first(news: WebServer, project: Path) -> Non
     # Incremental: nothing changed, nothing rebuilt.
     code, out, err = build(project, news.url("/feed.xml"))
     assert code == 0, err
-    assert ".json (" not in out
+    assert ".json (" not in err  # the "wrote" lines go to stderr
 
 
 def test_since_and_max_items(news: WebServer, project: Path) -> None:

@@ -275,6 +275,7 @@ def test_conditional_request_answered_304_reuses_the_cache(
     code, out, err = build(project, url)
     assert code == 0, err
     assert list((project / "cache").glob("*.body"))
+    assert ".json (" in err  # the first build wrote the brief
     first = [r for r in server.requests if r.path == "/a"]
     assert len(first) == 1 and "if-none-match" not in first[0].headers
     code, out, err = build(project, url)
@@ -283,7 +284,7 @@ def test_conditional_request_answered_304_reuses_the_cache(
     assert len(again) == 1
     assert again[0].headers["if-none-match"] == '"v1"'
     assert again[0].headers["if-modified-since"] == "Mon, 24 Nov 2025 08:00:00 GMT"
-    assert "wrote" not in out  # unchanged: nothing rebuilt, not even the manifest
+    assert "wrote" not in err  # unchanged: nothing rebuilt, not even the manifest
     code, out, err = build(project, url, "--refresh")
     assert code == 0, err
     last = [r for r in server.requests if r.path == "/a"][-1]

@@ -129,6 +129,28 @@ def _add_image(container: Container, image: Image, doc: Document) -> None:
         container.add_paragraph(image.alt, style="Brief Meta")
 
 
+def lead_image(doc: Document, brief: Brief, layout: Layout) -> None:
+    """The lead image after the title block: within the column and images.max_height,
+    its description as the picture's alt text, its caption and credit below."""
+    figure = brief.lead_image
+    if figure is None or not layout.images.lead:
+        return
+    image = figure.image
+    section = doc.sections[-1]
+    column = int(section.page_width or 0) - int(section.left_margin or 0)
+    column -= int(section.right_margin or 0)
+    tallest = int(Pt(points(layout.images.max_height)))
+    width = min(int(image.width * 914400 / 96), column, tallest * image.width // image.height)
+    paragraph = doc.add_paragraph()
+    paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    run = paragraph.add_run()
+    run.add_picture(io.BytesIO(base64.b64decode(image.data)), width=Emu(width))
+    ooxml.describe_pictures(run, image.name, image.alt or figure.caption or "")
+    caption = " ".join(part for part in (figure.caption, figure.credit) if part)
+    if caption:
+        doc.add_paragraph(caption, style="Brief Meta")
+
+
 def _fill_cell(cell: _Cell, blocks: tuple[Block, ...], doc: Document) -> None:
     """The blocks in place of the cell's initial empty paragraph (which stays
     when there are none: a cell must hold a paragraph)."""
@@ -365,13 +387,17 @@ def _logo(doc: Document, brief: Brief, theme: Theme, warnings: list[str]) -> Non
     ooxml.describe_pictures(run, "Logo", logo.alt or brief.organisation or "logo")
 
 
-def _title_block(doc: Document, brief: Brief, theme: Theme, warnings: list[str]) -> None:
+def title_block(
+    doc: Document, brief: Brief, theme: Theme, warnings: list[str], title_style: str = "Title"
+) -> None:
+    """Organisation, title, subtitle, provenance and meta line; `title_style`:
+    "Heading 1" for an article of a digest (the document's title is the digest's)."""
     layout = theme.layout
     start = len(doc.paragraphs)
     _logo(doc, brief, theme, warnings)
     if brief.organisation:
         doc.add_paragraph(brief.organisation.upper(), style="Brief Meta")
-    doc.add_paragraph(brief.title, style="Cover Title" if layout.cover else "Title")
+    doc.add_paragraph(brief.title, style="Cover Title" if layout.cover else title_style)
     if brief.subtitle:
         doc.add_paragraph(brief.subtitle, style="Brief Meta")
     if brief.provenance:
@@ -389,10 +415,10 @@ def _title_block(doc: Document, brief: Brief, theme: Theme, warnings: list[str])
         first.paragraph_format.space_before = Pt(round(height * 0.3))
 
 
-def _sections(doc: Document, brief: Brief, layout: Layout) -> None:
+def _sections(doc: Document, brief: Brief, layout: Layout, level: int) -> None:
     for number, section in enumerate(brief.sections, 1):
         heading = doc.add_paragraph(
-            _heading_text(number, section.heading, layout), style="Heading 1"
+            _heading_text(number, section.heading, layout), style=f"Heading {level}"
         )
         if section.kind == "question":
             ooxml.set_border(heading, "left", layout.colors.accent, 24, 6)
@@ -406,10 +432,10 @@ def _sections(doc: Document, brief: Brief, layout: Layout) -> None:
                 _pros_cons_table(doc, brief, section, layout)
 
 
-def _sources(doc: Document, brief: Brief) -> None:
+def _sources(doc: Document, brief: Brief, level: int) -> None:
     # A real Heading 1 (navigation pane, PDF outline parity) drawn as the
     # theme's small-capitals label.
-    heading = doc.add_paragraph(style="Heading 1")
+    heading = doc.add_paragraph(style=f"Heading {level}")
     heading.paragraph_format.space_before = Pt(14)
     heading.paragraph_format.space_after = Pt(4)
     label_run = heading.add_run(brief.labels.sources)
@@ -420,9 +446,33 @@ def _sources(doc: Document, brief: Brief) -> None:
         _add_runs(paragraph, (Run(text=source.name, href=source.url),), doc)
 
 
-def render_docx(brief: Brief, theme: Theme) -> Artifact:
+def add_part(doc: Document, brief: Brief, layout: Layout, name: str, level: int = 1) -> None:
+    """One body part of the brief (key points, lede, intro, sections, entities,
+    sources); its headings at `level` (2 inside a digest, under the article's title)."""
+    if name == "key_points" and brief.key_points:
+        doc.add_paragraph(brief.labels.key_points, style="Box Label")
+        for point in brief.key_points:
+            _bullet(doc.add_paragraph("•\t" + point, style="Box Text"))
+        _end_box(doc)
+    elif name == "lede" and brief.lede:
+        doc.add_paragraph(brief.labels.lede, style="Box Label")
+        _add_blocks(doc, brief.lede, doc, style="Box Text")
+        _end_box(doc)
+    elif name == "intro" and brief.intro:
+        _add_blocks(doc, brief.intro, doc)
+    elif name == "sections":
+        _sections(doc, brief, layout, level)
+    elif name == "entities" and brief.entities:
+        doc.add_paragraph(brief.labels.entities, style=f"Heading {level}")
+        doc.add_paragraph(" · ".join(entity.text for entity in brief.entities))
+    elif name == "sources" and brief.sources:
+        _sources(doc, brief, level)
+
+
+def start_document(theme: Theme, brief: Brief) -> Document:
+    """An empty document with the theme's styles (for `brief`'s language, direction
+    and scripts) and page setup."""
     layout = theme.layout
-    warnings: list[str] = []
     doc = open_base(theme.reference_docx)
     # The base document's content is dropped; only its styles are kept.
     ooxml.clear_body(doc)
@@ -436,6 +486,20 @@ def render_docx(brief: Brief, theme: Theme) -> Artifact:
         reference=theme.reference_docx is not None,
     )
     _page_setup(doc, layout)
+    return doc
+
+
+def finish_document(doc: Document, brief: Brief, theme: Theme, warnings: list[str]) -> Artifact:
+    """Headers and footers, embedded fonts, core properties from `brief`: the bytes."""
+    _headers_footers(doc, brief, theme.layout)
+    fonts.embed_fonts(doc, theme)
+    return Artifact("docx", package(doc, brief), tuple(warnings))
+
+
+def render_docx(brief: Brief, theme: Theme) -> Artifact:
+    layout = theme.layout
+    warnings: list[str] = []
+    doc = start_document(theme, brief)
 
     parts = reading_order(layout, brief)
     # Parts before the body that span the page width (PDF: column-span: all).
@@ -447,33 +511,16 @@ def render_docx(brief: Brief, theme: Theme) -> Artifact:
 
     for position, name in enumerate(parts):
         if name == "title":
-            _title_block(doc, brief, theme, warnings)
+            title_block(doc, brief, theme, warnings)
+            lead_image(doc, brief, layout)
             if layout.cover:
                 doc.add_section(WD_SECTION.NEW_PAGE)
         elif name == "toc":
             _toc(doc, brief, layout)
-        elif name == "key_points" and brief.key_points:
-            doc.add_paragraph(brief.labels.key_points, style="Box Label")
-            for point in brief.key_points:
-                _bullet(doc.add_paragraph("•\t" + point, style="Box Text"))
-            _end_box(doc)
-        elif name == "lede" and brief.lede:
-            doc.add_paragraph(brief.labels.lede, style="Box Label")
-            _add_blocks(doc, brief.lede, doc, style="Box Text")
-            _end_box(doc)
-        elif name == "intro" and brief.intro:
-            _add_blocks(doc, brief.intro, doc)
-        elif name == "sections":
-            _sections(doc, brief, layout)
-        elif name == "entities" and brief.entities:
-            doc.add_paragraph(brief.labels.entities, style="Heading 1")
-            doc.add_paragraph(" · ".join(entity.text for entity in brief.entities))
-        elif name == "sources" and brief.sources:
-            _sources(doc, brief)
+        else:
+            add_part(doc, brief, layout, name)
         if layout.columns == 2 and spanning and position == spanning - 1:
             # The body starts: a continuous section break switches to two columns.
             ooxml.set_columns(doc.add_section(WD_SECTION.CONTINUOUS), 2, COLUMN_GAP_PT)
 
-    _headers_footers(doc, brief, layout)
-    fonts.embed_fonts(doc, theme)
-    return Artifact("docx", package(doc, brief), tuple(warnings))
+    return finish_document(doc, brief, theme, warnings)

@@ -1,0 +1,186 @@
+"""A page's lead image -> a checked `Figure` (picture, caption, credit, alt text).
+
+Where it is: the page's `og:image` (or `twitter:image`), else the first
+`<figure>` with a picture; its caption and credit come from that figure's
+`<figcaption>` (a credit is an element whose class says credit, copyright
+or source, or a trailing "Photo: …" / "© …"). How it is read: a remote
+picture through the fetcher (fetch.py: same address, redirect, robots,
+size and type rules as a page); for a saved page on disk only when
+`fetch.images: true`, so a local file causes no network traffic by default;
+a relative picture of a saved page from the page's own folder. Every
+picture is decoded by Pillow within pixel limits (no decompression bomb)
+and re-encoded (PNG, or JPEG for photographs), so what reaches the
+renderers is checked bytes, never the server's file.
+"""
+
+from __future__ import annotations
+
+import base64
+import dataclasses
+import io
+import re
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING, Any
+from urllib.parse import unquote, urljoin, urlsplit
+
+from pipeline.errors import SourceError
+from pipeline.read.fetch import IMAGE_TYPES, Fetcher, is_url
+from pipeline.read.images import MAX_IMAGE_BYTES, MAX_PIXELS
+
+if TYPE_CHECKING:
+    from pipeline.brief import Figure, ImageType
+    from pipeline.read.model import Document
+
+_CREDIT_CLASS = re.compile(r"credit|copyright|source|byline|author", re.IGNORECASE)
+_CREDIT_TEXT = re.compile(
+    r"\s*(?:[-–—|(]\s*)?((?:photo(?:graph)?|image|picture|credit|crédit|illustration)s?\s*:"
+    r"\s*[^)]+|©\s*[^)]+)\)?\s*$",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class ImageRef:
+    """Where a page's lead image is, and what the page says about it."""
+
+    src: str
+    alt: str = ""
+    caption: str | None = None
+    credit: str | None = None
+
+
+def _text(element: Any) -> str:
+    return " ".join("".join(element.itertext()).split())
+
+
+def _figure_ref(figure: Any) -> ImageRef | None:
+    image = next(iter(figure.iter("img")), None)
+    if image is None or not (image.get("src") or "").strip():
+        return None
+    caption_element = next(iter(figure.iter("figcaption")), None)
+    caption = credit = None
+    if caption_element is not None:
+        marked = [e for e in caption_element.iter() if _CREDIT_CLASS.search(e.get("class") or "")]
+        if marked:
+            credit = _text(marked[0]) or None
+            for element in marked:
+                element.drop_tree()
+        caption = _text(caption_element) or None
+        if credit is None and caption:
+            found = _CREDIT_TEXT.search(caption)
+            if found and found.start() > 0:
+                credit, caption = found[1].strip(), caption[: found.start()].strip(" -–—|")
+    return ImageRef(
+        str(image.get("src")).strip(),
+        " ".join((image.get("alt") or "").split()),
+        caption,
+        credit,
+    )
+
+
+def lead_image_ref(html: str) -> ImageRef | None:
+    """The page's lead image: og:image (with its figure's caption when the page
+    shows it), else the first figure of the article (or of the page)."""
+    from lxml.html import HTMLParser, document_fromstring
+
+    try:
+        parser = HTMLParser(no_network=True, remove_comments=True, huge_tree=False)
+        tree = document_fromstring(html, parser=parser)
+    except Exception:  # an unparsable page has no lead image; the text reader reports it
+        return None
+    meta: dict[str, str] = {}
+    for element in tree.iter("meta"):
+        key = (element.get("property") or element.get("name") or "").strip().lower()
+        if key and key not in meta:
+            meta[key] = " ".join((element.get("content") or "").split())
+    scope = next((e for tag in ("article", "main") for e in tree.iter(tag)), tree)
+    figures = [ref for figure in scope.iter("figure") if (ref := _figure_ref(figure))]
+    declared = meta.get("og:image") or meta.get("og:image:url") or meta.get("twitter:image")
+    if declared:
+        name = PurePosixPath(urlsplit(declared).path).name
+        same = next((f for f in figures if PurePosixPath(urlsplit(f.src).path).name == name), None)
+        alt = meta.get("og:image:alt") or meta.get("twitter:image:alt") or ""
+        if same is not None:
+            return dataclasses.replace(same, src=declared, alt=same.alt or alt)
+        return ImageRef(declared, alt)
+    return figures[0] if figures else None
+
+
+def reencode(data: bytes) -> tuple[ImageType, bytes, int, int] | None:
+    """(media type, new bytes, width, height) of a valid picture within the
+    limits, re-encoded without its metadata; None for anything else."""
+    from PIL import Image as PILImage
+
+    try:
+        with PILImage.open(io.BytesIO(data)) as picture:
+            width, height = picture.size
+            if picture.format not in ("PNG", "JPEG", "GIF", "WEBP"):
+                return None
+            if not width or not height or width * height > MAX_PIXELS:
+                return None  # checked before decoding: a bomb is never expanded
+            picture.seek(0)
+            photo = picture.format == "JPEG"
+            frame = picture.convert("RGB" if photo else "RGBA")
+        out = io.BytesIO()
+        if photo:
+            frame.save(out, format="JPEG", quality=88, optimize=True)
+        else:
+            frame.save(out, format="PNG", optimize=True)
+    except Exception:  # Pillow raises many kinds for broken files; all mean "no"
+        return None
+    return ("image/jpeg" if photo else "image/png"), out.getvalue(), width, height
+
+
+def load_lead_image(
+    document: Document, fetcher: Fetcher | None, warnings: list[str]
+) -> Figure | None:
+    """The document's lead image, read under the rules above, or None (with a
+    warning when there was one but it could not be used)."""
+    from pipeline.brief import Figure, Image
+
+    ref = document.meta.get("lead_image")
+    if not isinstance(ref, ImageRef):
+        return None
+    base = document.meta.get("source_url")
+    fetcher = fetcher or Fetcher()
+    target = urljoin(str(base), ref.src) if base else ref.src
+    label = target[:120]
+    if is_url(target):
+        if not base and not fetcher.settings.images:
+            return None  # a saved page on disk: no network unless fetch.images
+        try:
+            data = fetcher.get(target, IMAGE_TYPES, MAX_IMAGE_BYTES).data
+        except SourceError as error:
+            warnings.append(f"lead image {label} left out: {error.message}")
+            return None
+    elif not base and document.path != "-" and not urlsplit(target).scheme:
+        folder = Path(document.path).resolve().parent
+        path = (folder / unquote(urlsplit(target).path)).resolve()
+        if not path.is_relative_to(folder) or not path.is_file():
+            warnings.append(f"lead image {label} left out: not a file in the page's folder")
+            return None
+        if path.stat().st_size > MAX_IMAGE_BYTES:
+            warnings.append(f"lead image {label} left out: larger than {MAX_IMAGE_BYTES:,} bytes")
+            return None
+        data = path.read_bytes()
+    else:
+        return None
+    checked = reencode(data)
+    if checked is None:
+        warnings.append(
+            f"lead image {label} left out: not a PNG, JPEG, GIF or WebP image within "
+            f"{MAX_PIXELS:,} pixels"
+        )
+        return None
+    media_type, encoded, width, height = checked
+    name = PurePosixPath(urlsplit(target).path).name or "lead-image"
+    image = Image(
+        name=name[:100],
+        media_type=media_type,
+        data=base64.b64encode(encoded).decode("ascii"),
+        width=width,
+        height=height,
+        alt=ref.alt or ref.caption or "",
+    )
+    return Figure(image=image, caption=ref.caption, credit=ref.credit)
