@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 from docx import Document as open_docx
 from docx.document import Document
+from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.oxml.ns import qn
 from docx.shared import Pt
 
@@ -67,8 +68,8 @@ def headings(doc: Document) -> list[str]:
     return [p.text for p in doc.paragraphs if p.style.name == "Heading 1"]
 
 
-def list_bullet_is_numbered(doc: Document) -> bool:
-    style = doc.styles["List Bullet"].element
+def is_numbered(doc: Document, name: str = "List Bullet") -> bool:
+    style = doc.styles[name].element
     num_id = style.find(f"{qn('w:pPr')}/{qn('w:numPr')}/{qn('w:numId')}")
     if num_id is None:
         return False
@@ -132,7 +133,13 @@ def test_a_reference_saved_by_a_word_in_another_language(tmp_path: Path, plain: 
             based.set(qn("w:val"), "berschrift1")
     by_id["Title"].find(qn("w:name")).set(qn("w:val"), "Titel")  # localized name, English ID
     reference.styles.element.remove(by_id["ListBullet"])
+    reference.styles.element.remove(by_id["ListNumber"])
+    numbering = reference.part.part_related_by(RT.NUMBERING)
+    for rel_id, rel in list(reference.part.rels.items()):
+        if rel.reltype == RT.NUMBERING:
+            reference.part.rels.pop(rel_id)  # no numbering part at all
     reference.save(str(tmp_path / "de.docx"))
+    assert numbering.partname[1:] not in zipfile.ZipFile(tmp_path / "de.docx").namelist()
 
     code, err, docx = build(tmp_path, "reference_docx: de.docx\n")
     assert code == 0 and docx is not None, err
@@ -143,7 +150,7 @@ def test_a_reference_saved_by_a_word_in_another_language(tmp_path: Path, plain: 
     heading_ids = {p._p.style for p in doc.paragraphs if p.text in headings(plain)}
     assert heading_ids == {"berschrift1"}
     assert {p._p.style for p in doc.paragraphs if p.style.name == "Title"} == {"Title"}
-    assert list_bullet_is_numbered(doc)
+    assert is_numbered(doc) and is_numbered(doc, "List Number")
     assert any(p.style.name == "List Bullet" for p in doc.paragraphs)  # the sources
 
 
@@ -171,7 +178,7 @@ def test_pandocs_reference_docx(tmp_path: Path, pandoc_reference: Path, plain: D
     assert_sound(doc)
     assert headings(doc) == headings(plain)
     assert {p._p.style for p in doc.paragraphs if p.style.name == "Heading 1"} == {"Heading1"}
-    assert list_bullet_is_numbered(doc)  # pandoc's reference has no List Bullet style
+    assert is_numbered(doc)  # pandoc's reference has no List Bullet style
     # pandoc's Body Text and Block Text styles stay available to the user.
     assert {"BodyText", "BlockText"} <= set(styles_by_id(doc))
 

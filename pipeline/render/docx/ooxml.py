@@ -10,6 +10,7 @@ tables, sections) and hide the elements behind them.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Iterator
 from typing import Literal
 
@@ -285,6 +286,7 @@ SCHEMA_ORDER: dict[str, tuple[str, ...]] = {
         "w:decimalSymbol",
         "w:listSeparator",
     ),
+    "w:numbering": ("w:numPicBullet", "w:abstractNum", "w:num", "w:numIdMacAtCleanup"),
     "w:font": (
         "w:altName",
         "w:panose1",
@@ -606,3 +608,37 @@ def embed_font(table: Element, family: str, slot: FontSlot, rel_id: str, key: st
     embed.set(qn("r:id"), rel_id)
     embed.set(qn("w:fontKey"), key)
     insert_in_order(entry, embed)
+
+
+# -- numbering -----------------------------------------------------------------------
+
+
+def copy_list(source: Element, target: Element, num_id: str) -> str:
+    """The list definition `num_id` of the numbering part `source` (its w:num
+    and w:abstractNum) copied into `target` under new IDs; the new num ID."""
+    num = _with(source, "w:num", "w:numId", num_id)  # KeyError: no such list
+    abstract_id = get_or_add(num, "w:abstractNumId").get(qn("w:val"), "")
+    abstract = copy.deepcopy(_with(source, "w:abstractNum", "w:abstractNumId", abstract_id))
+    num = copy.deepcopy(num)
+    new_abstract_id = _next_id(target, "w:abstractNum", "w:abstractNumId")
+    new_num_id = _next_id(target, "w:num", "w:numId")
+    abstract.set(qn("w:abstractNumId"), new_abstract_id)
+    for unique in abstract.findall(qn("w:nsid")) + abstract.findall(qn("w:tmpl")):
+        abstract.remove(unique)  # Word takes equal nsids for one list
+    num.set(qn("w:numId"), new_num_id)
+    get_or_add(num, "w:abstractNumId").set(qn("w:val"), new_abstract_id)
+    insert_in_order(target, abstract)
+    insert_in_order(target, num)
+    return new_num_id
+
+
+def _with(parent: Element, tag: str, attribute: str, value: str) -> Element:
+    for child in parent.findall(qn(tag)):
+        if child.get(qn(attribute)) == value:
+            return child
+    raise KeyError(f"no {tag} with {attribute}={value}")
+
+
+def _next_id(numbering: Element, tag: str, attribute: str) -> str:
+    values = [int(e.get(qn(attribute), "0")) for e in numbering.findall(qn(tag))]
+    return str(max(values, default=0) + 1)

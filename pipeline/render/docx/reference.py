@@ -30,6 +30,7 @@ from lxml.etree import XMLSyntaxError
 from lxml.etree import _Element as Element
 
 from pipeline.errors import ConfigError
+from pipeline.render.docx import ooxml
 
 # The built-in styles the composer names, by the name python-docx's API takes.
 BUILTIN_STYLES = (
@@ -246,41 +247,5 @@ def _numbering(doc: Document) -> Element:
 
 def _import_numbering(doc: Document, default: Document, num_id: str) -> str:
     """The default template's list definition `num_id`, copied into the
-    reference's numbering under new IDs; the new num ID."""
-    source = default.part.numbering_part.element
-    target = _numbering(doc)
-    num = next(n for n in source.findall(qn("w:num")) if n.get(qn("w:numId")) == num_id)
-    abstract_id = num.find(qn("w:abstractNumId")).get(qn("w:val"))
-    abstract = next(
-        a
-        for a in source.findall(qn("w:abstractNum"))
-        if a.get(qn("w:abstractNumId")) == abstract_id
-    )
-    new_abstract_id = str(_next_id(target, "w:abstractNum", "w:abstractNumId"))
-    new_num_id = str(_next_id(target, "w:num", "w:numId"))
-    abstract = copy.deepcopy(abstract)
-    abstract.set(qn("w:abstractNumId"), new_abstract_id)
-    for unique in abstract.findall(qn("w:nsid")) + abstract.findall(qn("w:tmpl")):
-        abstract.remove(unique)
-    num = copy.deepcopy(num)
-    num.set(qn("w:numId"), new_num_id)
-    num.find(qn("w:abstractNumId")).set(qn("w:val"), new_abstract_id)
-    # Schema order: every abstractNum before every num.
-    abstracts = target.findall(qn("w:abstractNum"))
-    nums = target.findall(qn("w:num"))
-    if abstracts:
-        abstracts[-1].addnext(abstract)
-    elif nums:
-        nums[0].addprevious(abstract)
-    else:
-        target.append(abstract)
-    if nums:
-        nums[-1].addnext(num)
-    else:
-        abstract.addnext(num)
-    return new_num_id
-
-
-def _next_id(numbering: Element, tag: str, attribute: str) -> int:
-    values = [int(e.get(qn(attribute), "0")) for e in numbering.findall(qn(tag))]
-    return max(values, default=0) + 1
+    reference's numbering; the copy's num ID."""
+    return ooxml.copy_list(default.part.numbering_part.element, _numbering(doc), num_id)
