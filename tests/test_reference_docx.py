@@ -225,6 +225,17 @@ def test_a_broken_reference_is_a_usage_error_naming_it(tmp_path: Path, content: 
     assert ARTICLE.name not in line
 
 
+def test_a_reference_whose_normal_style_is_no_paragraph_style(tmp_path: Path) -> None:
+    reference = open_docx()
+    normal = styles_by_id(reference)["Normal"]
+    normal.set(qn("w:type"), "character")
+    reference.save(str(tmp_path / "house.docx"))
+    code, err, docx = build(tmp_path, "reference_docx: house.docx\n")
+    assert code == 2 and docx is None
+    assert err.startswith(f"error: {tmp_path / 'house.docx'}: reference_docx: its styles")
+    assert "'Normal' is not a paragraph style" in err
+
+
 # -- a hostile reference (issue 21 §7) -----------------------------------------------
 
 ATTACKER = "http://attacker.invalid"

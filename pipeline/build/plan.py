@@ -150,7 +150,8 @@ def make_plan(
     if "docx" in chosen and theme.reference_docx is not None:
         from pipeline.render.docx.reference import check_reference
 
-        check_reference(theme.reference_docx)  # a broken reference fails before any source
+        # A broken reference fails the build before any source is read.
+        check_reference(theme.reference_docx, theme.layout, theme.docx)
     return BuildPlan(
         formats=chosen,
         theme=theme,

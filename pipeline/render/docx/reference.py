@@ -29,8 +29,10 @@ from docx.styles import BabelFish
 from lxml.etree import XMLSyntaxError
 from lxml.etree import _Element as Element
 
+from pipeline.config.model import Layout
 from pipeline.errors import ConfigError
 from pipeline.render.docx import ooxml
+from pipeline.render.theme import DocxStyle
 
 # The built-in styles the composer names, by the name python-docx's API takes.
 BUILTIN_STYLES = (
@@ -101,9 +103,20 @@ def open_reference(reference: Path) -> Document:
         ) from exc
 
 
-def check_reference(reference: Path) -> None:
-    """Fail before any rendering when the reference cannot serve as a base."""
-    open_base(reference)
+def check_reference(reference: Path, layout: Layout, look: DocxStyle) -> None:
+    """Fail before any rendering when the reference cannot serve as a base:
+    it is opened and the brief's styles are written over it once."""
+    from pipeline.render.docx.styles import define_styles
+
+    doc = open_base(reference)
+    try:
+        define_styles(doc, layout, look, "en", reference=True)
+    except ValueError as exc:
+        raise ConfigError(
+            f"reference_docx: its styles cannot be used ({exc})",
+            file=str(reference),
+            hint="fix the style in Word or LibreOffice, or remove reference_docx",
+        ) from exc
 
 
 # -- what a reference is for ---------------------------------------------------------

@@ -46,7 +46,8 @@ def paragraph_style(doc: Document, name: str) -> ParagraphStyle:
         style = styles[name]
     else:
         style = styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
-    assert isinstance(style, ParagraphStyle)
+    if not isinstance(style, ParagraphStyle) or style.type != WD_STYLE_TYPE.PARAGRAPH:
+        raise ValueError(f"the style {name!r} is not a paragraph style")
     return style
 
 
