@@ -41,7 +41,7 @@ def test_docs_list_every_variable_the_templates_receive() -> None:
 
     from pipeline.render import html
 
-    given = set(re.findall(r'^\s+"(\w+)":', inspect.getsource(html.render_html), re.M))
+    given = set(re.findall(r'^\s+"(\w+)":', inspect.getsource(html.template_context), re.M))
     docs = (Path(__file__).resolve().parent.parent / "docs" / "themes.md").read_text()
     table = docs.split("## What the templates receive")[1].split("\n## ")[0]
     listed = set(re.findall(r"^\| `(\w+)` \|", table, re.M))
