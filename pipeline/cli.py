@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import io
 import json
 import logging
 import os
@@ -27,11 +28,15 @@ from pipeline.errors import (
     ConfigErrors,
     PipelineError,
     UsageError,
+    printable,
 )
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from pipeline.build.plan import BuildPlan
     from pipeline.build.render_server import RenderService
+    from pipeline.build.source import SourceResult
     from pipeline.config.model import Config
     from pipeline.deliver.mail import PreparedMessage, Recipients
 
@@ -64,7 +69,7 @@ class Talk:
             print(text, file=self.err, flush=True)
 
     def warn(self, text: str) -> None:
-        self.say(f"warning: {text}")
+        self.say(f"warning: {printable(text)}")
 
 
 def _load(args: argparse.Namespace, talk: Talk) -> tuple[Config, Path]:
@@ -86,7 +91,8 @@ def _build_inputs(
 ) -> tuple[Config, Path, list[str]]:
     """The config with the command line's overrides, the output folder, and the
     sources: the SOURCE arguments, else `sources:` from the config (for a
-    digest: `digest.sources`, else `sources:`), expanded."""
+    digest: `digest.sources`, else `sources:`), expanded (a warning names
+    each link that leads out of a source folder)."""
     from pipeline.read.fetch import is_url
     from pipeline.read.sources import expand_sources
 
@@ -101,7 +107,10 @@ def _build_inputs(
     named = args.sources or [_config_source(config, source) for source in listed]
     # One spelling per file ("a.txt", "./a.txt", "/abs/a.txt"), so the
     # manifest recognises a source however it is named.
-    sources = expand_sources(s if s == "-" or is_url(s) else _relative(s) for s in named)
+    refused: list[str] = []
+    sources = expand_sources((s if s == "-" or is_url(s) else _relative(s) for s in named), refused)
+    for note in refused:
+        talk.warn(note)
     talk.detail(f"theme: {config.theme}; {len(sources)} source(s)")
     return config, out_dir, sources
 
@@ -197,8 +206,18 @@ def _build(args: argparse.Namespace, out: TextIO, err: TextIO, renderers: Render
     # progress lines otherwise; nothing with --quiet.
     stream = talk.stream
     live = stream is not None and stream.isatty()
+    shown: set[str] = set()
     with Progress(len(sources) if stream else 0, stream or err, live) as progress:
-        report = run_batch(plan, sources, out_dir, options, progress.advance, renderers)
+
+        def finished(result: SourceResult) -> None:
+            progress.advance(result)
+            if result.error is not None:  # said now, not after the whole batch
+                lines = io.StringIO()
+                _report(result.error, lines, args.debug)
+                progress.say(lines.getvalue(), err)
+                shown.add(result.source)
+
+        report = run_batch(plan, sources, out_dir, options, finished, renderers)
     for note in report.notes:
         talk.warn(note)
     mismatched = 0
@@ -213,7 +232,7 @@ def _build(args: argparse.Namespace, out: TextIO, err: TextIO, renderers: Render
             data = {artifact.format: artifact.data for artifact in result.artifacts}
             problems = compare(data["pdf"], data["docx"], result.brief)
             for problem in problems:
-                print(f"error: {result.source}: check: {problem}", file=err)
+                print(f"error: {printable(f'{result.source}: check: {problem}')}", file=err)
             if problems:
                 mismatched += 1
             else:
@@ -226,7 +245,8 @@ def _build(args: argparse.Namespace, out: TextIO, err: TextIO, renderers: Render
         print_summary(report.results, stream, rich_table=stream.isatty(), recorded=report.recorded)
     for result in report.failed:
         assert result.error is not None
-        _report(result.error, err, args.debug)
+        if result.source not in shown:  # a failure while writing, after the build
+            _report(result.error, err, args.debug)
     return EXIT_FAILED if report.failed or mismatched else EXIT_OK
 
 
@@ -382,6 +402,30 @@ def _cmd_config(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     return EXIT_OK
 
 
+# What `check` may use to read two files it did not make (a PDF or DOCX
+# can be a deflate bomb: 2 MB that inflate to gigabytes).
+CHECK_TIMEOUT = 120.0
+CHECK_MEMORY_MB = 1024
+
+
+def _compare_bounded(compare: Callable[..., list[str]], *args: object) -> list[str]:
+    """`compare(*args)` in a forked child with a clock and a memory cap."""
+    from pipeline.build.isolation import run_isolated
+    from pipeline.errors import RenderError, SourceError
+
+    try:
+        return run_isolated(
+            compare, *args, timeout=CHECK_TIMEOUT, memory_mb=CHECK_MEMORY_MB, what="the check"
+        )
+    except SourceError:
+        raise
+    except RenderError as error:
+        raise SourceError(
+            f"{error.message}; the files may be damaged or built to exhaust memory",
+            hint="compare briefs this tool built",
+        ) from None
+
+
 def _cmd_check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from pipeline.build.parity import availability, brief_from_json, compare
     from pipeline.errors import SourceError
@@ -402,9 +446,9 @@ def _cmd_check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     brief = brief_from_json(blobs["json"]) if "json" in blobs else None
     if brief is None:
         talk.say(f"note: no {brief_path.name}; comparing the PDF and the DOCX only")
-    problems = compare(blobs["pdf"], blobs["docx"], brief)
+    problems = _compare_bounded(compare, blobs["pdf"], blobs["docx"], brief)
     for problem in problems:
-        print(f"error: check: {problem}", file=err)
+        print(f"error: check: {printable(problem)}", file=err)
     if problems:
         return EXIT_FAILED
     talk.say("check: PDF and DOCX agree")
@@ -548,7 +592,8 @@ def _cmd_email(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             talk.say(f"wrote {_relative(str(written.path))} ({_size(written.size)})")
             if args.send:
                 queued = queue(out_dir, item.stem, item.data)
-                talk.say(f"queued {_relative(str(queued.path))}")
+                done = "queued" if queued.new else "already queued"
+                talk.say(f"{done} {_relative(str(queued.path))}")
     elif not args.send:
         raise UsageError("--outbox only makes sense with --send")
     if settings is not None:

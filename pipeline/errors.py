@@ -10,6 +10,27 @@ EXIT_OK = 0
 EXIT_FAILED = 1  # a source could not be built, rendered or delivered
 EXIT_USAGE = 2  # bad command line or configuration
 
+# Characters that could forge a second line or drive the terminal: C0 and C1
+# controls, DEL, the Unicode line/paragraph separators and bidi overrides.
+_UNPRINTABLE = {
+    code: f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+    for code in (
+        *range(0x00, 0x20),
+        *range(0x7F, 0xA0),
+        0x2028,
+        0x2029,
+        *range(0x202A, 0x202F),
+        *range(0x2066, 0x206A),
+    )
+}
+
+
+def printable(text: str) -> str:
+    """`text` on one line, with every control character escaped (a file name
+    holding a newline and ESC cannot forge an `error:` line or colour the
+    terminal)."""
+    return text.translate(_UNPRINTABLE)
+
 
 class PipelineError(Exception):
     exit_code = EXIT_FAILED
@@ -38,7 +59,7 @@ class PipelineError(Exception):
         text = ": ".join(parts)
         if self.hint:
             text += f" ({self.hint})"
-        return text
+        return printable(text)
 
 
 class UsageError(PipelineError):

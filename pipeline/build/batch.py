@@ -2,22 +2,25 @@
 
 This module owns the batch: which sources need building (the manifest's
 fingerprints against the plan's), running `source.build_one` for each in
-worker processes, giving every brief a stable file name, and then, in the
-parent only, writing the artifacts, removing stale ones under --clean and
-writing the manifest, all through `output`. Workers never touch the output
-folder.
+worker processes and, in the parent only, committing each source as soon
+as it is built (commit.py: its name, its files written as one set, the
+manifest merged under the folder's lock), then removing stale files under
+--clean. Workers never touch the output folder.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import logging
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from pipeline.build.commit import Committer
+from pipeline.build.isolation import die_with_parent
 from pipeline.build.manifest import (
     ArtifactEntry,
     Manifest,
@@ -25,17 +28,15 @@ from pipeline.build.manifest import (
     intact,
     load_manifest,
     manifest_name,
-    present,
     sha256_bytes,
     sha256_file,
 )
-from pipeline.build.naming import shared_stem, slugify
-from pipeline.build.output import remove_listed, write_atomic
+from pipeline.build.naming import slugify
+from pipeline.build.output import check_writable
 from pipeline.build.plan import BuildPlan
-from pipeline.build.source import SourceResult, build_one, make_brief
-from pipeline.errors import OutputError, PipelineError, RenderError, UsageError
+from pipeline.build.source import SourceResult, build_one, read_brief
+from pipeline.errors import PipelineError, RenderError, UsageError
 from pipeline.read.fetch import PAGE_TYPES, Fetcher, is_url
-from pipeline.read.fetch_page import read_article
 from pipeline.read.ingest import strip_bidi
 from pipeline.read.sources import select_shard
 from pipeline.render import MEDIA_TYPES
@@ -77,39 +78,12 @@ class BatchReport:
         return [result for result in self.results if result.error is not None]
 
 
-@dataclass
-class _Ledger:
-    """The manifest being written: the previous one's entries, updated."""
-
-    sources: dict[str, SourceEntry]
-    artifacts: dict[str, ArtifactEntry]
-    produced: set[str] = field(default_factory=set)  # artifacts this build stands by
-
-
 # --- names ----------------------------------------------------------------
 
 
 def title_slug(result: SourceResult) -> str:
     assert result.brief is not None
     return slugify(strip_bidi(result.brief.title), fallback=slugify(result.name or "brief"))
-
-
-def plan_stems(slugs: dict[str, str], reserved: set[str]) -> dict[str, str]:
-    """Source -> output file stem. Sources sharing a title are ordered by path:
-    the first keeps the plain name, the others add their own file name and a
-    short hash of their path (naming.shared_stem), so names stay readable and
-    depend neither on the order sources were given nor on scheduling."""
-    groups: dict[str, list[str]] = {}
-    for source, slug in slugs.items():
-        groups.setdefault(slug, []).append(source)
-    stems: dict[str, str] = {}
-    for slug, group in groups.items():
-        for index, source in enumerate(sorted(group)):
-            if index == 0 and slug not in reserved:
-                stems[source] = slug
-            else:
-                stems[source] = shared_stem(slug, source)
-    return stems
 
 
 # --- deciding what to build -----------------------------------------------
@@ -206,7 +180,10 @@ def _run(
     # compiled stylesheets it caches (render.pdf) serve every brief it renders.
     workers = min(jobs, len(pooled))
     warm = len(pooled) >= WARM_RENDER_AFTER * workers
-    with ProcessPoolExecutor(max_workers=workers) as pool:
+    # Workers die with this process (a SIGKILL of the build leaves no orphan).
+    with ProcessPoolExecutor(
+        max_workers=workers, initializer=die_with_parent, initargs=(os.getpid(),)
+    ) as pool:
         futures: dict[Future[SourceResult], str] = {
             pool.submit(build, source, warm_render=warm): source for source in pooled
         }
@@ -231,36 +208,10 @@ def _slug_of_other(source: str, plan: BuildPlan) -> str | None:
     """The title slug of a source outside this shard, so names stay the same
     whichever shard builds which source; None when it cannot be read."""
     try:
-        document = read_article(
-            source, plan.limits.max_input_bytes, plan.input_format, plan.fetcher
-        )
-        brief = make_brief(document, plan.brief, plan.today, [])
+        prepared = read_brief(source, plan)
     except PipelineError:
         return None
-    return slugify(strip_bidi(brief.title), fallback=slugify(document.name))
-
-
-def _stems(
-    plan: BuildPlan,
-    sources: list[str],
-    chosen: list[str],
-    kept: dict[str, SourceEntry],
-    built: dict[str, SourceResult],
-    previous: Manifest,
-) -> tuple[dict[str, str], dict[str, str]]:
-    """(slugs, output file stems) of the sources. Every source of the whole
-    build takes part, even those of other shards, and names recorded for
-    sources no longer built stay reserved."""
-    slugs: dict[str, str] = {s: e.slug for s, e in kept.items()}
-    slugs.update({s: title_slug(r) for s, r in built.items() if r.error is None})
-    for source in sources:
-        if source not in chosen:
-            slug = _slug_of_other(source, plan)
-            if slug is not None:
-                slugs[source] = slug
-    everyone = set(sources)
-    reserved = {e.stem for e in previous.sources if e.source not in everyone}
-    return slugs, plan_stems(slugs, reserved)
+    return slugify(strip_bidi(prepared.brief.title), fallback=slugify(prepared.name))
 
 
 def run_batch(
@@ -283,20 +234,38 @@ def run_batch(
         plan = dataclasses.replace(plan, fetcher=plan.fetcher.for_workers())
     kept = {} if options.force else _unchanged_sources(chosen, digests, previous, plan, out_dir)
     todo = [source for source in chosen if source not in kept]
-    built = _run(todo, plan, options.jobs, on_result, renderers)
-    slugs, stems = _stems(plan, sources, chosen, kept, built, previous)
-    # A new source may take over the plain name of a kept one: rebuild that one.
-    renamed = [s for s, e in kept.items() if stems[s] != e.stem]
+    # Checked before anything is rendered: an unwritable folder fails now.
+    check_writable(out_dir)
+    committer = Committer(
+        out_dir,
+        report.manifest,
+        f"{options.shard[0]}/{options.shard[1]}" if options.shard else None,
+        everyone=set(sources),
+    )
+    for entry in kept.values():
+        committer.keep(entry)
+    # Names: every source of the whole build takes part, even those of other
+    # shards, so a name does not depend on the shard that builds it.
+    for source in sources:
+        if source not in chosen:
+            slug = _slug_of_other(source, plan)
+            if slug is not None:
+                committer.slugs[source] = slug
+
+    def commit(result: SourceResult) -> None:
+        _commit(committer, plan, result, digests[result.source] or "")
+
+    built = _run(todo, plan, options.jobs, _InPathOrder(todo, commit, on_result), renderers)
+    # A new source may have taken over the name of a kept one: rebuild that one.
+    renamed = [source for source in kept if source in committer.dropped]
     for source in renamed:
         del kept[source]
-    built.update(_run(renamed, plan, 1, on_result, renderers))
+    built.update(_run(renamed, plan, 1, _InPathOrder(renamed, commit, on_result), renderers))
 
-    ledger = _Ledger(
-        {e.source: e for e in previous.sources}, {e.path: e for e in previous.artifacts}
-    )
+    produced: set[str] = set()
     for source in chosen:
         if source in kept:
-            report.results.append(_keep(report, ledger, previous, kept[source], on_result))
+            report.results.append(_keep(report, produced, previous, kept[source], on_result))
             continue
         result = built[source]
         report.results.append(result)
@@ -304,30 +273,70 @@ def run_batch(
         if result.error is not None:
             old = previous.source(source)
             if old is not None:
-                ledger.produced.update(old.artifacts)  # a failure keeps the last good files
+                produced.update(old.artifacts)  # a failure keeps the last good files
             continue
-        paths = _write(result, stems[source], out_dir)
-        if result.error is None:
-            _record(
-                ledger, plan, result, digests[source] or "", slugs[source], stems[source], paths
-            )
-
-    if options.clean:
-        report.removed = _clean(ledger, out_dir, set(sources))
-    _write_manifest(report, options.shard, ledger, out_dir)
+        produced.update(written.path.name for written in result.written)
+    report.removed = committer.finish(options.clean, produced)
+    report.manifest_written = committer.written
     return report
+
+
+class _InPathOrder:
+    """An `on_result` that also commits each source as soon as it and every
+    source before it in path order are built (names are given in path
+    order, see commit.py)."""
+
+    def __init__(
+        self, todo: list[str], commit: Callable[[SourceResult], None], then: OnResult | None
+    ) -> None:
+        self.order = sorted(todo)
+        self.commit = commit
+        self.then = then
+        self.waiting: dict[str, SourceResult] = {}
+        self.position = 0
+
+    def __call__(self, result: SourceResult) -> None:
+        if self.then is not None:
+            self.then(result)
+        self.waiting[result.source] = result
+        while self.position < len(self.order) and self.order[self.position] in self.waiting:
+            self.commit(self.waiting.pop(self.order[self.position]))
+            self.position += 1
+
+
+def _commit(committer: Committer, plan: BuildPlan, result: SourceResult, digest: str) -> None:
+    """Write one built source and record it (commit.py); a failure stays on the result."""
+    if result.error is None:
+
+        def record(
+            source: str, stem: str, paths: list[str]
+        ) -> tuple[SourceEntry, list[ArtifactEntry]]:
+            return _entries(plan, result, digest, committer.slugs[source], stem, paths)
+
+        try:
+            files = [(artifact.format, artifact.data) for artifact in result.artifacts]
+            result.written.extend(committer.add(result.source, title_slug(result), files, record))
+        except PipelineError as error:
+            error.file = error.file or result.source
+            result.error = error
+        except OSError as exc:
+            result.error = PipelineError(
+                f"cannot write to {committer.out_dir}: {exc.strerror}", file=result.source
+            )
+    if result.error is not None:
+        committer.failed = True
 
 
 def _keep(
     report: BatchReport,
-    ledger: _Ledger,
+    produced: set[str],
     previous: Manifest,
     entry: SourceEntry,
     on_result: OnResult | None,
 ) -> SourceResult:
     """An unchanged source: its recorded artifacts stand."""
     result = SourceResult(entry.source, skipped=True)
-    ledger.produced.update(entry.artifacts)
+    produced.update(entry.artifacts)
     report.recorded[entry.source] = tuple(
         found for path in entry.artifacts if (found := previous.artifact(path))
     )
@@ -336,19 +345,13 @@ def _keep(
     return result
 
 
-def _record(
-    ledger: _Ledger,
-    plan: BuildPlan,
-    result: SourceResult,
-    digest: str,
-    slug: str,
-    stem: str,
-    paths: list[str],
-) -> None:
+def _entries(
+    plan: BuildPlan, result: SourceResult, digest: str, slug: str, stem: str, paths: list[str]
+) -> tuple[SourceEntry, list[ArtifactEntry]]:
     """The manifest entries of a source just written."""
     inputs = plan.fingerprint
-    for artifact, path in zip(result.artifacts, paths, strict=True):
-        ledger.artifacts[path] = ArtifactEntry(
+    artifacts = [
+        ArtifactEntry(
             path=path,
             media_type=MEDIA_TYPES[artifact.format],
             size=len(artifact.data),
@@ -361,8 +364,9 @@ def _record(
             package_version=inputs.package,
             build_time=plan.stamp,
         )
-    ledger.produced.update(paths)
-    ledger.sources[result.source] = SourceEntry(
+        for artifact, path in zip(result.artifacts, paths, strict=True)
+    ]
+    entry = SourceEntry(
         source=result.source,
         sha256=digest,
         config_hash=inputs.config_hash,
@@ -375,16 +379,7 @@ def _record(
         artifacts=tuple(paths),
         build_time=plan.stamp,
     )
-
-
-def _clean(ledger: _Ledger, out_dir: Path, everyone: set[str]) -> list[str]:
-    """--clean: remove the listed artifacts this build no longer produces."""
-    stale = sorted(set(ledger.artifacts) - ledger.produced)
-    removed = remove_listed(out_dir, stale)
-    for path in stale:
-        del ledger.artifacts[path]
-    ledger.sources = {s: e for s, e in ledger.sources.items() if s in everyone}
-    return removed
+    return entry, artifacts
 
 
 def source_digest(source: str, fetcher: Fetcher | None, max_bytes: int) -> str | None:
@@ -401,47 +396,3 @@ def source_digest(source: str, fetcher: Fetcher | None, max_bytes: int) -> str |
         return None
     head = f"{fetched.final_url}\n{fetched.media_type}\n{fetched.charset}\n".encode()
     return sha256_bytes(head + fetched.data)
-
-
-def _write(result: SourceResult, stem: str, out_dir: Path) -> list[str]:
-    paths = []
-    try:
-        for artifact in result.artifacts:
-            written = write_atomic(out_dir, f"{stem}.{artifact.format}", artifact.data)
-            result.written.append(written)
-            paths.append(written.path.name)
-    except PipelineError as error:
-        error.file = error.file or result.source
-        result.error = error
-    except OSError as exc:
-        result.error = PipelineError(
-            f"cannot write to {out_dir}: {exc.strerror}", file=result.source
-        )
-    return paths
-
-
-def _write_manifest(
-    report: BatchReport, shard: tuple[int, int] | None, ledger: _Ledger, out_dir: Path
-) -> None:
-    listed = present(out_dir, ledger.artifacts.values())
-    manifest = Manifest(
-        shard=f"{shard[0]}/{shard[1]}" if shard else None,
-        sources=tuple(ledger.sources.values()),
-        artifacts=listed,
-    )
-    data = manifest.to_bytes()
-    try:
-        unchanged = report.manifest.read_bytes() == data
-    except OSError:
-        # No manifest yet: a build that failed and produced nothing does not
-        # start one, so a failed first build leaves the output folder as it
-        # was. (An empty shard that did not fail still writes its part.)
-        unchanged = not listed and bool(report.failed)
-    if not unchanged:  # an untouched rebuild rewrites nothing, not even this
-        try:
-            write_atomic(out_dir, report.manifest.name, data)
-        except OSError as exc:
-            raise OutputError(
-                f"cannot write the manifest: {exc.strerror}", file=str(report.manifest)
-            ) from None
-        report.manifest_written = True

@@ -40,10 +40,23 @@ def _apply_memory_limit(memory_mb: int) -> None:
     import resource
 
     limit = memory_mb * 1024 * 1024
+    if _address_space() >= limit:
+        # Every allocation would fail, and not always as a MemoryError.
+        raise MemoryError(f"the worker already uses more than {memory_mb} MB")
     _, hard = resource.getrlimit(resource.RLIMIT_AS)
     if hard != resource.RLIM_INFINITY:
         limit = min(limit, hard)
     resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+
+
+def _address_space() -> int:
+    """This process's address space in bytes (0 where /proc is missing)."""
+    try:
+        with open("/proc/self/statm", encoding="ascii") as statm:
+            pages = int(statm.read().split()[0])
+    except (OSError, ValueError, IndexError):
+        return 0
+    return pages * os.sysconf("SC_PAGE_SIZE")
 
 
 def die_with_parent(parent: int) -> None:

@@ -11,21 +11,26 @@ no SOURCE_DATE_EPOCH is set), so equal builds give equal manifests.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import json
 import os
 import stat
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from pipeline import __version__
 from pipeline.config.model import Config
-from pipeline.errors import PipelineError
+from pipeline.errors import ConfigError, PipelineError
 from pipeline.render.discovery import PACKAGE_DIR, templates_root
+
+if TYPE_CHECKING:
+    from pipeline.render.theme import Theme
 
 MANIFEST_VERSION = 1
 MANIFEST_NAME = "manifest.json"
@@ -108,10 +113,11 @@ def sha256_bytes(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def sha256_file(path: Path) -> str | None:
-    """The file's sha256, or None when it is missing, unreadable or not a
-    regular file (a FIFO or a device must never block or stream forever here;
-    the build itself reports what is wrong with it)."""
+def sha256_file(path: Path, max_bytes: int | None = None) -> str | None:
+    """The file's sha256, read as a stream, or None when it is missing,
+    unreadable or not a regular file (a FIFO or a device must never block or
+    stream forever here; the build itself reports what is wrong with it).
+    With `max_bytes`, a longer file is an `InputTooLarge` error."""
     digest = hashlib.sha256()
     try:
         descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
@@ -121,11 +127,24 @@ def sha256_file(path: Path) -> str | None:
         with os.fdopen(descriptor, "rb") as handle:
             if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
                 return None
+            total = 0
             for chunk in iter(lambda: handle.read(1 << 20), b""):
+                total += len(chunk)
+                if max_bytes is not None and total > max_bytes:
+                    raise InputTooLarge(
+                        f"the file is larger than {max_bytes:,} bytes, the limit for a file "
+                        "the build reads besides the articles",
+                        file=str(path),
+                        hint="remove it from the theme folder, or make it smaller",
+                    )
                 digest.update(chunk)
     except OSError:
         return None
     return digest.hexdigest()
+
+
+class InputTooLarge(ConfigError):
+    """A theme, language or reference file over `MAX_INPUT_FILE_BYTES`."""
 
 
 def config_hash(config: Config, today: dt.date) -> str:
@@ -138,9 +157,23 @@ def config_hash(config: Config, today: dt.date) -> str:
     return sha256_bytes(canonical.encode("utf-8"))
 
 
-def theme_hash(folder: Path) -> str:
-    """One hash over every file of the theme, so editing any template rebuilds."""
-    return files_hash([folder], ("*",))
+# The largest file a theme (or language folder) may hold: templates, CSS and
+# images are far smaller; a huge (or sparse) file must not be read whole.
+MAX_INPUT_FILE_BYTES = 50_000_000
+
+
+def theme_hash(theme: Theme, folders: Iterable[Path] = ()) -> str:
+    """One hash over every file the build reads besides the articles: the
+    theme's folder, its validated logo and fonts, the reference document and
+    extra `folders` (the config's languages), so changing any of them rebuilds."""
+    digest = hashlib.sha256()
+    digest.update(files_hash([theme.folder, *folders], ("*",)).encode("ascii"))
+    for path, data in theme.assets:
+        digest.update(path.as_posix().encode("utf-8") + b"\0" + hashlib.sha256(data).digest())
+    if theme.reference_docx is not None:
+        reference = sha256_file(theme.reference_docx, MAX_INPUT_FILE_BYTES) or "unreadable"
+        digest.update(b"reference\0" + reference.encode("ascii"))
+    return digest.hexdigest()
 
 
 # What in the package shapes a brief's bytes: its code, its language data,
@@ -154,10 +187,13 @@ def files_hash(folders: Iterable[Path], patterns: Iterable[str] = _PACKAGE_FILES
     for folder in folders:
         found = {path for pattern in patterns for path in folder.rglob(pattern)}
         for path in sorted(found):
-            if "__pycache__" in path.parts or not path.is_file():
+            if "__pycache__" in path.parts:
                 continue
+            content = sha256_file(path, MAX_INPUT_FILE_BYTES)
+            if content is None:
+                continue  # a folder, or not a regular file: never read
             digest.update(path.relative_to(folder).as_posix().encode("utf-8") + b"\0")
-            digest.update(hashlib.sha256(path.read_bytes()).digest())
+            digest.update(content.encode("ascii"))
     return digest.hexdigest()
 
 
@@ -174,6 +210,28 @@ def package_fingerprint() -> str:
 
 
 # --- reading, checking, merging -------------------------------------------
+
+
+@contextlib.contextmanager
+def manifest_lock(folder: Path) -> Iterator[None]:
+    """Hold the output folder's lock (an exclusive `flock` on the folder
+    itself, so no lock file appears beside the artifacts) while a build
+    reads, merges and writes its manifest and names and writes its files:
+    concurrent builds into one folder (CI jobs, `watch` beside a manual
+    build) take turns, each keeping the others' entries. Where `flock` does
+    not exist, nothing is locked."""
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - not POSIX
+        yield
+        return
+    folder.mkdir(parents=True, exist_ok=True)
+    handle = os.open(folder, os.O_RDONLY)
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(handle)  # closing the descriptor releases the lock
 
 
 def load_manifest(path: Path) -> Manifest | None:

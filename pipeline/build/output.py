@@ -8,6 +8,7 @@ never sees a partial file and an earlier good artifact is never lost.
 from __future__ import annotations
 
 import contextlib
+import errno
 import io
 import os
 import re
@@ -21,7 +22,7 @@ from pathlib import Path
 # File names come from build/naming.py; re-exported for this module's callers.
 from pipeline.build.naming import MAX_SLUG as MAX_SLUG
 from pipeline.build.naming import slugify as slugify
-from pipeline.errors import OutputError
+from pipeline.errors import OutputError, UsageError
 
 
 def verify(fmt: str, data: bytes) -> None:
@@ -98,29 +99,107 @@ def _write_unnamed(folder: Path, data: bytes) -> str | None:
         os.close(fd)
 
 
-def write_atomic(folder: Path, filename: str, data: bytes) -> Written:
+def _target(folder: Path, filename: str) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     target = (folder / filename).resolve()
     if target.parent != folder.resolve():
         raise OutputError(f"refusing to write outside the output folder: {filename}")
+    return target
+
+
+def write_temp(folder: Path, data: bytes) -> str:
+    """`data` written and fsynced under a temp name in `folder`, ready to be renamed."""
+    folder.mkdir(parents=True, exist_ok=True)
     sweep_stale_temps(folder)
     temp_name = _write_unnamed(folder, data)
-    try:
-        if temp_name is None:
-            handle, temp_name = tempfile.mkstemp(
-                prefix=f".tmp-{os.getpid()}-", suffix=".part", dir=folder
-            )
+    if temp_name is None:
+        handle, temp_name = tempfile.mkstemp(
+            prefix=f".tmp-{os.getpid()}-", suffix=".part", dir=folder
+        )
+        try:
             with os.fdopen(handle, "wb") as stream:
                 stream.write(data)
                 stream.flush()
                 os.fsync(stream.fileno())
+        except BaseException:
+            discard_temp(temp_name)
+            raise
+    try:
         os.chmod(temp_name, 0o644)
+    except BaseException:
+        discard_temp(temp_name)
+        raise
+    return temp_name
+
+
+def discard_temp(temp_name: str) -> None:
+    with contextlib.suppress(FileNotFoundError):
+        os.unlink(temp_name)
+
+
+def write_atomic(folder: Path, filename: str, data: bytes) -> Written:
+    target = _target(folder, filename)
+    temp_name = write_temp(folder, data)
+    try:
         os.replace(temp_name, target)
     except BaseException:
-        if temp_name is not None:
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(temp_name)
+        discard_temp(temp_name)
         raise
+    _fsync_directory(folder)
+    return Written(target, len(data))
+
+
+def commit_set(folder: Path, files: list[tuple[str, bytes]]) -> list[Written]:
+    """Write several files as one set: every file to a temp name first (a
+    full disk or a bad name fails here, before any target is touched), then
+    one rename each, back to back."""
+    targets = [_target(folder, filename) for filename, _ in files]
+    temps: list[str] = []
+    try:
+        for _, data in files:
+            temps.append(write_temp(folder, data))
+        for index, (temp_name, target) in enumerate(zip(temps, targets, strict=True)):
+            os.replace(temp_name, target)
+            temps[index] = ""
+    finally:
+        for temp_name in temps:
+            if temp_name:
+                discard_temp(temp_name)
+    _fsync_directory(folder)
+    return [Written(target, len(data)) for target, (_, data) in zip(targets, files, strict=True)]
+
+
+def check_writable(folder: Path) -> None:
+    """Fail now, before anything is rendered, if `folder` cannot be written:
+    a temp file is written there and removed (if it does not exist yet, the
+    nearest existing folder above it must be writable; it is created later)."""
+    try:
+        if folder.is_dir():
+            discard_temp(write_temp(folder, b""))
+            return
+        for parent in folder.parents:
+            if parent.exists():
+                if parent.is_dir() and os.access(parent, os.W_OK | os.X_OK):
+                    return
+                raise OSError(errno.EACCES, f"cannot create a folder in {parent}")
+    except OSError as exc:
+        raise UsageError(
+            f"the output folder cannot be written: {exc.strerror or exc}",
+            file=str(folder),
+            hint="choose another folder with -o, or fix its permissions",
+        ) from None
+
+
+def write_new(folder: Path, filename: str, data: bytes) -> Written | None:
+    """Like `write_atomic`, but never replaces a file: None when `filename` exists."""
+    target = _target(folder, filename)
+    temp_name = write_temp(folder, data)
+    try:
+        os.link(temp_name, target)  # fails, atomically, if the name is taken
+    except FileExistsError:
+        return None
+    finally:
+        discard_temp(temp_name)
     _fsync_directory(folder)
     return Written(target, len(data))
 

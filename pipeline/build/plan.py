@@ -102,9 +102,11 @@ def theme_search_path(config: Config) -> tuple[Path, ...]:
     return tuple(config.base_dir / folder for folder in config.theme_dirs)
 
 
-def theme_fingerprint(theme: Theme) -> str:
-    """The theme folder's files, and layout.extra_css, which lives outside it."""
-    folder = theme_hash(theme.folder)
+def theme_fingerprint(theme: Theme, folders: tuple[Path, ...] = ()) -> str:
+    """Every file the build reads besides the articles (manifest.theme_hash:
+    the theme folder, logo, fonts, reference document, language `folders`),
+    and layout.extra_css, which lives outside the theme."""
+    folder = theme_hash(theme, folders)
     css = theme.layout.extra_css
     if css is None:
         return folder
@@ -162,7 +164,7 @@ def make_plan(
         fingerprint=Fingerprint(
             config_hash=config_hash(config, today),
             theme=theme.name,
-            theme_hash=theme_fingerprint(theme),
+            theme_hash=theme_fingerprint(theme, language_dirs(config)),
             package=package_fingerprint(),
             formats=chosen,
         ),

@@ -80,6 +80,13 @@ class Progress:
         if self._bar is not None:
             self._bar.stop()
 
+    def say(self, text: str, stream: TextIO) -> None:
+        """Print `text` now (an error as it happens), above the live bar if there is one."""
+        if self._bar is not None:
+            self._bar.console.print(text.rstrip("\n"), markup=False, highlight=False)
+        else:
+            print(text, end="", file=stream, flush=True)
+
     def advance(self, result: SourceResult) -> None:
         self.count += 1
         if self.total < 2:

@@ -1,7 +1,7 @@
 """One source, after a `BuildPlan`: article file -> Document -> Brief -> artifacts (in memory).
 
 `build_one` reads, structures and renders one source and writes nothing; it
-is what batch workers run (batch.py gathers every result, then writes).
+is what batch workers run (batch.py commits each result as it comes).
 Also here: the language choice and the label overrides that turn a Document
 into a Brief (`make_brief`, from the plan's `BriefSettings`).
 """
@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 
 from pipeline.build.output import Written, verify
 from pipeline.build.plan import BriefSettings, BuildPlan
+from pipeline.config.model import Limits
 from pipeline.errors import PipelineError, RenderError
 from pipeline.render import Artifact
 from pipeline.render.formats import renderer_for
@@ -27,6 +28,7 @@ if TYPE_CHECKING:
     from pipeline.brief import Brief, Labels
     from pipeline.build.render_server import RenderServer
     from pipeline.read.model import Document
+    from pipeline.render.pdfjob import PdfJob
     from pipeline.render.theme import Theme
     from pipeline.understand.languages import Language
 
@@ -130,12 +132,97 @@ def make_brief(
     return with_origin(brief, document.meta, language)
 
 
+@dataclass(frozen=True)
+class Prepared:
+    """What the bounded reading child sends back: the brief and, when a PDF is
+    wanted, its typesetting job (the theme's templates already filled)."""
+
+    name: str
+    brief: Brief
+    warnings: list[str]
+    notes: list[str]
+    job: PdfJob | None = None
+    sample: PdfJob | None = None  # the warm-up sample (render.typeset.warm_up), when asked for
+
+
+def _read(source: str, plan: BuildPlan) -> tuple[Document, Brief, list[str], list[str]]:
+    from pipeline.read.fetch_page import read_article
+    from pipeline.read.limits import check_document
+
+    limits = plan.limits
+    document = read_article(
+        source,
+        limits.max_input_bytes,
+        plan.input_format,
+        plan.fetcher,
+        lead_image=plan.theme.layout.images.lead,
+        limits=limits,
+    )
+    document = check_document(document, limits)
+    warnings: list[str] = []
+    notes: list[str] = []
+    brief = make_brief(document, plan.brief, plan.today, warnings, notes)
+    return document, brief, warnings, notes
+
+
+def _prepare(source: str, plan: BuildPlan, sample: bool) -> Prepared:
+    """Read, check and structure the source and fill the theme's templates.
+
+    Runs in a forked child (see `build_one`): reading, the structure stage
+    and the templates (which are theme code) are bounded like the render.
+    """
+    from pipeline.build.fidelity import unfaithful  # the self-check: nothing lost
+
+    document, brief, warnings, notes = _read(source, plan)
+    warnings.extend(unfaithful(document, brief))
+    if {"pdf", "docx"} & set(plan.formats):
+        from pipeline.render.fallback import fallback_for
+
+        # Said once here; both renderers use the same fallback fonts.
+        warnings.extend(fallback_for(brief, plan.theme.layout.fonts).warnings)
+    job = warm = None
+    if "pdf" in plan.formats:
+        job, warm = _pdf_jobs(brief, plan.theme, sample)
+    return Prepared(document.name, brief, warnings, notes, job, warm)
+
+
+def _brief_only(source: str, plan: BuildPlan) -> Prepared:
+    document, brief, warnings, notes = _read(source, plan)
+    return Prepared(document.name, brief, warnings, notes)
+
+
+def read_brief(source: str, plan: BuildPlan) -> Prepared:
+    """The brief of a source without rendering it (an e-mail body, another
+    shard's title), read and structured in a child bounded like `build_one`'s."""
+    from pipeline.build.isolation import run_isolated
+
+    limits = plan.limits
+    prepared: Prepared = run_isolated(
+        _brief_only,
+        source,
+        plan,
+        timeout=limits.render_timeout,
+        memory_mb=limits.render_memory_mb,
+        what="preparing the brief",
+    )
+    return prepared
+
+
 def _render(
-    brief: Brief, theme: Theme, formats: tuple[str, ...], preview: bool = False
+    brief: Brief,
+    theme: Theme,
+    formats: tuple[str, ...],
+    preview: bool = False,
+    job: PdfJob | None = None,
 ) -> list[Artifact]:
     artifacts = []
     for fmt in formats:
-        artifact = renderer_for(fmt)(brief, theme)
+        if fmt == "pdf" and job is not None:  # the templates were filled already
+            from pipeline.render.typeset import typeset
+
+            artifact = typeset(job)
+        else:
+            artifact = renderer_for(fmt)(brief, theme)
         verify(fmt, artifact.data)
         artifacts.append(artifact)
     if preview:
@@ -145,9 +232,7 @@ def _render(
     return artifacts
 
 
-def _render_all(
-    brief: Brief, plan: BuildPlan, warm: bool, server: RenderServer | None
-) -> list[Artifact]:
+def _render_all(prepared: Prepared, plan: BuildPlan, server: RenderServer | None) -> list[Artifact]:
     """Every format of the plan, each rendered in a forked child within the limits.
 
     With a running render server the PDF is typeset there (it imported
@@ -158,14 +243,15 @@ def _render_all(
     """
     from pipeline.build.isolation import run_isolated
 
+    brief, job = prepared.brief, prepared.job
     theme, formats, preview = plan.theme, plan.formats, plan.preview
     timeout, memory_mb = plan.limits.render_timeout, plan.limits.render_memory_mb
     if server is None or not server.alive:
-        warm_up(formats, brief, theme, render=warm)
+        _warm_up_jobs(formats, job, prepared.sample)
         return run_isolated(
-            _render, brief, theme, formats, preview, timeout=timeout, memory_mb=memory_mb
+            _render, brief, theme, formats, preview, job, timeout=timeout, memory_mb=memory_mb
         )
-    if "pdf" not in formats:
+    if job is None:  # no PDF
         from pipeline.render.server_jobs import render_formats
 
         call = partial(render_formats, brief, theme, formats)
@@ -173,17 +259,10 @@ def _render_all(
         for artifact in served:
             verify(artifact.format, artifact.data)
         return served
-    from pipeline.render.pdf import pdf_job
     from pipeline.render.server_jobs import typeset_job, warm_up_typesetter
 
-    # No warm-up sample (`warm`): the server runs its first job itself, and
-    # that job leaves WeasyPrint's caches filled for every later fork.
-    try:  # the templates, here: the server imports neither Jinja2 nor the models
-        job = pdf_job(brief, theme)
-    except PipelineError:
-        raise
-    except Exception as exc:  # as the same failure in a render child reads
-        raise RenderError(f"the render failed: {type(exc).__name__}: {exc}") from exc
+    # No warm-up sample: the server runs its first job itself, and that job
+    # leaves WeasyPrint's caches filled for every later fork.
     pending = server.submit(
         partial(warm_up_typesetter, job),
         partial(typeset_job, job, preview),
@@ -191,7 +270,7 @@ def _render_all(
         memory_mb=memory_mb,
     )
     others = tuple(fmt for fmt in formats if fmt != "pdf")
-    warm_up(others)  # python-docx imported once here, not in every forked child
+    _warm_up_jobs(others)  # python-docx imported once here, not in every forked child
     try:
         local = (
             run_isolated(_render, brief, theme, others, False, timeout=timeout, memory_mb=memory_mb)
@@ -208,6 +287,15 @@ def _render_all(
     return sorted([*served, *local], key=lambda artifact: order[artifact.format])
 
 
+def _preload(theme: Theme) -> None:
+    from pipeline.render.html import preload
+
+    try:
+        preload(theme.folder)
+    except Exception:  # the bounded child meets the same error and reports it
+        log.debug("templates not preloaded", exc_info=True)
+
+
 def build_one(
     source: str,
     plan: BuildPlan,
@@ -218,40 +306,37 @@ def build_one(
     """Read, structure and render one source; write nothing. Picklable, so a
     worker process can run it; a failure is recorded on the result, never raised.
 
-    The render runs in a forked child with the plan's timeout and memory
-    cap (isolation.run_isolated), so a pathological article fails alone.
+    Reading, structuring and filling the templates run in one forked child,
+    the render in another, each with the plan's timeout and memory cap
+    (isolation.run_isolated), so a pathological article fails alone.
     `warm_render`: this process renders many briefs, so it renders the first
     one once itself and every later forked child starts warm (render.pdf).
     `server`: a render server started at launch (render_server.py) typesets
     the PDF instead, from its own warm state; this process then never
     imports WeasyPrint.
     """
+    from pipeline.build.isolation import run_isolated
+
     started = time.perf_counter()
     result = SourceResult(source)
-    from pipeline.read.fetch_page import read_article
-    from pipeline.read.limits import check_document
-
+    if "pdf" in plan.formats:
+        _preload(plan.theme)
     try:
         limits = plan.limits
-        document = read_article(
+        prepared = run_isolated(
+            _prepare,
             source,
-            limits.max_input_bytes,
-            plan.input_format,
-            plan.fetcher,
-            lead_image=plan.theme.layout.images.lead,
+            plan,
+            warm_render and (server is None or not server.alive),
+            timeout=limits.render_timeout,
+            memory_mb=limits.render_memory_mb,
+            what="preparing the brief",
         )
-        document = check_document(document, limits)
-        result.name = document.name
-        result.brief = make_brief(document, plan.brief, plan.today, result.warnings, result.notes)
-        from pipeline.build.fidelity import unfaithful  # the self-check: nothing lost
-
-        result.warnings.extend(unfaithful(document, result.brief))
-        if {"pdf", "docx"} & set(plan.formats):
-            from pipeline.render.fallback import fallback_for
-
-            # Said once here; both renderers use the same fallback fonts.
-            result.warnings.extend(fallback_for(result.brief, plan.theme.layout.fonts).warnings)
-        result.artifacts = _render_all(result.brief, plan, warm_render, server)
+        result.name = prepared.name
+        result.brief = prepared.brief
+        result.warnings.extend(prepared.warnings)
+        result.notes.extend(prepared.notes)
+        result.artifacts = _render_all(prepared, plan, server)
     except PipelineError as error:
         if not error.file:
             error.file = source
@@ -281,13 +366,48 @@ def warm_up(
     theme: Theme | None = None,
     *,
     render: bool = False,
+    limits: Limits | None = None,
 ) -> None:
     """Import the renderers and build their reusable state in this process, so
     every forked render child inherits them instead of rebuilding them.
-    Given the next brief, its stylesheet is compiled here too (see render.pdf)."""
+
+    Given the next brief, its stylesheet is compiled here too, and with
+    `render` a tiny sample of the same layout is typeset once (see
+    render.typeset.warm_up). The templates are theme code: they are filled
+    in a child bounded by `limits`, and a failure there only skips the warm-up.
+    """
+    job = sample = None
+    if "pdf" in formats and brief is not None and theme is not None:
+        from pipeline.build.isolation import run_isolated
+
+        limits = limits or Limits()
+        try:
+            job, sample = run_isolated(
+                _pdf_jobs,
+                brief,
+                theme,
+                render,
+                timeout=limits.render_timeout,
+                memory_mb=limits.render_memory_mb,
+                what="the warm-up",
+            )
+        except PipelineError:
+            log.debug("PDF warm-up failed", exc_info=True)
+    _warm_up_jobs(formats, job, sample)
+
+
+def _pdf_jobs(brief: Brief, theme: Theme, sample: bool) -> tuple[PdfJob, PdfJob | None]:
+    from pipeline.render.pdf import _warm_up_brief, pdf_job
+
+    return pdf_job(brief, theme), pdf_job(_warm_up_brief(brief), theme) if sample else None
+
+
+def _warm_up_jobs(
+    formats: tuple[str, ...], job: PdfJob | None = None, sample: PdfJob | None = None
+) -> None:
     for fmt in formats:
         renderer_for(fmt)
     if "pdf" in formats:
-        from pipeline.render.pdf import warm_up as warm_pdf
+        from pipeline.render.typeset import warm_up as warm_typesetter
 
-        warm_pdf(brief, theme, render=render)
+        warm_typesetter(job, sample)

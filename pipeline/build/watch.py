@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol, TextIO
 
-from pipeline.errors import ConfigErrors, PipelineError, UsageError
+from pipeline.errors import ConfigErrors, PipelineError, UsageError, printable
 
 if TYPE_CHECKING:
     from pipeline.build.plan import BuildPlan
@@ -149,7 +149,11 @@ class Watcher:
                 continue
             count += 1
             for warning in result.warnings:
-                print(f"warning: {result.source}: {warning}", file=self.err, flush=True)
+                print(
+                    f"warning: {printable(f'{result.source}: {warning}')}",
+                    file=self.err,
+                    flush=True,
+                )
             if result.error is not None:
                 for line in _error_lines(result.error):
                     print(f"{line} (still watching)", file=self.err, flush=True)
@@ -172,7 +176,7 @@ class Watcher:
 
     def _warm_up(self, results: list[SourceResult]) -> None:
         """Render one brief in this process once, so later forked renders
-        start from WeasyPrint's filled caches (render.pdf.warm_up)."""
+        start from WeasyPrint's filled caches (render.typeset.warm_up)."""
         from pipeline.build.source import warm_up
 
         if self.plan is None or "pdf" not in self.plan.plan.formats:
@@ -181,7 +185,7 @@ class Watcher:
         plan = self.plan.plan
         for result in results:
             if result.brief is not None:
-                warm_up(plan.formats, result.brief, plan.theme, render=True)
+                warm_up(plan.formats, result.brief, plan.theme, render=True, limits=plan.limits)
                 self.warm = True
                 return
 

@@ -20,10 +20,19 @@ MAX_YAML_BYTES = 1_000_000
 # build reads config.yaml, a language file and theme.yaml); the same events,
 # nodes and marks as the pure-Python one, which stands in otherwise.
 _LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+# Deeper nesting is no layout (the config's deepest key is 4 levels down);
+# refusing it while parsing keeps the recursive composer from overflowing.
+MAX_YAML_DEPTH = 50
 # A `!!python/...` tag on a list or mapping is not caught by the scalar constructor.
 _COLLECTION_TAGS = ("tag:yaml.org,2002:map", "tag:yaml.org,2002:seq")
 
 Path = tuple[str | int, ...]
+
+_KINDS = {
+    "tag:yaml.org,2002:timestamp": "date",
+    "tag:yaml.org,2002:int": "number",
+    "tag:yaml.org,2002:float": "number",
+}
 
 
 @dataclass
@@ -47,7 +56,19 @@ def load_yaml(text: str, filename: str) -> YamlDocument:
             file=filename,
         )
     try:
+        depth = 0
         for event in yaml.parse(text, Loader=_LOADER):
+            if isinstance(event, yaml.CollectionStartEvent):
+                depth += 1
+                if depth > MAX_YAML_DEPTH:
+                    line = event.start_mark.line + 1 if event.start_mark else None
+                    raise ConfigError(
+                        f"the YAML is nested more than {MAX_YAML_DEPTH} levels deep",
+                        file=filename,
+                        line=line,
+                    )
+            elif isinstance(event, yaml.CollectionEndEvent):
+                depth -= 1
             if isinstance(event, yaml.AliasEvent):
                 line = event.start_mark.line + 1 if event.start_mark else None
                 raise ConfigError(
@@ -123,6 +144,14 @@ def _scalar(node: yaml.Node, constructor: yaml.SafeLoader, filename: str) -> Any
         )
     try:
         return constructor.construct_object(node, deep=True)
+    except (ValueError, OverflowError):
+        # A value shaped like a date or a number that is none (2026-99-99).
+        raise ConfigError(
+            f"{node.value!r} is not a valid {_KINDS.get(node.tag, 'value')}",
+            file=filename,
+            line=node.start_mark.line + 1,
+            hint="quote it if it is meant as text",
+        ) from None
     except yaml.constructor.ConstructorError:
         raise ConfigError(
             f"unsupported YAML tag {node.tag!r}; only plain values are allowed",

@@ -114,13 +114,12 @@ def within_budget(
 def _environment(folder: Path) -> object:
     import jinja2
 
-    env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(folder)),
+    from pipeline.render.sandbox import template_environment
+
+    env = template_environment(
+        jinja2.FileSystemLoader(str(folder)),
         # HTML is escaped; the plain-text part is not markup and stays as is.
         autoescape=jinja2.select_autoescape(enabled_extensions=("html.j2",), default=False),
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
     )
     env.globals["plain"] = plain
     return env
@@ -332,7 +331,11 @@ def prepare_messages(
             # no rendering) is rebuilt for the message body.
             try:
                 document = read_article(
-                    result.source, config.limits.max_input_bytes, None, plan.fetcher
+                    result.source,
+                    config.limits.max_input_bytes,
+                    None,
+                    plan.fetcher,
+                    limits=config.limits,
                 )
                 result.brief = make_brief(document, plan.brief, plan.today, item.warnings)
             except PipelineError as error:

@@ -7,12 +7,18 @@ server has said 250 to its DATA, the server's reply is written to
 only moved, never sent again, so a run interrupted between the two steps does
 not send twice. Temporary failures (refused connection, timeout, 4xx) are
 retried with a doubling back-off; permanent ones (5xx, authentication, TLS)
-are not. Files are written only through `output.py`.
+are not. Each queued message has a name of its own, from its recipients and content,
+and is never replaced; the move to sent/ checks that the file still holds
+what was sent. Every SMTP operation has a deadline and replies are bounded
+(smtp.py); once the whole message went out and the answer was lost, the
+message is not sent again in that run. Files are written only through
+`output.py`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import logging
 import smtplib
 import ssl
@@ -23,9 +29,10 @@ from email import policy
 from email.parser import BytesParser
 from pathlib import Path
 
-from pipeline.build.output import Written, folder_lock, move_atomic, write_atomic
+from pipeline.build.output import folder_lock, move_atomic, write_atomic, write_new
 from pipeline.config.model import Smtp
 from pipeline.deliver.mail import envelope
+from pipeline.deliver.smtp import BoundedSMTP, BoundedSMTP_SSL, ReplyTooLong
 from pipeline.errors import DeliveryError, PipelineError, UsageError
 
 log = logging.getLogger(__name__)
@@ -94,9 +101,40 @@ def smtp_settings(smtp: Smtp, base_dir: Path, environ: Mapping[str, str]) -> Smt
     )
 
 
-def queue(out_dir: Path, stem: str, data: bytes) -> Written:
-    """Put a message in the outbox; it replaces an unsent message for the same brief."""
-    return write_atomic(out_dir / OUTBOX, f"{stem}.eml", data)
+@dataclass(frozen=True)
+class Queued:
+    path: Path
+    new: bool  # False: the same message was already waiting
+
+
+def message_key(data: bytes) -> str:
+    """A digest of who gets the message and what it says: its addresses,
+    subject and every part's type, name and bytes, but not its Message-ID,
+    Date or MIME boundaries (which differ each time a message is composed)."""
+    parsed = BytesParser(policy=policy.default).parsebytes(data)
+    digest = hashlib.sha256()
+    for name in ("From", "To", "Cc", "Reply-To", "Subject"):
+        digest.update(f"{name}: {parsed[name] or ''}\n".encode())
+    for part in parsed.walk():
+        if part.is_multipart():
+            continue
+        label = f"{part.get_content_type()}\0{part.get_filename() or ''}\0"
+        payload = part.get_payload(decode=True)
+        content = payload if isinstance(payload, bytes) else str(payload).encode()
+        digest.update(label.encode() + hashlib.sha256(content).digest())
+    return digest.hexdigest()
+
+
+def queue(out_dir: Path, stem: str, data: bytes) -> Queued:
+    """Put a message in the outbox under a name of its own (the brief's stem
+    and `message_key`): a message for other recipients, or with other
+    content, never replaces one that is waiting; the same message is not
+    queued twice."""
+    name = f"{stem}-{message_key(data)[:10]}.eml"
+    written = write_new(out_dir / OUTBOX, name, data)
+    if written is None:
+        return Queued(out_dir / OUTBOX / name, new=False)
+    return Queued(written.path, new=True)
 
 
 def pending(out_dir: Path) -> list[Path]:
@@ -114,8 +152,9 @@ class Delivery:
     error: DeliveryError | None = None
 
 
-class _Temporary(Exception):
-    """A failure worth another attempt."""
+class Unconfirmed(Exception):
+    """The whole message went out but the server's answer to it never came:
+    it may have been accepted, so it is not sent again in this run."""
 
 
 def _context(settings: SmtpSettings) -> ssl.SSLContext:
@@ -125,14 +164,14 @@ def _context(settings: SmtpSettings) -> ssl.SSLContext:
     return context
 
 
-def _connect(settings: SmtpSettings) -> smtplib.SMTP:
-    client: smtplib.SMTP
+def _connect(settings: SmtpSettings) -> BoundedSMTP | BoundedSMTP_SSL:
+    client: BoundedSMTP | BoundedSMTP_SSL
     if settings.security == "ssl":
-        client = smtplib.SMTP_SSL(
+        client = BoundedSMTP_SSL(
             settings.host, settings.port, timeout=settings.timeout, context=_context(settings)
         )
     else:
-        client = smtplib.SMTP(settings.host, settings.port, timeout=settings.timeout)
+        client = BoundedSMTP(settings.host, settings.port, timeout=settings.timeout)
     try:
         client.ehlo()
         if settings.security == "starttls":
@@ -165,8 +204,10 @@ def _transmit(
         code, reply = client.data(data)
         if code != 250:
             raise smtplib.SMTPDataError(code, reply)
-    except BaseException:
+    except BaseException as exc:
         client.close()
+        if client.awaiting_data_reply and isinstance(exc, Exception):
+            raise Unconfirmed(_reason(exc)[1]) from exc
         raise
     # Accepted: whatever happens now (QUIT failing) must not cause a resend.
     try:
@@ -179,6 +220,13 @@ def _transmit(
 
 def _reason(exc: BaseException) -> tuple[bool, str]:
     """(temporary?, what went wrong) for one failed attempt."""
+    if isinstance(exc, Unconfirmed):
+        return False, (
+            f"{exc}, after the whole message was sent: the server may have accepted it, "
+            "so it was not sent again"
+        )
+    if isinstance(exc, ReplyTooLong):
+        return False, str(exc)
     if isinstance(exc, smtplib.SMTPAuthenticationError):
         return False, f"authentication refused: {exc.smtp_code} {_text(exc.smtp_error)}"
     if isinstance(exc, smtplib.SMTPRecipientsRefused):
@@ -198,10 +246,10 @@ def _reason(exc: BaseException) -> tuple[bool, str]:
     if isinstance(exc, ConnectionRefusedError):
         return True, "connection refused (is the server running?)"
     if isinstance(exc, TimeoutError):
-        return True, "timed out"
+        return True, str(exc) or "timed out"
     if isinstance(exc, OSError):
-        return True, exc.strerror or str(exc)
-    return False, str(exc)
+        return True, exc.strerror or str(exc) or type(exc).__name__
+    return False, str(exc) or type(exc).__name__
 
 
 def _text(value: bytes | str) -> str:
@@ -229,6 +277,20 @@ def _already_sent(sent_dir: Path, message_id: str) -> Path | None:
 
 def _sent_name(message: Path, now: dt.datetime) -> str:
     return f"{message.stem}-{now.strftime('%Y%m%dT%H%M%S%fZ')}"
+
+
+def _file_as_sent(message: Path, sent_dir: Path, filename: str, data: bytes) -> Path:
+    """Move the outbox file to sent/ if it still holds what was sent; if
+    another run put something else under its name, that stays queued and
+    sent/ gets a copy of what was really sent."""
+    try:
+        unchanged = message.read_bytes() == data
+    except OSError:
+        unchanged = False
+    if unchanged:
+        return move_atomic(message, sent_dir, filename).path
+    log.warning("%s changed while it was sent; the new one stays in the outbox", message.name)
+    return write_atomic(sent_dir, filename, data).path
 
 
 def deliver(
@@ -281,7 +343,7 @@ def deliver(
         # The log first: if the move below never happens, the next run sees
         # this log and moves the message without sending it again.
         write_atomic(sent_dir, f"{name}.log", ("\n".join(lines) + "\n").encode("utf-8"))
-        delivery.sent = move_atomic(message, sent_dir, f"{name}.eml").path
+        delivery.sent = _file_as_sent(message, sent_dir, f"{name}.eml", data)
         delivery.reply = reply
         delivery.refused = refused
         return delivery

@@ -11,12 +11,16 @@ from __future__ import annotations
 import dataclasses
 import re
 from pathlib import PurePosixPath
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from pipeline.errors import SourceError
 from pipeline.read.fetch import PAGE_TYPES, Fetcher, is_url, page_text
 from pipeline.read.ingest import InputFormat, clean_text, decode, parse_document, read_source
 from pipeline.read.model import Document
+
+if TYPE_CHECKING:
+    from pipeline.config.model import Limits
 
 
 def url_name(url: str) -> str:
@@ -33,14 +37,16 @@ def read_article(
     input_format: InputFormat | None = None,
     fetcher: Fetcher | None = None,
     lead_image: bool = False,
+    limits: Limits | None = None,
 ) -> Document:
     """Any source: an http(s) URL fetched with `fetcher` (default settings when
     None), else a file or "-" read by ingest.read_source. `lead_image`: also
-    read the page's lead image (fetch_images.py) into meta["lead_figure"]."""
+    read the page's lead image (fetch_images.py) into meta["lead_figure"].
+    With `limits`, the text is checked before it is parsed (read/limits.py)."""
     if is_url(source):
-        document = read_url(source, fetcher or Fetcher(), max_bytes, input_format)
+        document = read_url(source, fetcher or Fetcher(), max_bytes, input_format, limits)
     else:
-        document = read_source(source, max_bytes, input_format)
+        document = read_source(source, max_bytes, input_format, limits)
     if not lead_image or "lead_image" not in document.meta:
         return document
     from pipeline.read.fetch_images import load_lead_image
@@ -52,7 +58,11 @@ def read_article(
 
 
 def read_url(
-    url: str, fetcher: Fetcher, max_bytes: int, input_format: InputFormat | None = None
+    url: str,
+    fetcher: Fetcher,
+    max_bytes: int,
+    input_format: InputFormat | None = None,
+    limits: Limits | None = None,
 ) -> Document:
     fetched = fetcher.get(url, PAGE_TYPES, max_bytes)
     chosen: InputFormat = input_format or PAGE_TYPES[fetched.media_type]  # type: ignore[assignment]
@@ -63,7 +73,9 @@ def read_url(
     if not text.strip():
         raise SourceError("the page is empty", file=url)
     name = url_name(fetched.final_url)
-    document = parse_document(text, chosen, url, name, None, base_url=fetched.final_url)
+    document = parse_document(
+        text, chosen, url, name, None, base_url=fetched.final_url, limits=limits
+    )
     meta = {**document.meta, "source_url": fetched.final_url, "retrieved": fetched.retrieved}
     return Document(
         path=document.path,

@@ -12,11 +12,14 @@ import re
 import sys
 import unicodedata
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from pipeline.errors import SourceError
 from pipeline.files import FileTooLarge, NotRegularFile, read_capped
 from pipeline.read.model import Document, RawBlock
+
+if TYPE_CHECKING:
+    from pipeline.config.model import Limits
 
 MAX_SOURCE_BYTES = 20_000_000
 
@@ -87,6 +90,26 @@ def strip_bidi(text: str) -> str:
     return _BIDI.sub("", text)
 
 
+def clean_meta(meta: dict[str, Any]) -> dict[str, Any]:
+    """Front matter and page metadata get the same hygiene as the text: a
+    control character in a title, an author or a tag (from YAML escapes or
+    HTML entities) would break the DOCX and reach the terminal. Each value
+    is one line."""
+
+    def one_line(value: str) -> str:
+        return " ".join(clean_text(value).split())
+
+    cleaned: dict[str, Any] = {}
+    for key, value in meta.items():
+        if isinstance(value, str):
+            value = one_line(value)
+        elif isinstance(value, tuple) and all(isinstance(item, str) for item in value):
+            value = tuple(dict.fromkeys(item for item in map(one_line, value) if item))
+        if value or not isinstance(value, str | tuple):
+            cleaned[key] = value
+    return cleaned
+
+
 # --- entry point ----------------------------------------------------------
 
 InputFormat = Literal["text", "markdown", "html"]
@@ -145,24 +168,29 @@ def _parse(
         # Images are read only from the article's own folder (not for stdin).
         folder = None if path_arg == "-" or base_url else Path(path_arg).resolve().parent
         loader = ImageLoader(folder, warnings)
-        return meta, body, parse_markdown(body, offset, loader)
+        return clean_meta(meta), body, parse_markdown(body, offset, loader)
     if input_format == "html":
         from pipeline.read.html import extract_article
 
         meta, blocks = extract_article(text, path_arg, base_url=base_url)
-        return meta, "\n".join(block.text for block in blocks), blocks
+        return clean_meta(meta), "\n".join(block.text for block in blocks), blocks
     from pipeline.read.text import parse_text
 
     return {}, text.replace("\x0c", ""), parse_text(text)
 
 
 def read_source(
-    path_arg: str, max_bytes: int = MAX_SOURCE_BYTES, input_format: InputFormat | None = None
+    path_arg: str,
+    max_bytes: int = MAX_SOURCE_BYTES,
+    input_format: InputFormat | None = None,
+    limits: Limits | None = None,
 ) -> Document:
     """Read one article (a path, or "-" for standard input) into a Document.
 
     The format comes from the file extension unless `input_format` is given
     (standard input is plain text unless told otherwise). URLs: fetch_page.read_article.
+    With `limits`, the text is checked against them before its reader parses
+    it (read/limits.py).
     """
     if path_arg == "-":
         data = sys.stdin.buffer.read(max_bytes + 1)
@@ -200,7 +228,7 @@ def read_source(
     text = clean_text(decode(data, path_arg))
     if not text.strip():
         raise SourceError("the article is empty", file=path_arg, hint="give a file with text")
-    return parse_document(text, chosen, path_arg, name, mtime)
+    return parse_document(text, chosen, path_arg, name, mtime, limits=limits)
 
 
 def parse_document(
@@ -210,9 +238,15 @@ def parse_document(
     name: str,
     mtime: float | None,
     base_url: str | None = None,
+    limits: Limits | None = None,
 ) -> Document:
     """Decoded, cleaned text -> Document. `base_url`: the page's address, for
-    relative links (and no local folder to read images from)."""
+    relative links (and no local folder to read images from). With `limits`,
+    the text is checked before its reader parses it (read/limits.py)."""
+    if limits is not None:
+        from pipeline.read.limits import check_text
+
+        check_text(text, input_format, limits, path_arg)
     warnings: list[str] = []
     meta, body, blocks = _parse(text, input_format, path_arg, warnings, base_url)
     if not blocks:

@@ -19,7 +19,32 @@ from pipeline.read.ingest import READERS
 _GLOB_CHARS = frozenset("*?[")
 
 
-def _articles_in(folder: Path) -> list[str]:
+def _leaves(path: Path, root: Path) -> bool:
+    """Whether `path`, found under `root`, resolves outside it (through a link)."""
+    try:
+        return not path.resolve().is_relative_to(root)
+    except (OSError, RuntimeError):  # a loop of links, an unreadable name
+        return True
+
+
+def _keep_inside(found: Iterable[Path], root: Path, refused: list[str] | None) -> list[Path]:
+    """`found` without the links that lead out of `root`: in a folder of
+    articles from contributors, `env.txt -> /proc/self/environ` would put the
+    build's environment into the brief."""
+    resolved_root = root.resolve()
+    kept = []
+    for path in found:
+        if _leaves(path, resolved_root):
+            if refused is not None:
+                refused.append(
+                    f"{path.as_posix()}: a link leading out of {root.as_posix()}; skipped"
+                )
+            continue
+        kept.append(path)
+    return kept
+
+
+def _articles_in(folder: Path, refused: list[str] | None = None) -> list[str]:
     found = [
         path
         for path in folder.rglob("*")
@@ -28,7 +53,17 @@ def _articles_in(folder: Path) -> list[str]:
         and path.suffix.lower() in READERS
         and not any(part.startswith(".") for part in path.relative_to(folder).parts)
     ]
-    return sorted(path.as_posix() for path in found)
+    return sorted(path.as_posix() for path in _keep_inside(found, folder, refused))
+
+
+def _glob_root(pattern: str) -> Path:
+    """The folder a pattern searches: its path up to the first wildcard."""
+    fixed: list[str] = []
+    for part in Path(pattern).parts:
+        if _GLOB_CHARS & set(part):
+            break
+        fixed.append(part)
+    return Path(*fixed) if fixed else Path(".")
 
 
 def _is_dir(argument: str) -> bool:
@@ -40,25 +75,35 @@ def _is_dir(argument: str) -> bool:
         return False
 
 
-def expand_sources(arguments: Iterable[str]) -> list[str]:
+def _is_file(argument: str) -> bool:
+    try:
+        return Path(argument).is_file()
+    except OSError:
+        return False
+
+
+def expand_sources(arguments: Iterable[str], refused: list[str] | None = None) -> list[str]:
     """Files and URLs stay as given (a missing file fails later, as its own
-    source); directories and globs expand to the articles they hold, sorted."""
+    source);
+    directories and globs expand to the articles they hold, sorted, without
+    the links that lead out of their folder (each one is described in
+    `refused`, for a warning). An existing file whose name holds `[`, `*`
+    or `?` is that file, not a pattern."""
     expanded: list[str] = []
     for argument in arguments:
         if argument == "-" or is_url(argument):
             expanded.append(argument)
         elif _is_dir(argument):
-            articles = _articles_in(Path(argument))
+            articles = _articles_in(Path(argument), refused)
             if not articles:
                 raise UsageError(
                     "the directory holds no article (.txt, .md or .html) file", file=argument
                 )
             expanded.extend(articles)
-        elif _GLOB_CHARS & set(argument):
+        elif _GLOB_CHARS & set(argument) and not _is_file(argument):
+            found = [Path(m) for m in glob.glob(argument, recursive=True) if Path(m).is_file()]
             matches = sorted(
-                Path(match).as_posix()
-                for match in glob.glob(argument, recursive=True)
-                if Path(match).is_file()
+                p.as_posix() for p in _keep_inside(found, _glob_root(argument), refused)
             )
             if not matches:
                 raise UsageError(f"{argument}: the pattern matches no file")

@@ -1,14 +1,16 @@
 """Brief + theme -> HTML and CSS text, through the theme's Jinja2 templates.
 
-Autoescape is on for every template and the article's text only ever enters
-as data. Values that reach the CSS are either validated by pattern in the
-config or passed through `css_string`, which escapes every character that is
-not a letter, digit or space.
+Autoescape is on for every template, the templates run in Jinja's sandbox
+(render/sandbox.py) and the article's text only ever enters as data. Values
+that reach the CSS are either validated by pattern in the config or passed
+through `css_string`, which escapes every character that is not a letter,
+digit or space.
 """
 
 from __future__ import annotations
 
 import base64
+import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -19,6 +21,7 @@ from markupsafe import Markup
 from pipeline.brief import Brief
 from pipeline.config.model import points
 from pipeline.render.discovery import templates_root
+from pipeline.render.sandbox import ThemeSandbox, template_environment
 from pipeline.render.theme import Theme, expand_slot, reading_order, tint
 
 
@@ -43,22 +46,30 @@ def css_content(template: str, brief: Brief, classification: str = "") -> Markup
 
 
 @lru_cache(maxsize=8)
-def environment(folder: Path) -> jinja2.Environment:
-    env = jinja2.Environment(
+def environment(folder: Path) -> ThemeSandbox:
+    """The theme's templates, sandboxed (render/sandbox.py): a theme is not trusted with code."""
+    env = template_environment(
         # The theme's own templates first, then the shared ones
         # ("_base/brief.html.j2") that shipped and user themes may extend.
-        loader=jinja2.ChoiceLoader(
+        jinja2.ChoiceLoader(
             [jinja2.FileSystemLoader(str(folder)), jinja2.FileSystemLoader(str(templates_root()))]
-        ),
-        autoescape=True,
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
+        )
     )
     env.filters["css_string"] = css_string
     env.filters["tint"] = tint
     env.globals["points"] = points
     return env
+
+
+TEMPLATES = ("style.css.j2", "brief.html.j2")
+
+
+def preload(folder: Path) -> None:
+    """Compile the theme's templates now (compiling runs none of their code),
+    so every forked child that fills them inherits the compiled ones."""
+    env = environment(folder)
+    for name in TEMPLATES:
+        env.get_template(name)
 
 
 _MEDIA_TYPES = {
@@ -115,4 +126,29 @@ def render_html(brief: Brief, theme: Theme) -> tuple[str, str]:
         extra = theme.asset(theme.layout.extra_css).decode("utf-8")
         css = f"{css}\n/* layout.extra_css */\n{extra}\n"
     html = env.get_template("brief.html.j2").render(context)
-    return html, css
+    return break_long_words(html), css
+
+
+# A run of letters longer than this is no word (a pasted blob): hyphenating
+# it makes WeasyPrint try every break point (a 2 kB word took 38 s), so it
+# gets a zero-width space every LONG_WORD_PIECE characters instead, where a
+# line may break. Text extraction and `check` ignore the zero-width space.
+LONG_WORD = 40
+LONG_WORD_PIECE = 20
+_TEXT_OR_RAW = re.compile(r"(<(script|style)\b.*?</\2\s*>)|(<[^>]*>)|([^<]+)", re.S | re.I)
+_LONG_WORD = re.compile(rf"[^\W\d_]{{{LONG_WORD + 1},}}")  # letters only: URLs keep their form
+_PIECE = re.compile(rf".{{{LONG_WORD_PIECE}}}(?=.)", re.S)
+
+
+def break_long_words(html: str) -> str:
+    """The HTML with break opportunities inside absurdly long words of its text
+    (never inside tags, attributes, scripts or styles)."""
+
+    def pieces(word: re.Match[str]) -> str:
+        return _PIECE.sub(lambda piece: piece.group(0) + "\u200b", word.group(0))
+
+    def part(match: re.Match[str]) -> str:
+        text = match.group(4)
+        return match.group(0) if text is None else _LONG_WORD.sub(pieces, text)
+
+    return _TEXT_OR_RAW.sub(part, html)

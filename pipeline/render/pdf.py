@@ -7,8 +7,6 @@ render/typeset.py does the WeasyPrint part.
 
 from __future__ import annotations
 
-import logging
-
 from pipeline.brief import Brief
 from pipeline.render import Artifact
 from pipeline.render.fontconfig import missing_font_warnings
@@ -23,10 +21,7 @@ __all__ = [
     "WEASYPRINT_VARIANTS",
     "pdf_job",
     "render_pdf",
-    "warm_up",
 ]
-
-log = logging.getLogger(__name__)
 
 
 def pdf_job(brief: Brief, theme: Theme) -> PdfJob:
@@ -60,6 +55,8 @@ def render_pdf(brief: Brief, theme: Theme) -> Artifact:
 
 
 def _warm_up_brief(brief: Brief) -> Brief:
+    """A tiny brief of the same layout with none of the article's text, to
+    typeset once in a long-lived process (render.typeset.warm_up)."""
     from pipeline.brief import Paragraph, Run, Section
 
     words = " ".join(brief.labels.model_dump().values())
@@ -79,24 +76,3 @@ def _warm_up_brief(brief: Brief) -> Brief:
             "keywords": (),
         }
     )
-
-
-def warm_up(
-    brief: Brief | None = None, theme: Theme | None = None, *, render: bool = False
-) -> None:
-    """Warm the typesetter in this process (see typeset.warm_up) for `brief`;
-    with `render`, also with a tiny sample of the same layout (no article text)."""
-    from pipeline.render.typeset import warm_up as warm_typesetter
-
-    if brief is None or theme is None:
-        warm_typesetter()
-        return
-    try:
-        job = pdf_job(brief, theme)
-        sample = pdf_job(_warm_up_brief(brief), theme) if render else None
-    except Exception:
-        # Only a head start: the isolated render meets the same problem again.
-        log.debug("PDF warm-up failed", exc_info=True)
-        warm_typesetter()
-        return
-    warm_typesetter(job, sample)

@@ -65,6 +65,10 @@ class _Collect(logging.Handler):
             self.messages.append(message)
 
 
+# A job larger than this is not compiled or typeset by warm_up, which runs in
+# the unbounded build process (the templates are theme code).
+WARM_UP_MAX_CHARS = 2_000_000
+
 # Whether this process has rendered a warm-up document (see warm_up).
 _WARMED: list[bool] = []
 
@@ -306,8 +310,8 @@ def warm_up(job: PdfJob | None = None, sample: PdfJob | None = None) -> None:
     child), which a long-lived process (watch mode) pays once.
     """
     _font_config()
-    if job is None:
-        return
+    if job is None or len(job.css) + len(job.html) > WARM_UP_MAX_CHARS:
+        return  # the theme made something huge: let only the bounded child meet it
     try:
         _stylesheet(job.css, job.base_url, job.asset_roots, job.assets)
         if sample is not None and not _WARMED:

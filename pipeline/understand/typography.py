@@ -14,8 +14,14 @@ from functools import lru_cache
 
 from pipeline.understand.languages import Typography
 
+# Linear in the text's length: an address may only start where a run of
+# address characters starts (the lookbehind), and possessive quantifiers
+# never give back what they took, so a 50,000-character word is scanned once
+# instead of once per position.
 _PROTECTED = re.compile(
-    r"(?:https?|ftp)://\S+|www\.\S+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+|\b\d{1,2}:\d{2}(?::\d{2})?\b"
+    r"(?:https?|ftp)://\S++|www\.\S++"
+    r"|(?<![\w.+-])[\w.+-]++@[\w-]++(?:\.[\w-]++)++"
+    r"|\b\d{1,2}:\d{2}(?::\d{2})?\b"
 )
 _SPACES = "[ \u00a0\u202f]"
 _APOSTROPHE = re.compile(r"(?<=\w)'(?=\w)")

@@ -476,7 +476,7 @@ CASES = [
         text("a.txt", article("Titre")),
         1,
         config=lambda ctx: "limits: {render_memory_mb: 16}\n",
-        check=error_says("the render"),
+        check=error_says("ran out of memory (limit 16 MB)"),
     ),
     Case(
         "strict-warning-fails",
