@@ -107,7 +107,7 @@ def test_an_absurdly_long_word_is_broken_not_hyphenated(monkeypatch: pytest.Monk
 
     import pyphen
 
-    from pipeline.build.source import load_theme_for
+    from pipeline.build.plan import load_theme_for
     from pipeline.config.model import Config
     from pipeline.render.html import LONG_WORD_PIECE, break_long_words
     from pipeline.render.pdf import render_pdf
