@@ -315,8 +315,7 @@ def prepare_messages(
     """
     from pipeline.build.batch import run_batch
     from pipeline.build.plan import make_plan
-    from pipeline.build.source import make_brief
-    from pipeline.read.fetch_page import read_article
+    from pipeline.build.source import read_brief
 
     settings = config.email
     formats = tuple(dict.fromkeys(settings.attach)) or ("pdf",)
@@ -330,14 +329,9 @@ def prepare_messages(
             # Unchanged since the last build: its files stand; the Brief (cheap:
             # no rendering) is rebuilt for the message body.
             try:
-                document = read_article(
-                    result.source,
-                    config.limits.max_input_bytes,
-                    None,
-                    plan.fetcher,
-                    limits=config.limits,
-                )
-                result.brief = make_brief(document, plan.brief, plan.today, item.warnings)
+                reread = read_brief(result.source, plan)
+                result.brief = reread.brief
+                item.warnings.extend(reread.warnings)
             except PipelineError as error:
                 error.file = error.file or result.source
                 item.error = error
