@@ -99,7 +99,7 @@ def test_a_stopped_batch_keeps_what_it_finished(tmp_path: Path, stop: signal.Sig
     # The re-run goes on from there: what was finished is not built again.
     run = run_cli([*argv[3:], "-c", config(tmp_path)])
     assert run.code == 0, run.err
-    assert f"{len(sources) - kept} built, {kept} unchanged, 0 failed" in run.out
+    assert f"{len(sources) - kept} built, {kept} unchanged, 0 failed" in run.out + run.err
     assert_manifest_true(out)
 
 
@@ -281,5 +281,5 @@ def test_a_failed_commit_never_leaves_the_manifest_wrong(
     assert data["sources"] == []
     assert not [p for p in out.iterdir() if p.name.startswith(".tmp-")]
     again = run_cli(argv)
-    assert again.code == 0 and "unchanged" not in again.out
+    assert again.code == 0 and "unchanged" not in again.out + again.err
     assert len(assert_manifest_true(out)["sources"]) == 1
