@@ -56,7 +56,9 @@ def test_bad_config_values_exit_2(tmp_path: Path, config: str, says: str) -> Non
     run = run_cli(["build", str(source), "-o", str(tmp_path / "out"), "-c", str(path)])
     assert run.code == 2, run.err
     assert_one_line_errors(run.err)
-    assert says in run.err and "internal error" not in run.err
+    # libyaml, when PyYAML has it, stops deep nesting itself, in its own words.
+    assert says in run.err or (says.startswith("nested") and "nesting depth" in run.err)
+    assert "internal error" not in run.err
 
 
 def deflate_bomb(path: Path, inflated: int) -> None:
