@@ -93,9 +93,12 @@ def test_docx_has_key_points_entities_keywords(built: dict[str, Path], brief: Br
     paragraphs = [p.text for p in doc.paragraphs]
     assert brief.labels.key_points in paragraphs
     start = paragraphs.index(brief.labels.key_points)
-    assert paragraphs[start + 1 : start + 1 + len(brief.key_points)] == [
-        "•\t" + point for point in brief.key_points
-    ]
+    # A real Word list: the points' text, bulleted by the style's numbering.
+    assert paragraphs[start + 1 : start + 1 + len(brief.key_points)] == list(brief.key_points)
+    items = doc.paragraphs[start + 1 : start + 1 + len(brief.key_points)]
+    assert all(p.style is not None and p.style.name == "Box Bullet" for p in items)
+    bullet = doc.styles["Box Bullet"].element.pPr
+    assert bullet is not None and bullet.numPr is not None
     assert " · ".join(e.text for e in brief.entities) in paragraphs
     assert doc.core_properties.keywords == ", ".join(brief.keywords)
 

@@ -177,8 +177,9 @@ def case(request: pytest.FixtureRequest, built: dict[str, Built]) -> Built:
 
 
 def _margins(config: Config) -> tuple[float, float, float, float]:
-    m = config.layout.page.margins
-    return points(m.top), points(m.right), points(m.bottom), points(m.left)
+    """The margins both renderers draw: the configured ones, the sides
+    widened on a wide page (Layout.margins_pt)."""
+    return config.layout.margins_pt()
 
 
 def test_pdf_page_size_and_margins_match_the_config(case: Built) -> None:
@@ -331,7 +332,8 @@ def test_docx_style_fonts_and_colours(case: Built) -> None:
     assert normal.font.size.pt == pytest.approx(points(layout.fonts.body.size))
     assert str(normal.font.color.rgb) == layout.colors.text.lstrip("#").upper()
     assert heading.font.name == layout.fonts.heading.family
-    assert str(heading.font.color.rgb) == layout.colors.accent.lstrip("#").upper()
+    # Section headings near-black, as in the CSS; the accent is for rules and labels.
+    assert str(heading.font.color.rgb) == layout.colors.text.lstrip("#").upper()
     assert doc.styles["Code"].font.name == layout.fonts.monospace.family
     assert heading.paragraph_format.keep_with_next
     assert normal.paragraph_format.widow_control
@@ -349,7 +351,17 @@ def test_heading_numbers_in_both(built: dict[str, Built]) -> None:
     case = built["dossier"]
     first = case.brief.sections[0].heading
     doc = Document(io.BytesIO(case.docx))
-    assert any(p.text == f"1. {first}" for p in doc.paragraphs)
+    # Word numbering (w:numPr on the heading), not a typed number.
+    (heading,) = [p for p in doc.paragraphs if p.text == first]
+    assert heading.style is not None and heading.style.name == "Heading 1"
+    assert heading._p.pPr is not None and heading._p.pPr.numPr is not None
+    num_id = heading._p.pPr.numPr.numId.val
+    numbering = doc.part.numbering_part.element
+    (num,) = [n for n in numbering.num_lst if n.numId == num_id]
+    levels = numbering.xpath(
+        f"w:abstractNum[@w:abstractNumId='{num.abstractNumId.val}']/w:lvl/w:lvlText/@w:val"
+    )
+    assert levels == ["%1."]
     with pdfplumber.open(io.BytesIO(case.pdf)) as pdf:
         text = " ".join(page.extract_text() or "" for page in pdf.pages).replace("\n", " ")
     assert f"1. {first[:20]}".upper() in text.upper()

@@ -200,6 +200,12 @@ class Logo(_Section):
 LOGO_SUFFIXES = (".png", ".jpg", ".jpeg", ".svg")
 
 
+# The widest line the text block may set: about 85 characters of a serif
+# text face (half an em wide on average), in ems of the body size.
+MAX_LINE_EMS = 45.0
+COLUMN_GAP_MM = 8.0
+
+
 class Images(_Section):
     """Pictures taken from web pages (see docs/inputs.md)."""
 
@@ -254,6 +260,22 @@ class Layout(_Section):
         "stylesheet, for small PDF tweaks; the DOCX does not read CSS",
     )
     images: Images = Field(Images(), description="a web page's lead image: lead, max_height")
+
+    def margins_pt(self) -> tuple[float, float, float, float]:
+        """The margins both renderers draw, in points (top, right, bottom, left):
+        the configured ones, with the side margins widened equally when the
+        text block would set lines of more than about 85 characters (a
+        landscape page in one column)."""
+        margins = self.page.margins
+        top, right, bottom, left = (
+            points(value) for value in (margins.top, margins.right, margins.bottom, margins.left)
+        )
+        gap = COLUMN_GAP_MM * _POINTS_PER["mm"] * (self.columns - 1)
+        widest = MAX_LINE_EMS * points(self.fonts.body.size) * self.columns + gap
+        extra = self.page.dimensions_pt()[0] - left - right - widest
+        if extra > 0:
+            left, right = left + extra / 2, right + extra / 2
+        return top, right, bottom, left
 
 
 def _known_labels(value: dict[str, str]) -> dict[str, str]:

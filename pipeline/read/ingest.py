@@ -71,7 +71,8 @@ _BIDI = re.compile(r"[\u202a-\u202e\u2066-\u2069]")
 def clean_text(text: str) -> str:
     """Normalise newlines and replace characters no renderer can carry.
 
-    CRLF and lone CR become LF; a vertical tab ends the line, a form feed
+    CRLF, lone CR, NEL and U+2028 become LF, U+2029 a blank line (a paragraph
+    break); a vertical tab ends the line, a form feed
     stands on a line of its own (a page break in plain text); other C0
     controls, lone surrogates and non-characters become U+FFFD.
     Text is NFC-normalised so the same word always has the same code points.
@@ -80,6 +81,10 @@ def clean_text(text: str) -> str:
     # A form feed becomes a line of its own that the text reader turns into
     # a page break (other readers see a blank line).
     text = text.replace("\x0b", "\n").replace("\x0c", "\n\x0c\n")
+    # Unicode's own line and paragraph separators (and NEL): hard breaks for
+    # Pango, invisible in Word. Left in, the PDF broke a line where the DOCX
+    # did not, stranding a hyphenated word's end ("labora-" / "toires,").
+    text = text.replace("\u2028", "\n").replace("\x85", "\n").replace("\u2029", "\n\n")
     text = text.replace("\t", " ")
     text = _CONTROL.sub("\ufffd", text)
     return unicodedata.normalize("NFC", text)

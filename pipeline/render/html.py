@@ -22,7 +22,7 @@ from pipeline.brief import Brief
 from pipeline.config.model import points
 from pipeline.render.discovery import templates_root
 from pipeline.render.sandbox import ThemeSandbox, template_environment
-from pipeline.render.theme import Theme, expand_slot, reading_order, tint
+from pipeline.render.theme import Theme, expand_slot, reading_order, splits, tint
 
 
 def css_string(text: str) -> Markup:
@@ -104,6 +104,8 @@ def template_context(brief: Brief, theme: Theme) -> dict[str, Any]:
         "layout": theme.layout,
         "page_size": theme.layout.page.dimensions_pt(),
         "parts": reading_order(theme.layout, brief),
+        # Which of a brief's boxes may break across pages (render.theme.may_split).
+        "splits_of": lambda of: splits(of, theme.layout),
         "slot": lambda template: css_content(template, brief, theme.layout.classification),
         # The logo and fonts go in as data: URLs of the bytes validated when
         # the theme was loaded, so WeasyPrint never opens those files itself

@@ -5,6 +5,7 @@ the PDF and the DOCX say the same thing).
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -12,13 +13,13 @@ from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from pipeline.config.model import Layout, Pdf
+from pipeline.config.model import COLUMN_GAP_MM, Layout, Pdf
 from pipeline.config.yamlfile import load_yaml
 from pipeline.errors import ConfigError
 from pipeline.render.discovery import find_themes, is_theme
 
 if TYPE_CHECKING:
-    from pipeline.brief import Brief
+    from pipeline.brief import Block, Brief
 
 THEME_FILE = "theme.yaml"
 
@@ -167,6 +168,53 @@ def tint(color: str, share: float) -> str:
     shade of the accent that both renderers paint (the cons header bar)."""
     channels = (int(color[i : i + 2], 16) for i in (1, 3, 5))
     return "#" + "".join(f"{round(255 - (255 - c) * share):02x}" for c in channels)
+
+
+BOX_LINE_PT = 13.0  # a line of box or cell text: 10 pt at 1.3
+BOX_CHAR_EMS = 0.53  # an average character of the serif text face, in ems
+
+
+def may_split(texts: list[str], layout: Layout, share: float = 1.0, limit: float = 2 / 3) -> bool:
+    """Whether a box (or a pros/cons cell, `share` of the column wide) of these
+    paragraphs is estimated taller than `limit` of the text block. Such a box
+    may break across pages, its rules and padding repeated on both sides:
+    kept whole, it would leave most of a page empty (an A5 page held only the
+    title band). Shorter boxes are never split. Both renderers ask this."""
+    top, right, bottom, left = layout.margins_pt()
+    width, height = layout.page.dimensions_pt()
+    gap = COLUMN_GAP_MM * 72 / 25.4 * (layout.columns - 1)
+    column = (width - left - right - gap) / layout.columns * share
+    per_line = max(1.0, column / (BOX_CHAR_EMS * 10))
+    lines = sum(max(1, math.ceil(len(text) / per_line)) for text in texts) + 2  # + label
+    return lines * BOX_LINE_PT > (height - top - bottom) * limit
+
+
+@dataclass(frozen=True)
+class Splits:
+    """Which boxes of a brief may break across pages (see `may_split`)."""
+
+    key_points: bool = False
+    lede: bool = False
+    pros_cons: tuple[bool, ...] = ()  # one per section
+
+
+def splits(brief: Brief, layout: Layout) -> Splits:
+    from pipeline.brief import block_texts
+
+    def texts(blocks: tuple[Block, ...]) -> list[str]:
+        return [line for block in blocks for line in block_texts(block)]
+
+    # In two columns the cells are stacked, each a full column wide.
+    share = 1.0 if layout.columns == 2 else 0.5
+    return Splits(
+        key_points=may_split(list(brief.key_points), layout),
+        lede=may_split(texts(brief.lede), layout),
+        pros_cons=tuple(
+            # A table row (its header repeats) may break from 40% of the text block.
+            any(may_split(texts(side), layout, share, 0.4) for side in (s.pros, s.cons))
+            for s in brief.sections
+        ),
+    )
 
 
 def reading_order(layout: Layout, brief: Brief | None = None) -> list[str]:

@@ -16,7 +16,7 @@ from typing import IO
 from docx.document import Document
 from docx.enum.section import WD_ORIENT, WD_SECTION
 from docx.enum.table import WD_TABLE_ALIGNMENT
-from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING, WD_TAB_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_TAB_ALIGNMENT
 from docx.section import _Footer, _Header
 from docx.shared import Emu, Pt
 from docx.table import Table, _Cell
@@ -43,18 +43,22 @@ from pipeline.render.docx.package import package
 from pipeline.render.docx.reference import open_base
 from pipeline.render.docx.styles import (
     BOX_INDENT_PT,
-    WHITE,
+    BOX_PAD_PT,
+    box_top_rule,
     define_styles,
     paragraph_style,
+    rgb,
     text_width,
 )
 from pipeline.render.fallback import fallback_for
-from pipeline.render.theme import Theme, expand_slot, reading_order
+from pipeline.render.theme import Splits, Theme, expand_slot, reading_order, splits, tint
 
 COLUMN_GAP_PT = 8 * 72 / 25.4  # the CSS column-gap: 8mm
 BOX_GAP_PT = 5 * 72 / 25.4  # below a box: the CSS margin of 5mm
 GUTTER_PT = 3 * 72 / 25.4  # between the pros and cons cells: the CSS border-spacing, 3mm
 BULLET_INDENT_PT = 4 * 72 / 25.4  # a key point's bullet column: the CSS 4mm
+HEADER_GAP_PT = 4 * 72 / 25.4  # between the header (footer) and the text block: the CSS 4mm
+QUESTION_BAR_PT = 9  # a question heading's text, right of its 3 pt bar and 6 pt gap
 TOC_FIELD = 'TOC \\o "1-1" \\h \\z \\u'
 
 Container = Document | _Cell
@@ -85,7 +89,11 @@ def _add_blocks(
         elif isinstance(block, Quote):
             _add_runs(container.add_paragraph(style=style or "Quote"), block.runs, doc)
         elif isinstance(block, Paragraph):
-            _add_runs(container.add_paragraph(style=style), block.runs, doc)
+            paragraph = container.add_paragraph(style=style)
+            _add_runs(paragraph, block.runs, doc)
+            if any(run.href and len(run.text) > 30 and " " not in run.text for run in block.runs):
+                # Justified, a line before an address that cannot break stretches.
+                paragraph.alignment = WD_ALIGN_PARAGRAPH.LEFT
         elif isinstance(block, Image):
             _add_image(container, block, doc)
         elif isinstance(block, TableBlock):
@@ -158,6 +166,9 @@ def _fill_cell(cell: _Cell, blocks: tuple[Block, ...], doc: Document) -> None:
     _add_blocks(cell, blocks, doc)
     if len(cell.paragraphs) > 1:
         ooxml.remove_paragraph(first)
+    for paragraph in cell.paragraphs:
+        if paragraph.style is not None and paragraph.style.name == "Normal":
+            paragraph.style = paragraph_style(doc, "Cell Text")
 
 
 def _fill_slots(
@@ -186,10 +197,16 @@ def _page_setup(doc: Document, layout: Layout) -> None:
     margins = layout.page.margins
     section.top_margin = Pt(points(margins.top))
     section.bottom_margin = Pt(points(margins.bottom))
-    section.left_margin = Pt(points(margins.left))
-    section.right_margin = Pt(points(margins.right))
-    section.header_distance = Pt(points(margins.top) * 0.45)
-    section.footer_distance = Pt(points(margins.bottom) * 0.45)
+    # The side margins as the PDF draws them (widened on a wide page).
+    _top, right, _bottom, left = layout.margins_pt()
+    section.left_margin, section.right_margin = Pt(left), Pt(right)
+    if layout.classification and layout.banner:
+        # The banner and the header share the top margin.
+        section.header_distance = Pt(points(margins.top) * 0.45)
+    else:
+        # Where the PDF draws them: 4 mm from the text block, one 7.5 pt line tall.
+        section.header_distance = Pt(points(margins.top) - HEADER_GAP_PT - 9)
+    section.footer_distance = Pt(points(margins.bottom) - HEADER_GAP_PT - 9)
 
 
 def _fill_header_footer(
@@ -236,25 +253,30 @@ def _headers_footers(doc: Document, brief: Brief, layout: Layout) -> None:
             )
 
 
-def _pros_cons_table(doc: Document, brief: Brief, section: Section, layout: Layout) -> None:
-    """Pros beside cons, each a shaded label cell above a shaded body cell."""
+def _pros_cons_table(
+    doc: Document, brief: Brief, section: Section, layout: Layout, split: bool
+) -> None:
+    """Pros beside cons, each a shaded label cell above a shaded body cell;
+    the row breaks across pages only when `split` (render.theme.may_split)."""
     table = doc.add_table(rows=2, cols=2)
     header, body = table.rows
     # Repeat as header row (also what screen readers read as column headers).
     ooxml.repeat_as_header(header)
     ooxml.keep_together(header)
-    ooxml.keep_together(body)
+    if not split:
+        ooxml.keep_together(body)
     _pad_table(table, gutter=True)
     labels = (brief.labels.pros, brief.labels.cons)
-    fills = (layout.colors.accent, layout.colors.muted)
-    for cell, label, fill in zip(header.cells, labels, fills, strict=True):
-        _label_cell(cell, label, fill, doc)
+    for cell, label, (fill, ink) in zip(header.cells, labels, _side_colors(layout), strict=True):
+        _label_cell(cell, label, fill, ink, doc)
     for cell, blocks in zip(body.cells, (section.pros, section.cons), strict=True):
         ooxml.shade(cell, layout.colors.box)
         _fill_cell(cell, blocks, doc)
 
 
-def _stacked_pros_cons(doc: Document, brief: Brief, section: Section, layout: Layout) -> None:
+def _stacked_pros_cons(
+    doc: Document, brief: Brief, section: Section, layout: Layout, split: bool
+) -> None:
     """Pros above cons, for a column too narrow for two cells side by side."""
     table = doc.add_table(rows=4, cols=1)
     _pad_table(table, gutter=False)
@@ -263,25 +285,32 @@ def _stacked_pros_cons(doc: Document, brief: Brief, section: Section, layout: La
     for cell in table.columns[0].cells:
         cell.width = column_width
     rows = table.rows
-    parts = (
-        (brief.labels.pros, section.pros, layout.colors.accent),
-        (brief.labels.cons, section.cons, layout.colors.muted),
-    )
-    for index, (label, blocks, fill) in enumerate(parts):
+    parts = zip((brief.labels.pros, brief.labels.cons), (section.pros, section.cons), strict=True)
+    for index, ((label, blocks), (fill, ink)) in enumerate(
+        zip(parts, _side_colors(layout), strict=True)
+    ):
         head, body = rows[2 * index], rows[2 * index + 1]
         ooxml.keep_together(head)
-        ooxml.keep_together(body)
-        _label_cell(head.cells[0], label, fill, doc).paragraph_format.keep_with_next = True
+        if not split:
+            ooxml.keep_together(body)
+        _label_cell(head.cells[0], label, fill, ink, doc).paragraph_format.keep_with_next = True
         ooxml.shade(body.cells[0], layout.colors.box)
         _fill_cell(body.cells[0], blocks, doc)
 
 
-def _label_cell(cell: _Cell, label: str, fill: str, doc: Document) -> DocxParagraph:
-    """A pros or cons label: white capitals on the cell's own fill."""
+def _side_colors(layout: Layout) -> tuple[tuple[str, str], tuple[str, str]]:
+    """(fill, ink) of the pros and cons labels: the accent, and a tint of it
+    (grey would read as disabled), as in the CSS."""
+    accent = layout.colors.accent
+    return (accent, "#ffffff"), (tint(accent, 0.3), accent)
+
+
+def _label_cell(cell: _Cell, label: str, fill: str, ink: str, doc: Document) -> DocxParagraph:
+    """A pros or cons label: capitals on the cell's own fill."""
     paragraph: DocxParagraph = cell.paragraphs[0]
     paragraph.style = paragraph_style(doc, "Box Label")
     run = paragraph.add_run(label)
-    run.font.color.rgb = WHITE
+    run.font.color.rgb = rgb(ink)
     ooxml.shade(cell, fill)
     # The cell carries its own shading: drop the paragraph box look
     # (whichever rules the theme's box style draws: left, or top and sides).
@@ -317,15 +346,16 @@ def _bullet(paragraph: DocxParagraph) -> None:
     fmt.space_after = Pt(1)
 
 
-def _end_box(doc: Document) -> None:
-    """A thin unbordered paragraph after a box: Word and LibreOffice merge
-    consecutive paragraphs with the same borders, so two boxes in a row would
-    otherwise be drawn as one."""
-    spacer = doc.add_paragraph()
-    spacer.paragraph_format.space_before = Pt(0)
-    spacer.paragraph_format.space_after = Pt(0)
-    spacer.paragraph_format.line_spacing = Pt(BOX_GAP_PT)
-    spacer.paragraph_format.line_spacing_rule = WD_LINE_SPACING.EXACTLY
+def _end_box(doc: Document, count: int, split: bool) -> None:
+    """The box's last paragraph: the CSS gap below it, and free to part from
+    what follows. A box that may split (render.theme.may_split) lets each of
+    its `count` paragraphs part from the next."""
+    for paragraph in doc.paragraphs[-count:] if split else ():
+        paragraph.paragraph_format.keep_with_next = False
+        paragraph.paragraph_format.keep_together = False
+    last = doc.paragraphs[-1]
+    last.paragraph_format.keep_with_next = False
+    last.paragraph_format.space_after = Pt(BOX_GAP_PT)
 
 
 def _heading_text(index: int, heading: str, layout: Layout) -> str:
@@ -342,6 +372,7 @@ def _toc(doc: Document, brief: Brief, layout: Layout) -> None:
         for i, s in enumerate(brief.sections, 1)
     ]
     ooxml.wrap_in_field(entries[0], entries[-1], TOC_FIELD)
+    entries[-1].paragraph_format.space_after = Pt(BOX_GAP_PT)  # the CSS's 5 mm below the list
     ooxml.set_flag(doc.settings, "updateFields")
 
 
@@ -396,10 +427,10 @@ def title_block(
     start = len(doc.paragraphs)
     _logo(doc, brief, theme, warnings)
     if brief.organisation:
-        doc.add_paragraph(brief.organisation.upper(), style="Brief Meta")
+        doc.add_paragraph(brief.organisation, style="Brief Organisation")
     doc.add_paragraph(brief.title, style="Cover Title" if layout.cover else title_style)
     if brief.subtitle:
-        doc.add_paragraph(brief.subtitle, style="Brief Meta")
+        doc.add_paragraph(brief.subtitle, style="Subtitle")
     if brief.provenance:
         doc.add_paragraph(brief.provenance, style="Brief Meta")
     authors = ", ".join(brief.authors)
@@ -415,58 +446,76 @@ def title_block(
         first.paragraph_format.space_before = Pt(round(height * 0.3))
 
 
-def _sections(doc: Document, brief: Brief, layout: Layout, level: int) -> None:
-    for number, section in enumerate(brief.sections, 1):
-        heading = doc.add_paragraph(
-            _heading_text(number, section.heading, layout), style=f"Heading {level}"
-        )
-        if section.kind == "question":
+def _sections(doc: Document, brief: Brief, theme: Theme, level: int, split: Splits) -> None:
+    layout = theme.layout
+    # Heading numbers as Word numbering, which Word renumbers when headings move.
+    numbers = ooxml.add_decimal_numbering(doc) if layout.heading_numbers else None
+    for index, section in enumerate(brief.sections):
+        heading = doc.add_paragraph(section.heading, style=f"Heading {level}")
+        if numbers is not None:
+            ooxml.set_numbering(heading, numbers)
+        if theme.docx.heading_rule != "none":
+            pass  # a theme that rules its headings (the dossier) marks no kind twice
+        elif section.kind == "question":
+            # The bar inside the text column, as in the PDF.
+            heading.paragraph_format.left_indent = Pt(QUESTION_BAR_PT)
             ooxml.set_border(heading, "left", layout.colors.accent, 24, 6)
         elif section.kind == "conclusion":
             ooxml.set_border(heading, "top", layout.colors.accent, 6, 8)
         _add_blocks(doc, section.blocks, doc)
         if section.pros or section.cons:
             if layout.columns == 2:
-                _stacked_pros_cons(doc, brief, section, layout)
+                _stacked_pros_cons(doc, brief, section, layout, split.pros_cons[index])
             else:
-                _pros_cons_table(doc, brief, section, layout)
+                _pros_cons_table(doc, brief, section, layout, split.pros_cons[index])
 
 
-def _sources(doc: Document, brief: Brief, level: int) -> None:
-    # A real Heading 1 (navigation pane, PDF outline parity) drawn as the
-    # theme's small-capitals label.
+def _sources(doc: Document, brief: Brief, layout: Layout, level: int) -> None:
+    # A real heading (navigation pane, PDF outline parity) drawn as the
+    # theme's small-capitals label, below a hairline.
     heading = doc.add_paragraph(style=f"Heading {level}")
-    heading.paragraph_format.space_before = Pt(14)
-    heading.paragraph_format.space_after = Pt(4)
+    heading.paragraph_format.space_before = Pt(12)
+    heading.paragraph_format.space_after = Pt(3)
+    ooxml.set_border(heading, "top", layout.colors.muted, 4, 6)
     label_run = heading.add_run(brief.labels.sources)
     label_run.font.size = Pt(8)
     label_run.font.all_caps = True
     for source in brief.sources:
-        paragraph = doc.add_paragraph(style="List Bullet")
+        paragraph = doc.add_paragraph(style="Brief Source")
         _add_runs(paragraph, (Run(text=source.name, href=source.url),), doc)
 
 
-def add_part(doc: Document, brief: Brief, layout: Layout, name: str, level: int = 1) -> None:
+def add_part(doc: Document, brief: Brief, theme: Theme, name: str, level: int = 1) -> None:
     """One body part of the brief (key points, lede, intro, sections, entities,
     sources); its headings at `level` (2 inside a digest, under the article's title)."""
+    layout = theme.layout
+    split = splits(brief, layout)
     if name == "key_points" and brief.key_points:
         doc.add_paragraph(brief.labels.key_points, style="Box Label")
+        # A Word list when the styles carry bullet numbering; else a typed bullet.
+        listed = ooxml.list_numbering(paragraph_style(doc, "Box Bullet")) is not None
         for point in brief.key_points:
-            _bullet(doc.add_paragraph("•\t" + point, style="Box Text"))
-        _end_box(doc)
+            _bullet(doc.add_paragraph(point if listed else "•\t" + point, style="Box Bullet"))
+        # Its top rule set 1 pt closer than the lede box's: paragraphs with
+        # the same rules are drawn as one box, and the two would merge.
+        top, eighths = box_top_rule(layout, theme.docx)
+        for paragraph in doc.paragraphs[-len(brief.key_points) - 1 :]:
+            ooxml.set_border(paragraph, "top", top, eighths, BOX_PAD_PT - 1)
+        _end_box(doc, len(brief.key_points), split.key_points)
     elif name == "lede" and brief.lede:
         doc.add_paragraph(brief.labels.lede, style="Box Label")
+        before = len(doc.paragraphs)
         _add_blocks(doc, brief.lede, doc, style="Box Text")
-        _end_box(doc)
+        _end_box(doc, len(doc.paragraphs) - before, split.lede)
     elif name == "intro" and brief.intro:
         _add_blocks(doc, brief.intro, doc)
     elif name == "sections":
-        _sections(doc, brief, layout, level)
+        _sections(doc, brief, theme, level, split)
     elif name == "entities" and brief.entities:
         doc.add_paragraph(brief.labels.entities, style=f"Heading {level}")
         doc.add_paragraph(" · ".join(entity.text for entity in brief.entities))
     elif name == "sources" and brief.sources:
-        _sources(doc, brief, level)
+        _sources(doc, brief, layout, level)
 
 
 def start_document(theme: Theme, brief: Brief) -> Document:
@@ -518,7 +567,7 @@ def render_docx(brief: Brief, theme: Theme) -> Artifact:
         elif name == "toc":
             _toc(doc, brief, layout)
         else:
-            add_part(doc, brief, layout, name)
+            add_part(doc, brief, theme, name)
         if layout.columns == 2 and spanning and position == spanning - 1:
             # The body starts: a continuous section break switches to two columns.
             ooxml.set_columns(doc.add_section(WD_SECTION.CONTINUOUS), 2, COLUMN_GAP_PT)

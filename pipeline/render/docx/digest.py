@@ -96,5 +96,5 @@ def compose_digest(digest: Digest, theme: Theme) -> Artifact:
         doc.paragraphs[start].paragraph_format.page_break_before = True
         lead_image(doc, brief, layout)
         for name in parts:
-            add_part(doc, brief, layout, name, level=2)
+            add_part(doc, brief, theme, name, level=2)
     return finish_document(doc, cover, theme, warnings)

@@ -75,6 +75,31 @@ SCHEMA_ORDER: dict[str, tuple[str, ...]] = {
         "w:pPrChange",
     ),
     "w:pBdr": ("w:top", "w:left", "w:bottom", "w:right", "w:between", "w:bar"),
+    "w:numPr": ("w:ilvl", "w:numId", "w:numberingChange", "w:ins"),
+    "w:numbering": ("w:numPicBullet", "w:abstractNum", "w:num", "w:numIdMacAtCleanup"),
+    "w:abstractNum": (
+        "w:nsid",
+        "w:multiLevelType",
+        "w:tmpl",
+        "w:name",
+        "w:styleLink",
+        "w:numStyleLink",
+        "w:lvl",
+    ),
+    "w:lvl": (
+        "w:start",
+        "w:numFmt",
+        "w:lvlRestart",
+        "w:pStyle",
+        "w:isLgl",
+        "w:suff",
+        "w:lvlText",
+        "w:lvlPicBulletId",
+        "w:legacy",
+        "w:lvlJc",
+        "w:pPr",
+        "w:rPr",
+    ),
     "w:rPr": (
         "w:rStyle",
         "w:rFonts",
@@ -367,6 +392,50 @@ def set_border(target: Formattable, side: Side, color: str, eighths: int, space:
     for name, value in (("val", "single"), ("sz", str(eighths)), ("space", str(space))):
         edge.set(qn(f"w:{name}"), value)
     edge.set(qn("w:color"), hex_color(color))
+
+
+def suppress_hyphenation(target: Formattable) -> None:
+    """Never hyphenate these paragraphs (titles, headings, labels), as the CSS does."""
+    get_or_add(_ppr(target), "w:suppressAutoHyphens")
+
+
+def set_letter_spacing(style: BaseStyle, points: float) -> None:
+    """Extra space between letters (the CSS letter-spacing), in points."""
+    rpr = style.element.get_or_add_rPr()
+    get_or_add(rpr, "w:spacing").set(qn("w:val"), str(round(points * 20)))
+
+
+def list_numbering(style: BaseStyle) -> str | None:
+    """The numbering (w:numId) a list style draws its bullets or numbers with."""
+    ppr = style.element.pPr
+    num = None if ppr is None else ppr.find(qn("w:numPr"))
+    num_id = None if num is None else num.find(qn("w:numId"))
+    return None if num_id is None else num_id.get(qn("w:val"))
+
+
+def set_numbering(target: Formattable, num_id: str, level: int = 0) -> None:
+    """Make the paragraph (or the style's paragraphs) items of a Word list."""
+    numbering = get_or_add(_ppr(target), "w:numPr")
+    get_or_add(numbering, "w:ilvl").set(qn("w:val"), str(level))
+    get_or_add(numbering, "w:numId").set(qn("w:val"), num_id)
+
+
+def add_decimal_numbering(doc: Document, text: str = "%1.") -> str:
+    """A new one-level decimal list ("1.", "2.", ...) in the numbering part,
+    the number followed by a space; its w:numId."""
+    numbering = doc.part.numbering_part.element
+    taken = [int(n.get(qn("w:abstractNumId")) or 0) for n in numbering.findall(qn("w:abstractNum"))]
+    abstract_id = str(max(taken, default=-1) + 1)
+    abstract = element("w:abstractNum", abstractNumId=abstract_id)
+    get_or_add(abstract, "w:multiLevelType").set(qn("w:val"), "singleLevel")
+    level = insert_in_order(abstract, element("w:lvl", ilvl="0"))
+    for tag, value in (("w:start", "1"), ("w:numFmt", "decimal"), ("w:suff", "space")):
+        get_or_add(level, tag).set(qn("w:val"), value)
+    get_or_add(level, "w:lvlText").set(qn("w:val"), text)
+    get_or_add(level, "w:lvlJc").set(qn("w:val"), "left")
+    insert_in_order(numbering, abstract)
+    num = numbering.add_num(int(abstract_id))
+    return str(num.numId)
 
 
 def remove_borders(target: Formattable) -> None:

@@ -24,6 +24,7 @@ from pipeline.render.theme import DocxStyle
 from pipeline.understand.scripts import COMPLEX, language_script
 
 BOX_INDENT_PT = 10  # text inside a shaded box, from its left rule
+BOX_PAD_PT = 6  # above a box's label, inside the shading: the CSS padding of 2.5mm
 BAND_PADDING_PT = 11  # inside the dossier's title band: the CSS padding of ~4mm
 WHITE = RGBColor(0xFF, 0xFF, 0xFF)
 LANGUAGE_TAGS = {"fr": "fr-FR", "en": "en-GB"}
@@ -33,10 +34,18 @@ def rgb(color: str) -> RGBColor:
     return RGBColor.from_string(ooxml.hex_color(color))
 
 
+def box_top_rule(layout: Layout, look: DocxStyle) -> tuple[str, int]:
+    """Colour and width (eighths of a point) of a box's top rule: the
+    dossier's accent rule, or one of the box's colour that pads it."""
+    if look.box_border == "top":
+        return layout.colors.accent, 18
+    return layout.colors.box, 4
+
+
 def text_width(layout: Layout) -> float:
     """The width between the side margins, in points."""
-    margins = layout.page.margins
-    return layout.page.dimensions_pt()[0] - points(margins.left) - points(margins.right)
+    _top, right, _bottom, left = layout.margins_pt()
+    return layout.page.dimensions_pt()[0] - left - right
 
 
 def paragraph_style(doc: Document, name: str) -> ParagraphStyle:
@@ -118,7 +127,7 @@ def define_styles(
         fmt.line_spacing = Pt(points(fonts.body.size) * fonts.line_height)
         fmt.line_spacing_rule = WD_LINE_SPACING.AT_LEAST
     if given("fonts.body.size"):
-        fmt.space_after = Pt(points(fonts.body.size) * 0.6)
+        fmt.space_after = Pt(points(fonts.body.size) * 0.35)  # the CSS's 0.35em
     fmt.widow_control = True
     if layout.justify and given("justify"):
         fmt.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
@@ -138,8 +147,14 @@ def define_styles(
         style.font.italic = False
         style.paragraph_format.keep_with_next = True
         style.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.LEFT
-        if spacing:
+        if spacing and size is not None:
+            # Leading as in the CSS (1.2 x the size), not a multiple of the font's own line.
+            style.paragraph_format.line_spacing = Pt(size * 1.2)
+            style.paragraph_format.line_spacing_rule = WD_LINE_SPACING.AT_LEAST
+        elif spacing:
             style.paragraph_format.line_spacing = 1.2
+        # Titles, headings and labels are never hyphenated (as in the CSS).
+        ooxml.suppress_hyphenation(style)
         return style
 
     # The title block: on the theme's accent band, or plain with a rule under the meta line.
@@ -149,13 +164,32 @@ def define_styles(
     ooxml.remove_borders(title)
     if look.title_align == "center":
         title.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    h1 = heading_like("Heading 1", size("heading"), spacing=not reference)
+    # The subtitle: Word's own Subtitle style, a muted sans line under the title.
+    body_size = size("body")
+    subtitle = heading_like(
+        "Subtitle", body_size * 1.1 if body_size else None, spacing=not reference
+    )
+    subtitle.font.bold = False
+    if color("muted") is not None:
+        subtitle.font.color.rgb = rgb(colors.muted)
     if not reference:
-        h1.paragraph_format.space_before = Pt(14)
-        h1.paragraph_format.space_after = Pt(6)
+        ooxml.set_letter_spacing(subtitle, 0)  # Word's Subtitle is letter-spaced; the PDF's is not
+        subtitle.paragraph_format.space_before = Pt(0)
+        subtitle.paragraph_format.space_after = Pt(5.7)
+    # Section headings near-black (the accent stays for rules and labels),
+    # more space above than below: the CSS's 4.5 mm and 1.5 mm (dossier 5 and 2).
+    h1 = heading_like("Heading 1", size("heading"), spacing=not reference)
+    if color("text") is not None:
+        h1.font.color.rgb = rgb(colors.text)
+    if not reference:
+        ruled = look.heading_rule != "none"
+        h1.paragraph_format.space_before = Pt(14.2 if ruled else 12.8)
+        h1.paragraph_format.space_after = Pt(5.7 if ruled else 4.3)
+        h1.paragraph_format.line_spacing = Pt(points(fonts.heading.size) * 1.25)
+        h1.paragraph_format.line_spacing_rule = WD_LINE_SPACING.AT_LEAST
     h1.font.all_caps = look.heading_caps
     if look.heading_rule != "none":
-        ooxml.set_border(h1, look.heading_rule, colors.accent, 8, 2)
+        ooxml.set_border(h1, look.heading_rule, colors.accent, 6, 2)
 
     small = max(7.0, points(fonts.body.size) * 0.78)
     meta = heading_like("Brief Meta", small, "Normal")
@@ -164,40 +198,82 @@ def define_styles(
     meta.paragraph_format.space_after = Pt(2)
     meta_rule = heading_like("Brief Meta Rule", small, "Brief Meta")
     meta_rule.font.bold = False
+    meta_rule.font.color.rgb = rgb(colors.muted)  # grey, as in the PDF
     meta_rule.paragraph_format.space_after = Pt(14)
+    organisation = heading_like("Brief Organisation", 8, "Brief Meta")
+    organisation.font.bold = False
+    organisation.font.color.rgb = rgb(colors.muted)
+    organisation.font.all_caps = True
+    ooxml.set_letter_spacing(organisation, 8 * (0.15 if look.title_band else 0.08))
     if look.title_band:
-        for style in (title, meta, meta_rule):
+        for style in (organisation, title, subtitle, meta, meta_rule):
             _band(style, colors.accent)
         meta_rule.paragraph_format.space_after = Pt(14)
     else:
         ooxml.set_border(meta_rule, "bottom", colors.accent, 12, 8)
 
     # Boxes (key points, lede): ruled on the left, or on top and padded at the sides.
-    label = heading_like("Box Label", small, "Normal")
+    label = heading_like("Box Label", 8, "Normal")
     label.font.all_caps = True
-    label.paragraph_format.space_after = Pt(3)
+    ooxml.set_letter_spacing(label, 8 * 0.08)
+    label.paragraph_format.space_after = Pt(4)
     box = paragraph_style(doc, "Box Text")
     box.base_style = normal
+    # As in the CSS: box text a half point smaller, and the box kept whole
+    # (each paragraph kept with the next; the composer releases the last).
+    box.font.size = Pt(10)
+    box.paragraph_format.line_spacing = Pt(13)
+    box.paragraph_format.line_spacing_rule = WD_LINE_SPACING.AT_LEAST
+    box.paragraph_format.space_after = Pt(3)
+    box.paragraph_format.keep_together = True
+    box.paragraph_format.keep_with_next = True
+    # Every paragraph of a box carries the same rules, so Word and LibreOffice
+    # draw them as one group: the theme's rule, and rules of the box's own
+    # colour that pad it (the shading reaches them) above and below.
     for style in (label, box):
         if look.box_border == "top":
-            # No left rule: pad the box with borders of its own colour instead.
             for side in ("left", "right"):
                 ooxml.set_border(style, side, colors.box, 4, BOX_INDENT_PT - 2)
         else:
             ooxml.set_border(style, "left", colors.accent, 24, 8)
+        top, eighths = box_top_rule(layout, look)
+        ooxml.set_border(style, "top", top, eighths, BOX_PAD_PT)
+        ooxml.set_border(style, "bottom", colors.box, 4, 3)
         ooxml.shade(style, colors.box)
         style.paragraph_format.left_indent = Pt(BOX_INDENT_PT)
         style.paragraph_format.right_indent = Pt(6)
-    if look.box_border == "top":
-        ooxml.set_border(label, "top", colors.accent, 18, 4)
     label.paragraph_format.keep_with_next = True
+    # Key points: a real Word list (the List Bullet numbering) in the box, ragged.
+    bullet = paragraph_style(doc, "Box Bullet")
+    bullet.base_style = box
+    bullet.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.LEFT
+    bullet.paragraph_format.space_after = Pt(2)
+    num_id = ooxml.list_numbering(paragraph_style(doc, "List Bullet"))
+    if num_id is not None:
+        ooxml.set_numbering(bullet, num_id)
 
     quote = paragraph_style(doc, "Quote")
     quote.font.italic = True
     if color("text") is not None:
         quote.font.color.rgb = rgb(colors.text)
     if not reference:
-        quote.paragraph_format.left_indent = Pt(12)
+        # A muted rule on the left, as in the CSS (4 mm in, the text 3 mm further).
+        quote.paragraph_format.left_indent = Pt(20)
+    ooxml.set_border(quote, "left", colors.muted, 12, 8)
+
+    # Sources: a small sans list below a hairline (the hairline is on the label).
+    source = paragraph_style(doc, "Brief Source")
+    source.base_style = paragraph_style(doc, "List Bullet")
+    _font(source, family("heading"), 8, color("text"))
+    source.paragraph_format.space_after = Pt(1)
+    source.paragraph_format.keep_with_next = True  # the short list stays whole
+    source.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.LEFT
+    # Narrow cells (pros/cons): ragged-right, a half point smaller.
+    cell = paragraph_style(doc, "Cell Text")
+    cell.base_style = normal
+    cell.font.size = Pt(10)
+    cell.paragraph_format.line_spacing = Pt(13)
+    cell.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.LEFT
 
     for name in ("List Bullet", "List Number"):
         if family("body") is not None:
@@ -223,7 +299,8 @@ def define_styles(
     cover_class = paragraph_style(doc, "Cover Classification")
     cover_class.base_style = meta
     cover_class.font.bold = True
-    cover_class.font.color.rgb = rgb(colors.accent)
+    # On the dossier's band the marking is white, as in the CSS (accent on accent is invisible).
+    cover_class.font.color.rgb = WHITE if look.title_band else rgb(colors.accent)
     cover_class.paragraph_format.space_before = Pt(34)
 
     # Contents: a small-capitals label without the box look, then dotted entries.
