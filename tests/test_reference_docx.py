@@ -151,7 +151,9 @@ def test_a_reference_saved_by_a_word_in_another_language(tmp_path: Path, plain: 
     assert heading_ids == {"berschrift1"}
     assert {p._p.style for p in doc.paragraphs if p.style.name == "Title"} == {"Title"}
     assert is_numbered(doc) and is_numbered(doc, "List Number")
-    assert any(p.style.name == "List Bullet" for p in doc.paragraphs)  # the sources
+    # The sources: a list in the List Bullet style's numbering (their own style is based on it).
+    sources = [p for p in doc.paragraphs if p.style.name == "Brief Source"]
+    assert sources and all(p.style.base_style.name == "List Bullet" for p in sources)
 
 
 # -- pandoc and LibreOffice (when installed) -----------------------------------------
