@@ -76,7 +76,6 @@ SCHEMA_ORDER: dict[str, tuple[str, ...]] = {
     ),
     "w:pBdr": ("w:top", "w:left", "w:bottom", "w:right", "w:between", "w:bar"),
     "w:numPr": ("w:ilvl", "w:numId", "w:numberingChange", "w:ins"),
-    "w:numbering": ("w:numPicBullet", "w:abstractNum", "w:num", "w:numIdMacAtCleanup"),
     "w:abstractNum": (
         "w:nsid",
         "w:multiLevelType",
