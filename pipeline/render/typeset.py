@@ -227,7 +227,8 @@ def _glyphs_once(messages: list[str]) -> list[str]:
     return [
         *others,
         f"{len(set(missing))} character(s) have no glyph in the installed fonts and print as "
-        f"empty boxes in the PDF: {sample} (see the warning naming the font package to install)",
+        f"empty boxes in the PDF: {sample}; install a font that has them (docs/layout.md, "
+        '"Fonts for every script")',
     ]
 
 
