@@ -16,8 +16,25 @@ from pipeline.labels import Labels as Labels  # declared there, part of the Brie
 
 SCHEMA_VERSION = 1
 
-SectionKind = Literal["narrative", "question", "pros_cons", "conclusion"]
+SectionKind = Literal["narrative", "question", "pros_cons", "conclusion", "notes"]
 Mark = Literal["em", "strong", "code"]
+
+# A note marker in the text is a run whose href is "#note-N": it refers to
+# the N-th item of the brief's notes section (the section of kind "notes").
+NOTE_ANCHOR = "note-{number}"
+
+
+def note_anchor(number: int) -> str:
+    """The anchor (HTML id, DOCX bookmark) of the brief's N-th note, 1-based."""
+    return NOTE_ANCHOR.format(number=number)
+
+
+def note_number(href: str | None) -> int | None:
+    """N when `href` is "#note-N" (a note marker's link), else None."""
+    prefix = "#" + NOTE_ANCHOR.format(number="")
+    if href and href.startswith(prefix) and href[len(prefix) :].isdigit():
+        return int(href[len(prefix) :])
+    return None
 
 
 class _Frozen(BaseModel):

@@ -17,10 +17,14 @@ from __future__ import annotations
 import dataclasses
 import re
 from importlib.util import find_spec
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from pipeline.brief import Run
 from pipeline.errors import SourceError
 from pipeline.read.model import RawBlock
+
+if TYPE_CHECKING:
+    from pipeline.read.htmlblocks import PageLink
 
 INSTALL_HINT = "install the HTML extra: pip install 'pipeline-briefs[html]'"
 
@@ -145,7 +149,7 @@ def _choose(own: str, compared: str) -> str:
 
 
 def _continued(
-    tree: Any, blocks: list[RawBlock], space: str, links: dict[str, list[tuple[str, str]]]
+    tree: Any, blocks: list[RawBlock], space: str, links: dict[str, list[PageLink]]
 ) -> list[RawBlock]:
     """The blocks of the article's later chunks that the extraction left out."""
     from lxml.html import tostring
@@ -203,7 +207,7 @@ def extract_article(
     from pipeline.read.fetch_images import lead_image_ref
     from pipeline.read.htmlblocks import SPACE_CANDIDATES, page_links, read_blocks, words
     from pipeline.read.pagemeta import page_metadata
-    from pipeline.read.pageparts import footnotes, parse, standfirst
+    from pipeline.read.pageparts import footnotes, note_links, parse, standfirst
 
     declared = page_metadata(html)
     space = next((c for c in SPACE_CANDIDATES if c not in html), SPACE_CANDIDATES[0])
@@ -213,7 +217,7 @@ def extract_article(
         tree.make_links_absolute(base_url, resolve_base_href=False, handle_failures="discard")
     document = tostring(tree, encoding="unicode")
     body = _choose(_extract(document, fast=True), _extract(document, fast=False))
-    links = page_links(tree, space)
+    links = page_links(tree, space, note_links(tree))
     blocks = read_blocks(_main_element(body), space, links) if body.strip() else []
     blocks.extend(_continued(tree, blocks, space, links))
     if not blocks:
@@ -246,6 +250,28 @@ def extract_article(
     notes = footnotes(tree, text)
     if notes:
         meta["notes"] = tuple(
-            (marker, " ".join(note.replace(space, " ").split())) for marker, note in notes
+            (marker, " ".join(note.replace(space, " ").split())) for marker, note, _ in notes
         )
-    return meta, tuple(blocks)
+    return meta, _linked_to_notes(blocks, [href for _, _, href in notes])
+
+
+def _linked_to_notes(blocks: list[RawBlock], targets: list[str]) -> tuple[RawBlock, ...]:
+    """The blocks with each note marker linked to the brief's note ("#note-2"
+    for the second note kept), and markers of notes not kept unlinked."""
+    from pipeline.brief import note_anchor
+    from pipeline.read.runs import merge_runs
+
+    number = {href: index for index, href in enumerate(targets, 1)}
+
+    def relinked(run: Run) -> Run:
+        if not run.href or not run.href.startswith("#"):
+            return run
+        at = number.get(run.href)
+        return run.model_copy(update={"href": f"#{note_anchor(at)}" if at else None})
+
+    return tuple(
+        dataclasses.replace(block, runs=merge_runs([relinked(run) for run in block.runs]))
+        if any(run.href and run.href.startswith("#") for run in block.runs)
+        else block
+        for block in blocks
+    )

@@ -10,6 +10,7 @@ as chrome around an article ("Read more", "Share this", newsletter and
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from typing import Any
 
 from pipeline.brief import Mark, Run
@@ -20,6 +21,11 @@ from pipeline.read.runs import merge_runs
 # whitespace around inline elements: "word<i> </i>word" became "wordword").
 # A visible character it keeps; the reader turns it back into a space.
 SPACE_CANDIDATES = ("\u2423", "\u2422", "\u2421")
+
+# A page link put back into a block: (its text, its target, the word just
+# before it: "" for a web link, which is found by its text alone).
+PageLink = tuple[str, str, str]
+
 
 _MARKS: dict[str, Mark] = {"#b": "strong", "#i": "em", "#t": "code", "#code": "code"}
 _SAFE_HREF = ("http://", "https://", "mailto:")
@@ -145,7 +151,7 @@ class _Loose:
 
 
 def read_blocks(
-    root: Any, space: str, links: dict[str, list[tuple[str, str]]] | None = None
+    root: Any, space: str, links: dict[str, list[PageLink]] | None = None
 ) -> list[RawBlock]:
     """The blocks of trafilatura's <main>, in reading order, chrome left out;
     `links` (from `page_links`) gives back the links of the page's blocks."""
@@ -206,21 +212,29 @@ def read_blocks(
     return blocks
 
 
-def page_links(tree: Any, space: str) -> dict[str, list[tuple[str, str]]]:
-    """(link text, target) of each web link of the page, by the words of the
+def page_links(tree: Any, space: str, notes: Collection[str] = ()) -> dict[str, list[PageLink]]:
+    """(link text, target, word before) of each web link of the page, and of
+    each note marker whose target is in `notes` ("#fn1"), by the words of the
     block (paragraph, item, heading, quote, cell) that holds it."""
-    found: dict[str, list[tuple[str, str]]] = {}
+    found: dict[str, list[PageLink]] = {}
     holders = ("p", "li", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "td", "th", "dd")
     for link in tree.iter("a"):
         href = str(link.get("href") or "")
         text = " ".join("".join(link.itertext()).replace(space, " ").split())
-        if not href.startswith(_SAFE_HREF) or not text:
+        note = href in notes
+        if not (href.startswith(_SAFE_HREF) or note) or not text:
             continue
         holder = next((a for a in link.iterancestors() if a.tag in holders), None)
         if holder is None:
             continue
+        before = ""
+        if note:  # a marker ("1") is found after the word it follows, never alone
+            preceding = "".join(link.xpath("preceding::text()[position() <= 4]"))
+            before = (preceding.replace(space, " ").split() or [""])[-1]
+            if not before:
+                continue
         key = words("".join(holder.itertext()).replace(space, " "))
-        found.setdefault(key, []).append((text, href))
+        found.setdefault(key, []).append((text, href, before))
     return found
 
 
@@ -230,13 +244,19 @@ def words(text: str) -> str:
     return " ".join(re.findall(r"\w+", text.casefold()))
 
 
-def with_links(runs: tuple[Run, ...], links: list[tuple[str, str]]) -> tuple[Run, ...]:
-    """The runs with each link's text (found in order) pointing to its target."""
+def with_links(runs: tuple[Run, ...], links: list[PageLink]) -> tuple[Run, ...]:
+    """The runs with each link's text (found in order, after its word before
+    when it has one) pointing to its target."""
     text = "".join(run.text for run in runs)
     targets: list[str | None] = [None] * len(text)
     position = 0
-    for label, href in links:
-        found = text.find(label, position)
+    for label, href, before in links:
+        if before:
+            after_word = re.compile(rf"{re.escape(before)}\s*({re.escape(label)})")
+            match = after_word.search(text, position)
+            found = match.start(1) if match else -1
+        else:
+            found = text.find(label, position)
         if found < 0:
             continue
         targets[found : found + len(label)] = [href] * len(label)

@@ -84,30 +84,42 @@ def standfirst(tree: Any, description: str | None) -> str | None:
     return None
 
 
-def footnotes(tree: Any, body: str) -> list[tuple[str, str]]:
-    """(marker, note text) of each note the body refers to but does not hold."""
-    notes: list[tuple[str, str]] = []
+def _note_target(tree: Any, link: Any) -> tuple[str, Any] | None:
+    """(marker, the element holding the note) when `link` is a note marker:
+    an in-page link whose text is a marker and whose target exists."""
+    href = str(link.get("href") or "")
+    marker = _MARKER.match(_text(link))
+    if not href.startswith("#") or len(href) < 2 or marker is None:
+        return None
+    note = tree.get_element_by_id(href[1:], None)
+    while note is not None and note.tag not in ("li", "p", "div", "dd", "aside", "section"):
+        note = note.getparent()
+    return None if note is None else (marker.group(1), note)
+
+
+def note_links(tree: Any) -> set[str]:
+    """The targets ("#fn1") of the page's note markers."""
+    return {str(link.get("href")) for link in tree.iter("a") if _note_target(tree, link)}
+
+
+def footnotes(tree: Any, body: str) -> list[tuple[str, str, str]]:
+    """(marker, note text, the marker's target "#fn1") of each note the body
+    refers to but does not hold, in the order the text refers to them."""
+    notes: list[tuple[str, str, str]] = []
     seen: set[str] = set()
     for link in tree.iter("a"):
         href = str(link.get("href") or "")
-        marker = _MARKER.match(_text(link))
-        if not href.startswith("#") or len(href) < 2 or marker is None or href in seen:
+        found = _note_target(tree, link)
+        if found is None or href in seen:
             continue
         seen.add(href)
-        target = tree.get_element_by_id(href[1:], None)
-        if target is None:
-            continue
-        note = target
-        while note is not None and note.tag not in ("li", "p", "div", "dd", "aside", "section"):
-            note = note.getparent()
-        if note is None:
-            continue
+        marker, note = found
         text = _BACKLINK.sub("", _text(note)).strip()
         # The note may start with its own marker ("1. Text", "[1] Text").
-        text = re.sub(rf"^[\[(]?{re.escape(marker.group(1))}[\])]?[.:]?\s+", "", text)
+        text = re.sub(rf"^[\[(]?{re.escape(marker)}[\])]?[.:]?\s+", "", text)
         if len(text) < 3 or words(text) in body or len(text) > 3000:
             continue
-        notes.append((marker.group(1), text))
+        notes.append((marker, text, href))
     return notes
 
 

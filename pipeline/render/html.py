@@ -18,7 +18,7 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
-from pipeline.brief import Brief
+from pipeline.brief import Brief, note_anchor, note_number
 from pipeline.config.model import points
 from pipeline.render.discovery import templates_root
 from pipeline.render.sandbox import ThemeSandbox, template_environment
@@ -58,6 +58,8 @@ def environment(folder: Path) -> ThemeSandbox:
     env.filters["css_string"] = css_string
     env.filters["tint"] = tint
     env.globals["points"] = points
+    env.globals["note_anchor"] = note_anchor
+    env.globals["note_number"] = note_number
     return env
 
 

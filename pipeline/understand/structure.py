@@ -10,6 +10,7 @@ renderer.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import math
 import re
@@ -29,6 +30,7 @@ from pipeline.brief import (
     SectionKind,
     SourceRef,
     Table,
+    note_number,
 )
 from pipeline.read.ingest import strip_bidi
 from pipeline.read.model import Document, RawBlock
@@ -392,7 +394,23 @@ def _notes_section(notes: Sequence[tuple[str, str]], labels: Labels, language: L
         (Run(text=typeset(text if numbered else f"{marker} {text}", language.typography)),)
         for marker, text in notes
     )
-    return Section(heading=labels.notes, blocks=(ListBlock(ordered=numbered, items=items),))
+    return Section(
+        heading=labels.notes, kind="notes", blocks=(ListBlock(ordered=numbered, items=items),)
+    )
+
+
+def _note_links_checked(blocks: Sequence[RawBlock], count: int) -> list[RawBlock]:
+    """The blocks with a "#note-N" link kept only when the brief has an N-th
+    note (a Markdown author's own "#note-9" link points nowhere here)."""
+
+    def checked(run: Run) -> Run:
+        number = note_number(run.href)
+        return run if number is None or number <= count else run.model_copy(update={"href": None})
+
+    return [
+        dataclasses.replace(block, runs=tuple(checked(run) for run in block.runs))
+        for block in blocks
+    ]
 
 
 def _with_reading_figures(brief: Brief, language: Language, labels: Labels) -> Brief:
@@ -421,7 +439,8 @@ def build_brief(
     organisation: str | None = None,
 ) -> Brief:
     meta = document.meta
-    blocks, sources = _closing_sources(tidy_blocks(document.blocks, language), language)
+    raw = _note_links_checked(document.blocks, len(meta.get("notes", ())))
+    blocks, sources = _closing_sources(tidy_blocks(raw, language), language)
     abstract = meta.get("abstract", ())  # front matter: the lede when the text has none
     title, lede_blocks, intro_blocks, rest = _opening(
         blocks, meta.get("title"), document.name, bool(abstract)

@@ -32,6 +32,8 @@ from pipeline.brief import (
     Quote,
     Run,
     Section,
+    note_anchor,
+    note_number,
 )
 from pipeline.brief import (
     Table as TableBlock,
@@ -64,8 +66,22 @@ TOC_FIELD = 'TOC \\o "1-1" \\h \\z \\u'
 Container = Document | _Cell
 
 
+def _note_bookmark(paragraph: DocxParagraph, number: int) -> str:
+    """The bookmark name of the brief's N-th note: "note_N", prefixed in a
+    document of several briefs (a digest) by the count of notes lists that
+    earlier briefs wrote (this brief's notes come after its markers)."""
+    name = ooxml.bookmark_name(note_anchor(number))
+    first = ooxml.bookmark_name(note_anchor(1))
+    earlier = sum(1 for known in ooxml.bookmark_names(paragraph) if known.endswith(first))
+    return f"a{earlier + 1}_{name}" if earlier else name
+
+
 def _add_runs(paragraph: DocxParagraph, runs: tuple[Run, ...], doc: Document) -> None:
     for run in runs:
+        note = note_number(run.href)
+        if note is not None:
+            ooxml.add_note_link(paragraph, _note_bookmark(paragraph, note), run.text)
+            continue
         if run.href:
             ooxml.add_hyperlink(paragraph, run.href, run.text)
             continue
@@ -79,13 +95,27 @@ def _add_runs(paragraph: DocxParagraph, runs: tuple[Run, ...], doc: Document) ->
 
 
 def _add_blocks(
-    container: Container, blocks: tuple[Block, ...], doc: Document, style: str | None = None
+    container: Container,
+    blocks: tuple[Block, ...],
+    doc: Document,
+    style: str | None = None,
+    notes: bool = False,
 ) -> None:
+    """The blocks in `container`; `notes`: they are the notes section's, each
+    item bookmarked as the target of its markers' links."""
     for block in blocks:
         if isinstance(block, ListBlock):
             list_style = "List Number" if block.ordered else "List Bullet"
-            for item in block.items:
-                _add_runs(container.add_paragraph(style=style or list_style), item, doc)
+            names: list[str] = []
+            for number, item in enumerate(block.items, 1):
+                paragraph = container.add_paragraph(style=style or list_style)
+                _add_runs(paragraph, item, doc)
+                if notes:
+                    # Named before any is written: the first one counts earlier briefs.
+                    names = names or [
+                        _note_bookmark(paragraph, n) for n in range(1, len(block.items) + 1)
+                    ]
+                    ooxml.add_bookmark(paragraph, names[number - 1])
         elif isinstance(block, Quote):
             _add_runs(container.add_paragraph(style=style or "Quote"), block.runs, doc)
         elif isinstance(block, Paragraph):
@@ -462,7 +492,7 @@ def _sections(doc: Document, brief: Brief, theme: Theme, level: int, split: Spli
             ooxml.set_border(heading, "left", layout.colors.accent, 24, 6)
         elif section.kind == "conclusion":
             ooxml.set_border(heading, "top", layout.colors.accent, 6, 8)
-        _add_blocks(doc, section.blocks, doc)
+        _add_blocks(doc, section.blocks, doc, notes=section.kind == "notes")
         if section.pros or section.cons:
             if layout.columns == 2:
                 _stacked_pros_cons(doc, brief, section, layout, split.pros_cons[index])

@@ -11,6 +11,7 @@ tables, sections) and hide the elements behind them.
 from __future__ import annotations
 
 import copy
+import re
 from collections.abc import Iterator
 from typing import Literal
 
@@ -490,22 +491,63 @@ def set_fonts(target: Run | BaseStyle, family: str) -> None:
         fonts.attrib.pop(qn(slot), None)
 
 
-def add_hyperlink(paragraph: Paragraph, url: str, text: str) -> None:
-    """An external link run in the Hyperlink character style (blue, as Word draws it)."""
-    rel_id = paragraph.part.relate_to(url, HYPERLINK_RELTYPE, is_external=True)
-    link = element("w:hyperlink")
-    link.set(qn("r:id"), rel_id)
+def _link(link: Element, text: str, superscript: bool = False) -> Element:
+    """`link` (a w:hyperlink) holding one run of `text` in the Hyperlink style."""
     run = element("w:r")
     rpr = element("w:rPr")
     rpr.append(element("w:rStyle", val="Hyperlink"))
     rpr.append(element("w:color", val=HYPERLINK_COLOR))
+    if superscript:
+        rpr.append(element("w:vertAlign", val="superscript"))
     run.append(rpr)
     text_element = element("w:t")
     text_element.text = text
     text_element.set(qn("xml:space"), "preserve")
     run.append(text_element)
     link.append(run)
-    paragraph._p.append(link)
+    return link
+
+
+def add_hyperlink(paragraph: Paragraph, url: str, text: str) -> None:
+    """An external link run in the Hyperlink character style (blue, as Word draws it)."""
+    rel_id = paragraph.part.relate_to(url, HYPERLINK_RELTYPE, is_external=True)
+    link = element("w:hyperlink")
+    link.set(qn("r:id"), rel_id)
+    paragraph._p.append(_link(link, text))
+
+
+def bookmark_name(anchor: str) -> str:
+    """A Word bookmark name for an anchor ("note-1" -> "note_1"): Word takes
+    letters, digits and underscores only."""
+    return re.sub(r"\W", "_", anchor)[:40]
+
+
+def add_note_link(paragraph: Paragraph, name: str, text: str) -> None:
+    """A note marker: a raised link run to the bookmark `name` (its note)."""
+    link = element("w:hyperlink", anchor=name, history="1")
+    paragraph._p.append(_link(link, text, superscript=True))
+
+
+def bookmark_names(paragraph: Paragraph) -> list[str]:
+    """The names of the bookmarks already in the paragraph's document."""
+    root = paragraph._p.getroottree().getroot()
+    return [str(start.get(qn("w:name"))) for start in root.iter(qn("w:bookmarkStart"))]
+
+
+def add_bookmark(paragraph: Paragraph, name: str) -> None:
+    """A bookmark `name` (see `bookmark_name`) around the paragraph's content,
+    with the next free bookmark id of the document."""
+    root = paragraph._p.getroottree().getroot()
+    ids = [int(start.get(qn("w:id"), "0")) for start in root.iter(qn("w:bookmarkStart"))]
+    number = str(max(ids, default=0) + 1)
+    start = element("w:bookmarkStart", id=number, name=name)
+    end = element("w:bookmarkEnd", id=number)
+    ppr = paragraph._p.find(qn("w:pPr"))
+    if ppr is None:
+        paragraph._p.insert(0, start)
+    else:
+        ppr.addnext(start)
+    paragraph._p.append(end)
 
 
 def describe_pictures(run: Run, name: str, description: str) -> None:
