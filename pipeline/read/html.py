@@ -205,7 +205,13 @@ def extract_article(
     from lxml.html import tostring
 
     from pipeline.read.fetch_images import lead_image_ref
-    from pipeline.read.htmlblocks import SPACE_CANDIDATES, page_links, read_blocks, words
+    from pipeline.read.htmlblocks import (
+        SPACE_CANDIDATES,
+        page_links,
+        read_blocks,
+        without_link_lists,
+        words,
+    )
     from pipeline.read.pagemeta import page_metadata
     from pipeline.read.pageparts import footnotes, note_links, parse, standfirst
 
@@ -220,6 +226,7 @@ def extract_article(
     links = page_links(tree, space, note_links(tree))
     blocks = read_blocks(_main_element(body), space, links) if body.strip() else []
     blocks.extend(_continued(tree, blocks, space, links))
+    blocks = without_link_lists(blocks)
     if not blocks:
         raise SourceError(
             "no article text found in the page",

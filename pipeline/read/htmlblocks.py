@@ -47,8 +47,34 @@ _CHROME = re.compile(
 )
 
 
+# A call to follow the site or take its newsletter, or a copyright line:
+# short blocks that speak of the publication, not of the article's subject.
+PROMO_MAX_WORDS = 45
+_COPYRIGHT = re.compile(r"^(?:©|ⓒ|\(c\)\s|copyright\b)", re.IGNORECASE)
+_NEWSLETTER = re.compile(r"\bnewsletters?\b", re.IGNORECASE)
+_SUBSCRIBE = re.compile(
+    r"\b(?:inbox|sign(?:ing)? up|subscrib\w*|send me|delivered)\b", re.IGNORECASE
+)
+_FOLLOW = re.compile(r"\bfollow\b", re.IGNORECASE)
+_SOCIAL = re.compile(
+    r"\b(?:facebook|twitter|instagram|youtube|linkedin|tiktok|threads|bluesky|mastodon)\b"
+    r"|(?<![\w.])@\w{2,}",
+    re.IGNORECASE,
+)
+
+
+def is_promo(text: str) -> bool:
+    if len(text.split()) > PROMO_MAX_WORDS:
+        return False
+    if _COPYRIGHT.match(text.strip()):
+        return True
+    if _NEWSLETTER.search(text) and _SUBSCRIBE.search(text):
+        return True
+    return bool(_FOLLOW.search(text)) and len(_SOCIAL.findall(text)) >= 2
+
+
 def is_chrome(text: str) -> bool:
-    return bool(_CHROME.match(" ".join(text.split()).strip(" .:|·•»›>")))
+    return bool(_CHROME.match(" ".join(text.split()).strip(" .:|·•»›>"))) or is_promo(text)
 
 
 def runs_of(element: Any, space: str) -> tuple[Run, ...]:
@@ -210,6 +236,39 @@ def read_blocks(
 
     walk(root, False, ())
     return blocks
+
+
+# A list of links to other pages ("related", "more stories"): every item
+# short and linked, links most of its text.
+LINK_LIST_MIN_ITEMS = 2
+LINK_LIST_MAX_WORDS = 30
+LINK_LIST_SHARE = 0.4
+
+
+def _link_list(items: list[RawBlock]) -> bool:
+    linked = sum(len(run.text) for item in items for run in item.runs if run.href)
+    return (
+        len(items) >= LINK_LIST_MIN_ITEMS
+        and all(len(item.text.split()) <= LINK_LIST_MAX_WORDS for item in items)
+        and all(any(run.href for run in item.runs) for item in items)
+        and linked >= LINK_LIST_SHARE * sum(len(item.text) for item in items)
+    )
+
+
+def without_link_lists(blocks: list[RawBlock]) -> list[RawBlock]:
+    """The blocks without the lists that are boxes of links to other pages."""
+    out: list[RawBlock] = []
+    items: list[RawBlock] = []
+    for block in [*blocks, None]:
+        if block is not None and block.kind == "list_item":
+            items.append(block)
+            continue
+        if not _link_list(items):
+            out.extend(items)
+        items = []
+        if block is not None:
+            out.append(block)
+    return out
 
 
 def page_links(tree: Any, space: str, notes: Collection[str] = ()) -> dict[str, list[PageLink]]:
