@@ -150,3 +150,33 @@ def test_a_note_link_without_its_note_is_plain_text(tmp_path: Path) -> None:
     # No notes section: "#note-1" points nowhere and is dropped; other links stay.
     assert all(section["kind"] != "notes" for section in brief["sections"])
     assert _markers(brief) == [("elsewhere", "#harbour")]
+
+
+def test_digest_links_each_article_to_its_own_notes(tmp_path: Path) -> None:
+    second = tmp_path / "second.html"
+    page = PAGE.read_text(encoding="utf-8")
+    second.write_text(page.replace("Harbour cranes", "Dock cranes"), encoding="utf-8")
+    out = tmp_path / "out"
+    args = ["digest", "-f", "pdf,docx", "-o", str(out), str(PAGE), str(second)]
+    err = io.StringIO()
+    assert main(args, io.StringIO(), err) == 0, err.getvalue()
+    reader = pypdf.PdfReader(_artifact(out, ".pdf"))
+    dests = [
+        str(annotation.get_object()["/Dest"])
+        for page in reader.pages
+        for annotation in page.get("/Annots") or []
+        if "note-" in str(annotation.get_object().get("/Dest", ""))
+    ]
+    named = [name for name in reader.named_destinations if "note-" in name]
+    # Each article's markers go to its own notes: 4 markers, 3 notes each.
+    assert len(dests) == 8 and len(set(dests[:4]) | set(dests[4:])) == 6
+    assert set(dests) == set(named) and len(named) == 6
+    document = docx.Document(str(_artifact(out, ".docx")))
+    fragments = [
+        link.fragment for p in document.paragraphs for link in p.hyperlinks if not link.address
+    ]
+    names = [name for p in document.paragraphs for name in _bookmarks(p)]
+    ids = [str(i) for p in document.paragraphs for i in p._p.xpath("./w:bookmarkStart/@w:id")]
+    assert len(fragments) == 8 and set(fragments) == set(names)
+    assert len(set(names)) == len(names) == 6 and len(set(ids)) == 6
+    assert set(fragments[:4]).isdisjoint(fragments[4:])
