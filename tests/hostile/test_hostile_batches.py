@@ -64,7 +64,7 @@ def python_build(*args: str) -> list[str]:
 
 @pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM])
 def test_a_stopped_batch_keeps_what_it_finished(tmp_path: Path, stop: signal.Signals) -> None:
-    sources = articles(tmp_path / "src", 40)
+    sources = articles(tmp_path / "src", 12)
     out = tmp_path / "out"
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     argv = python_build(str(tmp_path / "src"), "-o", str(out), "-f", "json,docx", "-j", "1")
