@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import json
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -30,8 +31,7 @@ PARAGRAPHS = [
 ]
 
 
-@pytest.fixture
-def digest_build(server: WebServer, project: Path) -> dict[str, Any]:
+def _build_digest(server: WebServer, project: Path) -> dict[str, Any]:
     server.routes["/news/budget"] = html(html_page("Budget agreed by the committee", PARAGRAPHS))
     (project / "config.yaml").write_text(
         "organisation: Policy Watch\nlanguage: en\n"
@@ -52,26 +52,45 @@ def digest_build(server: WebServer, project: Path) -> dict[str, Any]:
     return {"result": result, "out": out, "digest": digest, "sources": sources, "server": server}
 
 
+@pytest.fixture(scope="module")
+def digest_built(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
+    """One digest, built once for the tests that only read it."""
+    project = tmp_path_factory.mktemp("digest")
+    patch = pytest.MonkeyPatch()
+    patch.setenv("XDG_CACHE_HOME", str(project / "xdg-cache"))
+    try:
+        with WebServer() as server:
+            yield _build_digest(server, project)
+    finally:
+        patch.undo()
+
+
+@pytest.fixture
+def digest_build(server: WebServer, project: Path) -> dict[str, Any]:
+    """A digest of its own, for a test that changes its sources."""
+    return _build_digest(server, project)
+
+
 def outline(items: list[Any]) -> list[Any]:
     return [outline(item) if isinstance(item, list) else item.title for item in items]
 
 
-def test_unreadable_source_is_named_and_left_out(digest_build: dict[str, Any]) -> None:
-    result, digest = digest_build["result"], digest_build["digest"]
+def test_unreadable_source_is_named_and_left_out(digest_built: dict[str, Any]) -> None:
+    result, digest = digest_built["result"], digest_built["digest"]
     assert result.code == 1
-    missing = digest_build["sources"][2]
+    missing = digest_built["sources"][2]
     assert f"error: {missing}: no such file" in result.err
     assert "left out 1 of 4 sources" in result.err
     assert "wrote" in result.err and "digest.pdf" in result.err  # the report goes to stderr
     assert len(digest.briefs) == 3
     assert [row.title for row in digest.rows] == [brief.title for brief in digest.briefs]
-    assert digest.briefs[1].source_url == digest_build["server"].url("/news/budget")
+    assert digest.briefs[1].source_url == digest_built["server"].url("/news/budget")
     assert digest.rows[1].outlet == "127.0.0.1"
     assert digest.title == "Morning digest" and digest.organisation == "Policy Watch"
     assert digest.date == BUILD_DATE and digest.count_text == "3 articles"
     for row, brief in zip(digest.rows, digest.briefs, strict=True):
         assert row.key_point == (brief.key_points[0] if brief.key_points else None)
-    manifest = json.loads((digest_build["out"] / "manifest.json").read_text("utf-8"))
+    manifest = json.loads((digest_built["out"] / "manifest.json").read_text("utf-8"))
     assert [s["source"] for s in manifest["sources"]] == ["digest:digest"]
     assert sorted(a["path"] for a in manifest["artifacts"]) == [
         "digest.docx",
@@ -81,10 +100,10 @@ def test_unreadable_source_is_named_and_left_out(digest_build: dict[str, Any]) -
 
 
 def test_pdf_page_one_contents_chapters_bookmarks_page_numbers(
-    digest_build: dict[str, Any],
+    digest_built: dict[str, Any],
 ) -> None:
-    digest: Digest = digest_build["digest"]
-    reader = PdfReader(digest_build["out"] / "digest.pdf")
+    digest: Digest = digest_built["digest"]
+    reader = PdfReader(digest_built["out"] / "digest.pdf")
     pages = [page.extract_text() or "" for page in reader.pages]
     total = len(pages)
     first = normalise(pages[0])
@@ -114,11 +133,11 @@ def test_pdf_page_one_contents_chapters_bookmarks_page_numbers(
         assert entry.rstrip().endswith(str(start + 1)) or str(start + 1) in pages[0]
 
 
-def test_docx_heading_per_article_toc_field_and_summary(digest_build: dict[str, Any]) -> None:
+def test_docx_heading_per_article_toc_field_and_summary(digest_built: dict[str, Any]) -> None:
     from docx import Document
 
-    digest: Digest = digest_build["digest"]
-    document = Document(str(digest_build["out"] / "digest.docx"))
+    digest: Digest = digest_built["digest"]
+    document = Document(str(digest_built["out"] / "digest.docx"))
     paragraphs = document.paragraphs
     titles = [p.text for p in paragraphs if p.style is not None and p.style.name == "Title"]
     assert titles == ["Morning digest"]
@@ -150,8 +169,8 @@ def test_docx_heading_per_article_toc_field_and_summary(digest_build: dict[str, 
     assert document.core_properties.title == "Morning digest"
 
 
-def test_pdf_ua_claim_and_language(digest_build: dict[str, Any]) -> None:
-    data = (digest_build["out"] / "digest.pdf").read_bytes()
+def test_pdf_ua_claim_and_language(digest_built: dict[str, Any]) -> None:
+    data = (digest_built["out"] / "digest.pdf").read_bytes()
     reader = PdfReader(io.BytesIO(data))
     root = reader.trailer["/Root"]
     assert root["/Lang"] == "en"
