@@ -25,11 +25,18 @@ def _segmenter(code: str) -> Any:
 
 def split_sentences(text: str, code: str) -> list[str]:
     """The sentences of one paragraph, each a verbatim substring of it."""
+    return list(_split(text, code))
+
+
+# Key points and entities both split the same paragraphs; pysbd is most of
+# the cost of either, so each paragraph is split once (per process).
+@lru_cache(maxsize=512)
+def _split(text: str, code: str) -> tuple[str, ...]:
     if not text.strip():
-        return []
+        return ()
     out = []
     for piece in _segmenter(code).segment(text):
         sentence = piece.strip()
         if sentence and sentence in text:
             out.append(sentence)
-    return out or [text.strip()]
+    return tuple(out) or (text.strip(),)

@@ -48,6 +48,7 @@ from pipeline.render.docx.styles import (
     BOX_PAD_PT,
     box_top_rule,
     define_styles,
+    has_style,
     paragraph_style,
     rgb,
     text_width,
@@ -141,7 +142,7 @@ def _add_table(container: Container, block: TableBlock, doc: Document) -> None:
     never split (structure keeps as tables only those that fit the column)."""
     columns = max(len(row) for row in block.rows)
     table = container.add_table(rows=len(block.rows), cols=columns)
-    if TABLE_STYLE in [style.name for style in doc.styles]:
+    if has_style(doc, TABLE_STYLE):
         table.style = doc.styles[TABLE_STYLE]
     for index, (row, cells) in enumerate(zip(table.rows, block.rows, strict=True)):
         heading = index < block.header_rows
