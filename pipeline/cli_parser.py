@@ -1,8 +1,9 @@
 """argv -> argparse.Namespace: the grammar of the command line.
 
 Options that several commands share are declared once, as parent parsers
-(`_output_options`, `_config_options`, `_build_options`); each command adds
-only its own. Nothing here imports the stages, so `--help` stays fast.
+(`_output_options`, `_config_options`, `_build_options`, `_artifact_options`,
+`_force_options`, `_folder_options`); each command adds only its own.
+Nothing here imports the stages, so `--help` stays fast.
 """
 
 from __future__ import annotations
@@ -124,20 +125,25 @@ def _config_options() -> _Parser:
     return parent
 
 
-def _build_options() -> _Parser:
-    """What to build and how: shared by build, watch and email."""
-    parent = _Parser(add_help=False)
-    parent.add_argument(
-        "sources", nargs="*", metavar="SOURCE", help="article files, directories or glob patterns"
-    )
+def _folder_option(parent: _Parser, metavar: str = "DIR", more: str = "") -> None:
     parent.add_argument(
         "-o",
         "--out",
-        metavar="DIR|FILE|-",
-        help="output folder (default: output_dir from the config, dist); with one SOURCE, "
-        "a file name ending in .pdf, .docx or .json writes that one file, and - writes "
-        "the single artifact to standard output",
+        metavar=metavar,
+        help="output folder (default: output_dir from the config, dist)" + more,
     )
+
+
+def _folder_options() -> _Parser:
+    """Where the files go, for the commands that write only into a folder (email, digest)."""
+    parent = _Parser(add_help=False)
+    _folder_option(parent)
+    return parent
+
+
+def _artifact_options() -> _Parser:
+    """What each artifact is: its formats, theme and PDF standard (build, watch, digest)."""
+    parent = _Parser(add_help=False)
     parent.add_argument(
         "-f",
         "--format",
@@ -151,17 +157,41 @@ def _build_options() -> _Parser:
         help="theme name or theme folder (overrides theme: in the config)",
     )
     parent.add_argument(
-        "--css",
-        metavar="FILE",
-        help="a stylesheet added after the theme's, for small PDF tweaks "
-        "(overrides layout.extra_css; the DOCX does not read CSS)",
-    )
-    parent.add_argument(
         "--pdf-variant",
         choices=PDF_VARIANTS,
         metavar="VARIANT",
         help="standard the PDF claims: " + ", ".join(PDF_VARIANTS) + " (default: pdf.variant "
         "from the config, pdf/ua-1)",
+    )
+    return parent
+
+
+def _force_options() -> _Parser:
+    """Rebuild what the manifest says is up to date (build, digest)."""
+    parent = _Parser(add_help=False)
+    parent.add_argument(
+        "--force", action="store_true", help="rebuild everything, even what has not changed"
+    )
+    return parent
+
+
+def _build_options() -> _Parser:
+    """Which sources and how to read them: shared by build and watch."""
+    parent = _Parser(add_help=False)
+    parent.add_argument(
+        "sources", nargs="*", metavar="SOURCE", help="article files, directories or glob patterns"
+    )
+    _folder_option(
+        parent,
+        "DIR|FILE|-",
+        "; with one SOURCE, a file name ending in .pdf, .docx or .json writes that one "
+        "file, and - writes the single artifact to standard output",
+    )
+    parent.add_argument(
+        "--css",
+        metavar="FILE",
+        help="a stylesheet added after the theme's, for small PDF tweaks "
+        "(overrides layout.extra_css; the DOCX does not read CSS)",
     )
     parent.add_argument(
         "--input-format",
@@ -196,9 +226,6 @@ def _add_build(commands: argparse._SubParsersAction[_Parser], *parents: _Parser)
         default=os.cpu_count() or 1,
         metavar="N",
         help="render in N worker processes (default: the number of CPUs)",
-    )
-    build.add_argument(
-        "--force", action="store_true", help="rebuild every source, even the unchanged ones"
     )
     build.add_argument(
         "--shard",
@@ -318,7 +345,6 @@ def _add_email(commands: argparse._SubParsersAction[_Parser], *parents: _Parser)
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     email.add_argument("sources", nargs="*", metavar="SOURCE", help="article files to send")
-    email.add_argument("-o", "--out", metavar="DIR", help="output folder")
     email.add_argument(
         "--to", action="append", default=[], metavar="ADDR", help="recipient (repeatable)"
     )
@@ -363,16 +389,7 @@ def _add_digest(commands: argparse._SubParsersAction[_Parser], *parents: _Parser
     digest.add_argument(
         "sources", nargs="*", metavar="SOURCE", help="articles, URLs and feeds to gather"
     )
-    digest.add_argument("-o", "--out", metavar="DIR", help="output folder (as for build)")
-    digest.add_argument("-f", "--format", type=_formats, metavar="LIST", help="as for build")
     digest.add_argument("--title", metavar="TEXT", help="the digest's title (digest.title)")
-    digest.add_argument("--theme", metavar="NAME", help="as for build")
-    digest.add_argument(
-        "--pdf-variant", choices=PDF_VARIANTS, metavar="VARIANT", help="as for build"
-    )
-    digest.add_argument(
-        "--force", action="store_true", help="rebuild the digest even if nothing changed"
-    )
     _web_options(digest)
 
 
@@ -413,13 +430,14 @@ def make_parser(prog: str = DEFAULT_PROG) -> argparse.ArgumentParser:
     parser.add_argument("--debug", action="store_true", help="show the full traceback of an error")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     output, config, build = _output_options(), _config_options(), _build_options()
-    _add_build(commands, output, config, build)
-    _add_watch(commands, output, config, build)
+    artifacts, force, folder = _artifact_options(), _force_options(), _folder_options()
+    _add_build(commands, output, config, build, artifacts, force)
+    _add_watch(commands, output, config, build, artifacts)
     _add_themes(commands, output, config)
     _add_check(commands, output)
     _add_manifest(commands, output)
-    _add_email(commands, output, config)
-    _add_digest(commands, output, config)
+    _add_email(commands, output, config, folder)
+    _add_digest(commands, output, config, folder, artifacts, force)
     _add_schema(commands, output)
     _add_config(commands, output, config)
     return parser
