@@ -39,7 +39,6 @@ from pipeline.errors import PipelineError, RenderError, UsageError
 from pipeline.read.fetch import PAGE_TYPES, Fetcher, is_url
 from pipeline.read.ingest import strip_bidi
 from pipeline.read.sources import select_shard
-from pipeline.render import MEDIA_TYPES
 
 if TYPE_CHECKING:
     from concurrent.futures import Future
@@ -192,15 +191,9 @@ def _run(
             try:
                 done(future.result())
             except Exception as exc:  # the worker died (killed, out of memory...)
-                done(
-                    SourceResult(
-                        source,
-                        error=RenderError(
-                            f"the worker process failed: {type(exc).__name__}: {exc}",
-                            file=source,
-                        ),
-                    )
-                )
+                failed = SourceResult(source)
+                failed.fail(RenderError(f"the worker process failed: {type(exc).__name__}: {exc}"))
+                done(failed)
     return results
 
 
@@ -229,9 +222,7 @@ def run_batch(
     report = BatchReport(results=[], manifest=out_dir / manifest_name(options.shard))
     previous = _previous(report)
     chosen = select_shard(sources, options.shard)
-    digests = {s: source_digest(s, plan.fetcher, plan.limits.max_input_bytes) for s in chosen}
-    if plan.fetcher is not None:  # the workers read what was just fetched from the cache
-        plan = dataclasses.replace(plan, fetcher=plan.fetcher.for_workers())
+    digests, plan = fingerprint_sources(plan, chosen)
     kept = {} if options.force else _unchanged_sources(chosen, digests, previous, plan, out_dir)
     todo = [source for source in chosen if source not in kept]
     # Checked before anything is rendered: an unwritable folder fails now.
@@ -317,12 +308,9 @@ def _commit(committer: Committer, plan: BuildPlan, result: SourceResult, digest:
             files = [(artifact.format, artifact.data) for artifact in result.artifacts]
             result.written.extend(committer.add(result.source, title_slug(result), files, record))
         except PipelineError as error:
-            error.file = error.file or result.source
-            result.error = error
+            result.fail(error)
         except OSError as exc:
-            result.error = PipelineError(
-                f"cannot write to {committer.out_dir}: {exc.strerror}", file=result.source
-            )
+            result.fail(PipelineError(f"cannot write to {committer.out_dir}: {exc.strerror}"))
     if result.error is not None:
         committer.failed = True
 
@@ -349,37 +337,24 @@ def _entries(
     plan: BuildPlan, result: SourceResult, digest: str, slug: str, stem: str, paths: list[str]
 ) -> tuple[SourceEntry, list[ArtifactEntry]]:
     """The manifest entries of a source just written."""
-    inputs = plan.fingerprint
+    entry = plan.source_entry(result.source, digest, slug, stem, tuple(paths))
     artifacts = [
-        ArtifactEntry(
-            path=path,
-            media_type=MEDIA_TYPES[artifact.format],
-            size=len(artifact.data),
-            sha256=sha256_bytes(artifact.data),
-            pages=artifact.pages,
-            source=result.source,
-            source_sha256=digest,
-            config_hash=inputs.config_hash,
-            theme=inputs.theme,
-            package_version=inputs.package,
-            build_time=plan.stamp,
-        )
-        for artifact, path in zip(result.artifacts, paths, strict=True)
+        entry.record(path, artifact) for artifact, path in zip(result.artifacts, paths, strict=True)
     ]
-    entry = SourceEntry(
-        source=result.source,
-        sha256=digest,
-        config_hash=inputs.config_hash,
-        theme=inputs.theme,
-        theme_hash=inputs.theme_hash,
-        package_version=inputs.package,
-        formats=inputs.formats,
-        slug=slug,
-        stem=stem,
-        artifacts=tuple(paths),
-        build_time=plan.stamp,
-    )
     return entry, artifacts
+
+
+def fingerprint_sources(
+    plan: BuildPlan, sources: list[str]
+) -> tuple[dict[str, str | None], BuildPlan]:
+    """Each source's content fingerprint (`source_digest`), and the plan to
+    read them with: URL sources were just fetched, so its fetcher reads them
+    from the cache (pool workers too)."""
+    max_bytes = plan.limits.max_input_bytes
+    digests = {source: source_digest(source, plan.fetcher, max_bytes) for source in sources}
+    if plan.fetcher is not None:
+        plan = dataclasses.replace(plan, fetcher=plan.fetcher.for_workers())
+    return digests, plan
 
 
 def source_digest(source: str, fetcher: Fetcher | None, max_bytes: int) -> str | None:

@@ -18,23 +18,21 @@ from typing import TYPE_CHECKING
 
 from pipeline.build.manifest import (
     MANIFEST_NAME,
-    ArtifactEntry,
     Manifest,
     SourceEntry,
     intact,
     load_manifest,
     present,
-    sha256_bytes,
 )
 from pipeline.build.output import Written, verify, write_atomic
 from pipeline.build.plan import BuildPlan
-from pipeline.build.source import SourceResult, make_brief
+from pipeline.build.source import SourceResult, read_brief
 from pipeline.config.web import Digest as DigestSettings
 from pipeline.errors import OutputError, PipelineError, RenderError, SourceError
-from pipeline.render import MEDIA_TYPES, Artifact
+from pipeline.render import Artifact
 
 if TYPE_CHECKING:
-    from pipeline.digest import Digest
+    from pipeline.brief import Digest
     from pipeline.render.theme import Theme
 
 
@@ -55,28 +53,18 @@ class DigestReport:
 
 
 def read_briefs(sources: list[str], plan: BuildPlan) -> list[SourceResult]:
-    """Each source read and structured; a failure is kept on its result."""
-    from pipeline.read.fetch_page import read_article
-    from pipeline.read.limits import check_document
-
+    """Each source read and structured (in a bounded child, as for `build`);
+    a failure is kept on its result."""
     results = []
-    limits = plan.limits
     for source in sources:
         result = SourceResult(source)
         try:
-            document = read_article(
-                source,
-                limits.max_input_bytes,
-                plan.input_format,
-                plan.fetcher,
-                lead_image=plan.theme.layout.images.lead,
-            )
-            document = check_document(document, limits)
-            result.name = document.name
-            result.brief = make_brief(document, plan.brief, plan.today, result.warnings)
+            prepared = read_brief(source, plan)
         except PipelineError as error:
-            error.file = error.file or source
-            result.error = error
+            result.fail(error)
+        else:
+            result.name, result.brief = prepared.name, prepared.brief
+            result.warnings.extend([*prepared.warnings, *prepared.notes])
         results.append(result)
     return results
 
@@ -124,15 +112,10 @@ def run_digest(
     force: bool = False,
 ) -> DigestReport:
     """Read every source, and unless nothing changed, render and write the digest."""
-    import dataclasses
-
-    from pipeline.build.batch import source_digest
+    from pipeline.build.batch import fingerprint_sources
     from pipeline.build.isolation import run_isolated
 
-    max_bytes = plan.limits.max_input_bytes
-    digests = {source: source_digest(source, plan.fetcher, max_bytes) for source in sources}
-    if plan.fetcher is not None:  # what was just fetched is read from the cache
-        plan = dataclasses.replace(plan, fetcher=plan.fetcher.for_workers())
+    digests, plan = fingerprint_sources(plan, sources)
     report = DigestReport(read_briefs(sources, plan))
     if not any(result.brief for result in report.results):
         report.error = SourceError(
@@ -141,19 +124,12 @@ def run_digest(
         )
         return report
     key = f"digest:{settings.name}"
-    stamp = plan.fingerprint
-    entry = SourceEntry(
-        source=key,
-        sha256=_fingerprint(report.results, digests),
-        config_hash=stamp.config_hash,
-        theme=stamp.theme,
-        theme_hash=stamp.theme_hash,
-        package_version=stamp.package,
-        formats=plan.formats,
-        slug=settings.name,
-        stem=settings.name,
-        artifacts=tuple(f"{settings.name}.{fmt}" for fmt in plan.formats),
-        build_time=plan.stamp,
+    entry = plan.source_entry(
+        key,
+        _fingerprint(report.results, digests),
+        settings.name,
+        settings.name,
+        tuple(f"{settings.name}.{fmt}" for fmt in plan.formats),
     )
     manifest_path = out_dir / MANIFEST_NAME
     try:
@@ -188,19 +164,7 @@ def run_digest(
     for artifact in artifacts:
         name = f"{settings.name}.{artifact.format}"
         report.written.append(write_atomic(out_dir, name, artifact.data))
-        artifacts_out[name] = ArtifactEntry(
-            path=name,
-            media_type=MEDIA_TYPES[artifact.format],
-            size=len(artifact.data),
-            sha256=sha256_bytes(artifact.data),
-            pages=artifact.pages,
-            source=key,
-            source_sha256=entry.sha256,
-            config_hash=entry.config_hash,
-            theme=entry.theme,
-            package_version=entry.package_version,
-            build_time=entry.build_time,
-        )
+        artifacts_out[name] = entry.record(name, artifact)
     sources_out = {e.source: e for e in previous.sources}
     sources_out[key] = entry
     manifest = Manifest(

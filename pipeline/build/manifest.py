@@ -30,6 +30,7 @@ from pipeline.errors import ConfigError, PipelineError
 from pipeline.render.discovery import PACKAGE_DIR, templates_root
 
 if TYPE_CHECKING:
+    from pipeline.render import Artifact
     from pipeline.render.theme import Theme
 
 MANIFEST_VERSION = 1
@@ -68,6 +69,22 @@ class SourceEntry(_Entry):
     stem: str
     artifacts: tuple[str, ...]
     build_time: str
+
+    def record(self, path: str, artifact: Artifact) -> ArtifactEntry:
+        """The entry of one artifact written for this source, as `path`."""
+        return ArtifactEntry(
+            path=path,
+            media_type=artifact.media_type,
+            size=len(artifact.data),
+            sha256=sha256_bytes(artifact.data),
+            pages=artifact.pages,
+            source=self.source,
+            source_sha256=self.sha256,
+            config_hash=self.config_hash,
+            theme=self.theme,
+            package_version=self.package_version,
+            build_time=self.build_time,
+        )
 
 
 class Manifest(_Entry):

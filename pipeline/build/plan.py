@@ -19,7 +19,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 from pipeline.build.clock import build_date, build_time
-from pipeline.build.manifest import config_hash, package_fingerprint, sha256_bytes, theme_hash
+from pipeline.build.manifest import (
+    SourceEntry,
+    config_hash,
+    package_fingerprint,
+    sha256_bytes,
+    theme_hash,
+)
 from pipeline.config.model import Config, Limits
 from pipeline.errors import UsageError
 from pipeline.render.theme import Theme, load_theme
@@ -82,6 +88,26 @@ class BuildPlan:
     input_format: InputFormat | None = None  # None: from each file's extension
     preview: bool = False  # also a PNG of page 1 of each PDF
     fetcher: Fetcher | None = None  # reads URL sources (None: default settings, no cache)
+
+    def source_entry(
+        self, source: str, sha256: str, slug: str, stem: str, artifacts: tuple[str, ...]
+    ) -> SourceEntry:
+        """The manifest entry of a source built with this plan (content `sha256`),
+        written as `artifacts` (file names in the output folder)."""
+        inputs = self.fingerprint
+        return SourceEntry(
+            source=source,
+            sha256=sha256,
+            config_hash=inputs.config_hash,
+            theme=inputs.theme,
+            theme_hash=inputs.theme_hash,
+            package_version=inputs.package,
+            formats=inputs.formats,
+            slug=slug,
+            stem=stem,
+            artifacts=artifacts,
+            build_time=self.stamp,
+        )
 
 
 def language_dirs(config: Config) -> tuple[Path, ...]:

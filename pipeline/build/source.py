@@ -50,6 +50,12 @@ class SourceResult:
     seconds: float = 0.0
     skipped: bool = False  # unchanged since the manifest: nothing rendered or written
 
+    def fail(self, error: PipelineError) -> None:
+        """Record why this source failed (the error names the source when it
+        names no other file)."""
+        error.file = error.file or self.source
+        self.error = error
+
 
 def choose_language(
     document: Document,
@@ -338,22 +344,19 @@ def build_one(
         result.notes.extend(prepared.notes)
         result.artifacts = _render_all(prepared, plan, server)
     except PipelineError as error:
-        if not error.file:
-            error.file = source
-        result.error = error
-        result.artifacts = []
+        result.fail(error)
     except Exception as exc:  # a bug in a stage: this source fails, others go on
-        failure = RenderError(f"internal error: {type(exc).__name__}: {exc}", file=source)
+        failure = RenderError(f"internal error: {type(exc).__name__}: {exc}")
         failure.__cause__ = exc
-        result.error = failure
-        result.artifacts = []
+        result.fail(failure)
     for artifact in result.artifacts:
         result.warnings.extend(artifact.warnings)
     if plan.strict and result.warnings and result.error is None:
-        result.error = RenderError(
-            f"{len(result.warnings)} warning(s) treated as errors (--strict)",
-            file=source,
-            hint="fix the warnings above, or build without --strict",
+        result.fail(
+            RenderError(
+                f"{len(result.warnings)} warning(s) treated as errors (--strict)",
+                hint="fix the warnings above, or build without --strict",
+            )
         )
         result.artifacts = []
     result.seconds = time.perf_counter() - started

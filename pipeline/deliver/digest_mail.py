@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pipeline.brief import Brief, Section
+from pipeline.brief import Brief, Digest, Section
 from pipeline.build.plan import BuildPlan
 from pipeline.config.model import Config
 from pipeline.deliver.mail import (
@@ -22,7 +22,6 @@ from pipeline.deliver.mail import (
     compose,
     within_budget,
 )
-from pipeline.digest import Digest
 from pipeline.errors import PipelineError, RenderError
 
 

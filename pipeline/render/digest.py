@@ -11,7 +11,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable
 
-from pipeline.digest import Digest
+from pipeline.brief import Digest
 from pipeline.render import Artifact
 from pipeline.render.theme import Theme, reading_order
 

@@ -15,8 +15,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 if TYPE_CHECKING:
-    from pipeline.brief import Brief, Labels
-    from pipeline.digest import Digest
+    from pipeline.brief import Brief, Digest, Labels
     from pipeline.understand.languages import Language
 
 
@@ -47,7 +46,7 @@ def make_digest(
     title: str = "",
     organisation: str | None = None,
 ) -> Digest:
-    from pipeline.digest import Digest, DigestRow
+    from pipeline.brief import Digest, DigestRow
     from pipeline.understand.typography import apply as typeset
 
     rows = tuple(

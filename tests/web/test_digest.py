@@ -19,7 +19,7 @@ from pypdf import PdfReader
 from test_fetch import WRITTEN
 from web_support import WebServer, html, html_page
 
-from pipeline.digest import Digest
+from pipeline.brief import Digest
 from tests.clock import BUILD_DATE
 from tests.conftest import ROOT, normalise, run_cli
 

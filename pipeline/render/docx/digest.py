@@ -9,8 +9,8 @@ from __future__ import annotations
 from docx.document import Document
 from docx.shared import Pt
 
+from pipeline.brief import Digest
 from pipeline.config.model import Layout, points
-from pipeline.digest import Digest
 from pipeline.render import Artifact
 from pipeline.render.docx import ooxml
 from pipeline.render.docx.compose import (
