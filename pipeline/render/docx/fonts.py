@@ -7,9 +7,8 @@ import hashlib
 import uuid
 
 from docx.document import Document
-from docx.opc.oxml import serialize_part_xml
 from docx.opc.packuri import PackURI
-from docx.opc.part import Part
+from docx.opc.part import Part, XmlPart
 
 from pipeline.render.docx import ooxml
 from pipeline.render.theme import Theme
@@ -32,13 +31,35 @@ def obfuscate(data: bytes, key: str) -> bytes:
     return head + data[32:]
 
 
+def font_table(doc: Document) -> XmlPart:
+    """The document's font table as an XML part, whose XML python-docx writes
+    back when it saves.
+
+    python-docx loads the font table as a plain part (its bytes, read-only).
+    An `XmlPart` of the same name, content type and relationships takes its
+    place under the same relationship id (the relationship is replaced where
+    it stands, so the package lists its parts in the same order).
+    """
+    part = doc.part.part_related_by(FONT_TABLE_RELTYPE)
+    if isinstance(part, XmlPart):
+        return part
+    table = XmlPart(
+        part.partname, part.content_type, ooxml.parse_font_table(part.blob), part.package
+    )
+    for rel in part.rels.values():
+        target = rel.target_ref if rel.is_external else rel.target_part
+        table.rels.add_relationship(rel.reltype, target, rel.rId, rel.is_external)
+    (rel_id,) = [rel.rId for rel in doc.part.rels.values() if rel.reltype == FONT_TABLE_RELTYPE]
+    doc.part.rels.add_relationship(FONT_TABLE_RELTYPE, table, rel_id)
+    return table
+
+
 def embed_fonts(doc: Document, theme: Theme) -> None:
     """Embed the config's font files (`layout.fonts.files`)."""
     files = theme.layout.fonts.files
     if not files:
         return
-    table_part = doc.part.part_related_by(FONT_TABLE_RELTYPE)
-    table = ooxml.parse_font_table(table_part.blob)
+    table_part = font_table(doc)
     for number, font in enumerate(files, 1):
         data = theme.asset(font.path)
         # A key derived from the bytes keeps the build reproducible.
@@ -50,7 +71,7 @@ def embed_fonts(doc: Document, theme: Theme) -> None:
             doc.part.package,
         )
         rel_id = table_part.relate_to(part, FONT_RELTYPE)
-        ooxml.embed_font(table, font.family, SLOTS[(font.weight, font.style)], rel_id, key)
-    # The font table is a plain (blob) part in python-docx: store the edited XML back.
-    table_part._blob = serialize_part_xml(table)
+        ooxml.embed_font(
+            table_part.element, font.family, SLOTS[(font.weight, font.style)], rel_id, key
+        )
     ooxml.set_flag(doc.settings, "embedTrueTypeFonts", explicit=False)
