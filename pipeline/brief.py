@@ -124,6 +124,22 @@ class Figure(_Frozen):
     credit: str | None = None
 
 
+class FigureBlock(_Frozen):
+    """A figure of a web page's body, in its place among the paragraphs
+    (`layout.images.figures`): the checked picture, its caption and credit."""
+
+    type: Literal["figure"] = "figure"
+    image: Image  # its alt text is the picture's description
+    caption: str | None = None
+    credit: str | None = None
+    src: str  # where the picture was read from (resolved against the page)
+
+    @property
+    def text(self) -> str:
+        """The caption line as both formats show it (caption, then credit)."""
+        return " ".join(part for part in (self.caption, self.credit) if part)
+
+
 class PageBreak(_Frozen):
     """A form feed (\\x0c) in the article: what follows starts a new page."""
 
@@ -135,11 +151,14 @@ class PageBreak(_Frozen):
 
 
 Block = Annotated[
-    Paragraph | Quote | ListBlock | Image | Table | PageBreak, Field(discriminator="type")
+    Paragraph | Quote | ListBlock | Image | FigureBlock | Table | PageBreak,
+    Field(discriminator="type"),
 ]
 
 
-def block_texts(block: Paragraph | Quote | ListBlock | Image | Table | PageBreak) -> list[str]:
+def block_texts(
+    block: Paragraph | Quote | ListBlock | Image | FigureBlock | Table | PageBreak,
+) -> list[str]:
     """The visible lines of a block: one per paragraph, list item or table cell."""
     if isinstance(block, PageBreak):
         return []
@@ -149,6 +168,8 @@ def block_texts(block: Paragraph | Quote | ListBlock | Image | Table | PageBreak
         return [plain(item) for item in block.items]
     if isinstance(block, Image):
         return [block.alt] if block.alt else []
+    if isinstance(block, FigureBlock):
+        return [block.text] if block.text else []
     return [block.text]
 
 

@@ -105,6 +105,15 @@ def read_docx(data: bytes) -> DocxText:
     return DocxText(paragraphs, geometry, columns)
 
 
+def _opens_on_picture(page: Any, y0: float, y1: float) -> bool:
+    """Whether the page's text block opens on a picture (above all its text)."""
+    pictures = [image["top"] for image in page.images if y0 <= image["top"] <= y1]
+    if not pictures:
+        return False
+    texts = [char["top"] for char in page.chars if y0 <= char["top"] <= y1 and char["text"].strip()]
+    return bool(min(pictures) <= min(texts, default=y1))
+
+
 def read_pdf(data: bytes, block: Geometry) -> PdfText:
     """The text of the PDF inside the text block `block` (header/footer left out)."""
     import pdfplumber
@@ -115,7 +124,7 @@ def read_pdf(data: bytes, block: Geometry) -> PdfText:
     lefts: list[float] = []
     rights: list[float] = []
     tops: list[float] = []
-    bottoms: list[float] = []
+    bottoms: dict[int, float] = {}  # the lowest text of each page but the last
     overflowing: list[str] = []
     try:
         pdf = pdfplumber.open(io.BytesIO(data))
@@ -141,10 +150,14 @@ def read_pdf(data: bytes, block: Geometry) -> PdfText:
                 rights.append(width - char["x1"])
                 tops.append(char["top"])
                 if number < len(pdf.pages):  # the last page may end anywhere
-                    bottoms.append(height - char["bottom"])
+                    low = height - char["bottom"]
+                    bottoms[number] = min(bottoms.get(number, low), low)
+            if _opens_on_picture(page, y0, y1):
+                # A figure too tall for the rest of the page before moved on whole.
+                bottoms.pop(number - 1, None)
     measured = {"left": min(lefts), "right": min(rights), "top": min(tops)} if lefts else {}
     if bottoms:
-        measured["bottom"] = min(bottoms)
+        measured["bottom"] = min(bottoms.values())
     return PdfText("".join(chars), pages, line_tops, size, measured, overflowing)
 
 

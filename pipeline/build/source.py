@@ -162,6 +162,7 @@ def _read(source: str, plan: BuildPlan) -> tuple[Document, Brief, list[str], lis
         plan.input_format,
         plan.fetcher,
         lead_image=plan.theme.layout.images.lead,
+        figures=plan.theme.layout.images.figures,
         limits=limits,
     )
     document = check_document(document, limits)

@@ -210,7 +210,10 @@ class Images(_Section):
     """Pictures taken from web pages (see docs/inputs.md)."""
 
     lead: bool = Field(True, description="show a web page's lead image after the title block")
-    max_height: Length = Field("60mm", description="tallest the lead image is drawn")
+    figures: bool = Field(
+        False, description="show the figures of a web page's body in place, with their captions"
+    )
+    max_height: Length = Field("60mm", description="tallest the lead image or a figure is drawn")
 
 
 class Layout(_Section):
@@ -259,7 +262,7 @@ class Layout(_Section):
         description="a .css file (relative to config.yaml) applied after the theme's "
         "stylesheet, for small PDF tweaks; the DOCX does not read CSS",
     )
-    images: Images = Field(Images(), description="a web page's lead image: lead, max_height")
+    images: Images = Field(Images(), description="a web page's pictures: lead, figures, max_height")
 
     def margins_pt(self) -> tuple[float, float, float, float]:
         """The margins both renderers draw, in points (top, right, bottom, left):

@@ -27,7 +27,10 @@ class Fetch(_Section):
         False,
         description="allow private, loopback, link-local and multicast addresses (a local server)",
     )
-    images: bool = Field(False, description="for a saved page on disk, fetch its remote lead image")
+    images: bool = Field(
+        False,
+        description="for a saved page on disk, fetch its remote pictures (lead image, figures)",
+    )
     max_items: int = Field(20, ge=1, le=1000, description="most items read from one feed")
     cache_dir: str | None = Field(
         None,

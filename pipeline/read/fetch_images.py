@@ -16,6 +16,7 @@ renderers is checked bytes, never the server's file.
 from __future__ import annotations
 
 import base64
+import copy
 import dataclasses
 import io
 import re
@@ -29,7 +30,7 @@ from pipeline.read.fetch import IMAGE_TYPES, Fetcher, is_url
 from pipeline.read.images import MAX_IMAGE_BYTES, MAX_PIXELS
 
 if TYPE_CHECKING:
-    from pipeline.brief import Figure, ImageType
+    from pipeline.brief import Figure, Image, ImageType
     from pipeline.read.model import Document
 
 _CREDIT_CLASS = re.compile(r"credit|copyright|source|byline|author", re.IGNORECASE)
@@ -54,13 +55,20 @@ def _text(element: Any) -> str:
     return " ".join("".join(element.itertext()).split())
 
 
-def _figure_ref(figure: Any) -> ImageRef | None:
+def figure_ref(figure: Any, space: str = "") -> ImageRef | None:
+    """The picture of a `<figure>` with its alt text, caption and credit
+    (`space`: the reader's stand-in for a space, turned back into one)."""
     image = next(iter(figure.iter("img")), None)
     if image is None or not (image.get("src") or "").strip():
         return None
     caption_element = next(iter(figure.iter("figcaption")), None)
     caption = credit = None
     if caption_element is not None:
+        caption_element = copy.deepcopy(caption_element)  # the page's tree stays whole
+        if space:
+            for element in caption_element.iter():
+                element.text = element.text and element.text.replace(space, " ")
+                element.tail = element.tail and element.tail.replace(space, " ")
         marked = [e for e in caption_element.iter() if _CREDIT_CLASS.search(e.get("class") or "")]
         if marked:
             credit = _text(marked[0]) or None
@@ -95,7 +103,7 @@ def lead_image_ref(html: str) -> ImageRef | None:
         if key and key not in meta:
             meta[key] = " ".join((element.get("content") or "").split())
     scope = next((e for tag in ("article", "main") for e in tree.iter(tag)), tree)
-    figures = [ref for figure in scope.iter("figure") if (ref := _figure_ref(figure))]
+    figures = [ref for figure in scope.iter("figure") if (ref := figure_ref(figure))]
     declared = meta.get("og:image") or meta.get("og:image:url") or meta.get("twitter:image")
     if declared:
         name = PurePosixPath(urlsplit(declared).path).name
@@ -132,55 +140,81 @@ def reencode(data: bytes) -> tuple[ImageType, bytes, int, int] | None:
     return ("image/jpeg" if photo else "image/png"), out.getvalue(), width, height
 
 
-def load_lead_image(
-    document: Document, fetcher: Fetcher | None, warnings: list[str]
-) -> Figure | None:
-    """The document's lead image, read under the rules above, or None (with a
-    warning when there was one but it could not be used)."""
-    from pipeline.brief import Figure, Image
+def read_picture(
+    src: str, document: Document, fetcher: Fetcher | None, name: str
+) -> Image | str | None:
+    """The picture at `src` (resolved against the page), read under the rules
+    above and checked: an `Image` (alt text empty), or why it cannot be used,
+    or None when it is not to be read at all (a remote picture of a saved page
+    without `fetch.images`)."""
+    from pipeline.brief import Image
 
-    ref = document.meta.get("lead_image")
-    if not isinstance(ref, ImageRef):
-        return None
     base = document.meta.get("source_url")
     fetcher = fetcher or Fetcher()
-    target = urljoin(str(base), ref.src) if base else ref.src
-    label = target[:120]
+    target = urljoin(str(base), src) if base else src
     if is_url(target):
         if not base and not fetcher.settings.images:
             return None  # a saved page on disk: no network unless fetch.images
         try:
             data = fetcher.get(target, IMAGE_TYPES, MAX_IMAGE_BYTES).data
         except SourceError as error:
-            warnings.append(f"lead image {label} left out: {error.message}")
-            return None
+            return error.message
     elif not base and document.path != "-" and not urlsplit(target).scheme:
         folder = Path(document.path).resolve().parent
         path = (folder / unquote(urlsplit(target).path)).resolve()
         if not path.is_relative_to(folder) or not path.is_file():
-            warnings.append(f"lead image {label} left out: not a file in the page's folder")
-            return None
+            return "not a file in the page's folder"
         if path.stat().st_size > MAX_IMAGE_BYTES:
-            warnings.append(f"lead image {label} left out: larger than {MAX_IMAGE_BYTES:,} bytes")
-            return None
+            return f"larger than {MAX_IMAGE_BYTES:,} bytes"
         data = path.read_bytes()
     else:
         return None
     checked = reencode(data)
     if checked is None:
-        warnings.append(
-            f"lead image {label} left out: not a PNG, JPEG, GIF or WebP image within "
-            f"{MAX_PIXELS:,} pixels"
-        )
-        return None
+        return f"not a PNG, JPEG, GIF or WebP image within {MAX_PIXELS:,} pixels"
     media_type, encoded, width, height = checked
-    name = PurePosixPath(urlsplit(target).path).name or "lead-image"
-    image = Image(
-        name=name[:100],
+    file_name = PurePosixPath(urlsplit(target).path).name or name
+    return Image(
+        name=file_name[:100],
         media_type=media_type,
         data=base64.b64encode(encoded).decode("ascii"),
         width=width,
         height=height,
-        alt=ref.alt or ref.caption or "",
     )
-    return Figure(image=image, caption=ref.caption, credit=ref.credit)
+
+
+def resolved(src: str, document: Document) -> str:
+    """A picture's address resolved against the page's (its own for a saved page)."""
+    base = document.meta.get("source_url")
+    return urljoin(str(base), src) if base else src
+
+
+def load_lead_image(
+    document: Document, fetcher: Fetcher | None, warnings: list[str]
+) -> Figure | None:
+    """The document's lead image, read under the rules above, or None (with a
+    warning when there was one but it could not be used)."""
+    from pipeline.brief import Figure
+
+    ref = document.meta.get("lead_image")
+    if not isinstance(ref, ImageRef):
+        return None
+    picture = read_picture(ref.src, document, fetcher, "lead-image")
+    if isinstance(picture, str):
+        warnings.append(f"lead image {resolved(ref.src, document)[:120]} left out: {picture}")
+        return None
+    if picture is None:
+        return None
+    # The picture the page chose to stand for the article: without alt text or
+    # caption, the headline describes it (a tagged PDF needs a description).
+    alt = ref.alt or ref.caption or _headline(document)
+    return Figure(
+        image=picture.model_copy(update={"alt": alt}), caption=ref.caption, credit=ref.credit
+    )
+
+
+def _headline(document: Document) -> str:
+    title = document.meta.get("title")
+    if isinstance(title, str) and title.strip():
+        return title.strip()
+    return next((block.text for block in document.blocks if block.kind == "heading"), "")

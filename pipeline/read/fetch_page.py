@@ -38,23 +38,33 @@ def read_article(
     fetcher: Fetcher | None = None,
     lead_image: bool = False,
     limits: Limits | None = None,
+    figures: bool = False,
 ) -> Document:
     """Any source: an http(s) URL fetched with `fetcher` (default settings when
     None), else a file or "-" read by ingest.read_source. `lead_image`: also
-    read the page's lead image (fetch_images.py) into meta["lead_figure"].
-    With `limits`, the text is checked before it is parsed (read/limits.py)."""
+    read the page's lead image (fetch_images.py) into meta["lead_figure"];
+    `figures`: also read the figures of a page's body into figure blocks in
+    their places (figures.py). With `limits`, the text is checked before it is
+    parsed (read/limits.py)."""
     if is_url(source):
         document = read_url(source, fetcher or Fetcher(), max_bytes, input_format, limits)
     else:
         document = read_source(source, max_bytes, input_format, limits)
-    if not lead_image or "lead_image" not in document.meta:
+    lead = document.meta.get("lead_image") if lead_image else None
+    if lead is None and not (figures and "figures" in document.meta):
         return document
-    from pipeline.read.fetch_images import load_lead_image
-
     warnings = list(document.warnings)
-    figure = load_lead_image(document, fetcher, warnings)
-    meta = {**document.meta, "lead_figure": figure} if figure else document.meta
-    return dataclasses.replace(document, meta=meta, warnings=tuple(warnings))
+    if lead is not None:
+        from pipeline.read.fetch_images import load_lead_image
+
+        figure = load_lead_image(document, fetcher, warnings)
+        meta = {**document.meta, "lead_figure": figure} if figure else document.meta
+        document = dataclasses.replace(document, meta=meta)
+    if figures and "figures" in document.meta:
+        from pipeline.read.figures import with_figures
+
+        document = with_figures(document, fetcher, warnings, lead)
+    return dataclasses.replace(document, warnings=tuple(warnings))
 
 
 def read_url(

@@ -205,6 +205,7 @@ def extract_article(
     from lxml.html import tostring
 
     from pipeline.read.fetch_images import lead_image_ref
+    from pipeline.read.figures import place_figures
     from pipeline.read.htmlblocks import (
         SPACE_CANDIDATES,
         page_links,
@@ -254,6 +255,9 @@ def extract_article(
     text = words("\n".join(block.text for block in blocks))
     if lead and words(lead) not in text:
         meta["subtitle"] = lead.replace(space, " ")
+    placed = place_figures(tree, blocks, space)
+    if placed:
+        meta["figures"] = placed  # read and put in by figures.with_figures, when asked
     notes = footnotes(tree, text)
     if notes:
         meta["notes"] = tuple(

@@ -12,9 +12,11 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
 if TYPE_CHECKING:
-    from pipeline.brief import Image, Run
+    from pipeline.brief import FigureBlock, Image, Run
 
-BlockKind = Literal["heading", "paragraph", "list_item", "quote", "image", "page_break", "table"]
+BlockKind = Literal[
+    "heading", "paragraph", "list_item", "quote", "image", "figure", "page_break", "table"
+]
 
 
 @dataclass(frozen=True)
@@ -25,6 +27,7 @@ class RawBlock:
     level: int = 1  # heading level, or list nesting
     ordered: bool = False  # list items
     image: Image | None = None  # image blocks (runs hold the alt text)
+    figure: FigureBlock | None = None  # a page's body figure (runs hold its caption line)
     table_cells: int = 0  # a table: the number of its cells, for limits
     cells: tuple[tuple[str, ...], ...] = ()  # a table: its rows of cell texts
     header_rows: int = 0  # a table: how many of its first rows are headings

@@ -19,6 +19,7 @@ from collections.abc import Iterable, Sequence
 from pipeline.brief import (
     Block,
     Brief,
+    FigureBlock,
     Image,
     Labels,
     ListBlock,
@@ -125,6 +126,8 @@ def _group(blocks: Sequence[RawBlock]) -> list[Block]:
             out.append(Quote(runs=raw.runs))
         elif raw.kind == "image" and raw.image is not None:
             out.append(raw.image)
+        elif raw.kind == "figure" and raw.figure is not None:
+            out.append(raw.figure)
         elif raw.kind == "page_break":
             out.append(PageBreak())
         elif raw.kind == "table":
@@ -222,6 +225,11 @@ def _typeset_block(block: Block, language: Language) -> Block:
         return block
     if isinstance(block, Image):
         return block.model_copy(update={"alt": typeset(block.alt, language.typography)})
+    if isinstance(block, FigureBlock):
+        shown = {"caption": block.caption, "credit": block.credit}
+        return block.model_copy(
+            update={key: typeset(text, language.typography) for key, text in shown.items() if text}
+        )
     if isinstance(block, Table):
         rows = tuple(tuple(typeset(c, language.typography) for c in row) for row in block.rows)
         return block.model_copy(update={"rows": rows})

@@ -143,3 +143,21 @@ def test_images_lead_false_fetches_nothing(server: WebServer, project: Path) -> 
     assert code == 0, err
     assert "/img/harbour.png" not in server.paths()
     assert briefs(project)[0].lead_image is None
+
+
+def test_a_lead_image_without_alt_or_caption_is_described_by_the_headline(
+    server: WebServer, project: Path
+) -> None:
+    # og:image rarely comes with og:image:alt; a tagged PDF (PDF/UA) needs a description.
+    server.routes["/story"] = html(
+        page(head='<meta property="og:image" content="/img/pier.png">', figure="")
+    )
+    server.routes["/img/pier.png"] = Response(200, {"Content-Type": "image/png"}, png())
+    result = run_cli(
+        "build", server.url("/story"), "-c", str(project / "config.yaml"),
+        "-o", str(project / "out"), "-f", "pdf,json",
+    )  # fmt: skip
+    assert result.code == 0, result.err
+    figure = briefs(project)[0].lead_image
+    assert figure is not None and figure.caption is None
+    assert figure.image.alt == "Harbour reopens"

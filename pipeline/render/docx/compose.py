@@ -25,6 +25,8 @@ from docx.text.paragraph import Paragraph as DocxParagraph
 from pipeline.brief import (
     Block,
     Brief,
+    Figure,
+    FigureBlock,
     Image,
     ListBlock,
     PageBreak,
@@ -47,6 +49,7 @@ from pipeline.render.docx.styles import (
     BOX_INDENT_PT,
     BOX_PAD_PT,
     box_top_rule,
+    caption_style,
     define_styles,
     has_style,
     paragraph_style,
@@ -101,9 +104,11 @@ def _add_blocks(
     doc: Document,
     style: str | None = None,
     notes: bool = False,
+    theme: Theme | None = None,
 ) -> None:
     """The blocks in `container`; `notes`: they are the notes section's, each
-    item bookmarked as the target of its markers' links."""
+    item bookmarked as the target of its markers' links; `theme` lays out the
+    page's figures (the column, images.max_height, the caption style)."""
     for block in blocks:
         if isinstance(block, ListBlock):
             list_style = "List Number" if block.ordered else "List Bullet"
@@ -127,6 +132,8 @@ def _add_blocks(
                 paragraph.alignment = WD_ALIGN_PARAGRAPH.LEFT
         elif isinstance(block, Image):
             _add_image(container, block, doc)
+        elif isinstance(block, FigureBlock):
+            _add_figure(container, block, doc, theme)
         elif isinstance(block, TableBlock):
             _add_table(container, block, doc)
         elif isinstance(block, PageBreak) and container is doc:
@@ -168,23 +175,54 @@ def _add_image(container: Container, image: Image, doc: Document) -> None:
         container.add_paragraph(image.alt, style="Brief Meta")
 
 
+def _picture(
+    container: Container, figure: Figure | FigureBlock, widest: int, tallest: int | None
+) -> DocxParagraph:
+    """A figure's picture, centred, within `widest` and `tallest` (EMU), with
+    its description as the picture's alt text; the paragraph holding it."""
+    image = figure.image
+    width = min(int(image.width * 914400 / 96), widest)
+    if tallest is not None:
+        width = min(width, tallest * image.width // image.height)
+    paragraph = container.add_paragraph()
+    paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    run = paragraph.add_run()
+    run.add_picture(io.BytesIO(base64.b64decode(image.data)), width=Emu(width))
+    ooxml.describe_pictures(run, image.name, image.alt or figure.caption or "")
+    return paragraph
+
+
+def _add_figure(
+    container: Container, figure: FigureBlock, doc: Document, theme: Theme | None
+) -> None:
+    """A figure of the page's body in place: within the column (one of two in
+    a two-column layout) and images.max_height, kept on the page of its
+    caption (Word's Caption style, looking like the meta line)."""
+    section = doc.sections[-1]
+    widest = int(section.page_width or 0) - int(section.left_margin or 0)
+    widest -= int(section.right_margin or 0)
+    tallest = None
+    if theme is not None:
+        if theme.layout.columns == 2:
+            widest = (widest - int(Pt(COLUMN_GAP_PT))) // 2
+        tallest = int(Pt(points(theme.layout.images.max_height)))
+    paragraph = _picture(container, figure, widest, tallest)
+    if figure.text:
+        paragraph.paragraph_format.keep_with_next = True
+        reference = theme is not None and theme.reference_docx is not None
+        container.add_paragraph(figure.text, style=caption_style(doc, reference).name)
+
+
 def lead_image(doc: Document, brief: Brief, layout: Layout) -> None:
     """The lead image after the title block: within the column and images.max_height,
     its description as the picture's alt text, its caption and credit below."""
     figure = brief.lead_image
     if figure is None or not layout.images.lead:
         return
-    image = figure.image
     section = doc.sections[-1]
     column = int(section.page_width or 0) - int(section.left_margin or 0)
     column -= int(section.right_margin or 0)
-    tallest = int(Pt(points(layout.images.max_height)))
-    width = min(int(image.width * 914400 / 96), column, tallest * image.width // image.height)
-    paragraph = doc.add_paragraph()
-    paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    run = paragraph.add_run()
-    run.add_picture(io.BytesIO(base64.b64decode(image.data)), width=Emu(width))
-    ooxml.describe_pictures(run, image.name, image.alt or figure.caption or "")
+    _picture(doc, figure, column, int(Pt(points(layout.images.max_height))))
     caption = " ".join(part for part in (figure.caption, figure.credit) if part)
     if caption:
         doc.add_paragraph(caption, style="Brief Meta")
@@ -493,7 +531,7 @@ def _sections(doc: Document, brief: Brief, theme: Theme, level: int, split: Spli
             ooxml.set_border(heading, "left", layout.colors.accent, 24, 6)
         elif section.kind == "conclusion":
             ooxml.set_border(heading, "top", layout.colors.accent, 6, 8)
-        _add_blocks(doc, section.blocks, doc, notes=section.kind == "notes")
+        _add_blocks(doc, section.blocks, doc, notes=section.kind == "notes", theme=theme)
         if section.pros or section.cons:
             if layout.columns == 2:
                 _stacked_pros_cons(doc, brief, section, layout, split.pros_cons[index])
@@ -539,7 +577,7 @@ def add_part(doc: Document, brief: Brief, theme: Theme, name: str, level: int = 
         _add_blocks(doc, brief.lede, doc, style="Box Text")
         _end_box(doc, len(doc.paragraphs) - before, split.lede)
     elif name == "intro" and brief.intro:
-        _add_blocks(doc, brief.intro, doc)
+        _add_blocks(doc, brief.intro, doc, theme=theme)
     elif name == "sections":
         _sections(doc, brief, theme, level, split)
     elif name == "entities" and brief.entities:

@@ -81,6 +81,25 @@ def set_by_user(model: BaseModel, dotted: str) -> bool:
     return True
 
 
+def caption_style(doc: Document, reference: bool = False) -> ParagraphStyle:
+    """Word's Caption style, for the caption of a page's figure, looking like
+    the meta line (Brief Meta). Set up when the first figure needs it, so a
+    document without figures keeps its bytes; a `reference` document's own
+    Caption style is kept."""
+    known = "Caption" in [style.name for style in doc.styles]
+    style = paragraph_style(doc, "Caption")
+    if reference and known:
+        return style
+    if style.base_style is None or style.base_style.name != "Brief Meta":
+        style.base_style = paragraph_style(doc, "Brief Meta")
+        style.font.bold = None
+        style.font.size = None
+        style.font.color.rgb = None
+        style.paragraph_format.space_after = None
+        style.paragraph_format.keep_with_next = False
+    return style
+
+
 def define_styles(
     doc: Document,
     layout: Layout,

@@ -1,0 +1,126 @@
+"""Where a saved page's body figures go (read/figures.py): between the
+paragraphs they stand between on the page, never before the article's first
+text, never from a sidebar, a header or a sentence; a caption the page
+prints again as a paragraph is shown once. Read from files next to the page
+(no network); with figures off the blocks are those of the plain reader."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from pathlib import Path
+
+import pytest
+from PIL import Image as PILImage
+
+from pipeline.build.fidelity import unfaithful
+from pipeline.build.plan import BriefSettings
+from pipeline.build.source import make_brief
+from pipeline.config.model import parse_config
+from pipeline.read import html as read_html
+from pipeline.read.fetch_page import read_article
+from pipeline.read.figures import MAX_FIGURES
+from pipeline.read.ingest import read_source
+from pipeline.read.model import Document
+
+pytestmark = pytest.mark.skipif(not read_html.available(), reason="[html] extra not installed")
+
+TEXT = [
+    f"Paragraph {word} of the report on the river survey, which counted the fish, "
+    f"measured the water and mapped the banks over the {word} season of the year."
+    for word in ("one", "two", "three", "four", "five")
+]
+
+
+def picture(folder: Path, name: str, size: tuple[int, int] = (120, 80)) -> str:
+    out = io.BytesIO()
+    PILImage.new("RGB", size, (20, 120, 200)).save(out, format="PNG")
+    (folder / name).write_bytes(out.getvalue())
+    return name
+
+
+def figure(src: str, caption: str) -> str:
+    return f'<figure><img src="{src}" alt=""><figcaption>{caption}</figcaption></figure>'
+
+
+def page(folder: Path, article: str, after: str = "") -> str:
+    path = folder / "page.html"
+    path.write_text(
+        "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'></head><body>"
+        f"<article><h1>River survey</h1>{article}</article>{after}</body></html>",
+        encoding="utf-8",
+    )
+    return str(path)
+
+
+def read(path: str) -> Document:
+    return read_article(path, 10_000_000, lead_image=False, figures=True)
+
+
+def shown(document: Document) -> list[str]:
+    return [
+        f"[{b.figure.image.name}]" if b.figure is not None else " ".join(b.text.split()[:2])
+        for b in document.blocks
+        if b.kind != "heading"
+    ]
+
+
+def test_figures_stand_between_their_paragraphs(tmp_path: Path) -> None:
+    for name in ("hero.png", "a.png", "b.png", "c.png", "icon.png", "side.png"):
+        picture(tmp_path, name)
+    p = [f"<p>{text}</p>" for text in TEXT]
+    path = page(
+        tmp_path,
+        figure("hero.png", "The river at dawn.")
+        + p[0]
+        + p[1]
+        + figure("a.png", "The fish were counted in the spring.")
+        + "<p>The fish were counted in the spring.</p>"  # the caption, printed again
+        + p[2]
+        + '<p><img src="b.png" alt="A map"><img src="c.png" alt="A chart"></p>'
+        + p[3]
+        + f'<p>{TEXT[4]} <img src="icon.png" alt="icon"></p>',  # inside a sentence
+        after="<aside>" + figure("side.png", "Another survey") + "</aside>",
+    )
+    document = read(path)
+    assert shown(document) == [
+        "Paragraph one",
+        "[hero.png]",  # a figure never opens the article: after its first paragraph
+        "Paragraph two",
+        "[a.png]",  # its caption once, as the figure's
+        "Paragraph three",
+        "[b.png]",
+        "[c.png]",
+        "Paragraph four",
+        "Paragraph five",
+    ]
+    assert document.warnings == ()
+    config = parse_config(
+        {"key_points": {"enabled": False}, "layout": {"images": {"figures": True}}}
+    )
+    brief = make_brief(document, BriefSettings.of(config), dt.date(2026, 1, 1), [])
+    assert unfaithful(document, brief) == []  # every caption once, in order
+    (counted,) = [b for b in brief.intro if getattr(b, "src", "") == "a.png"]
+    assert counted.text == "The fish were counted in the spring."  # type: ignore[union-attr]
+
+
+def test_figures_off_leaves_the_blocks_as_the_reader_found_them(tmp_path: Path) -> None:
+    picture(tmp_path, "a.png")
+    path = page(tmp_path, f"<p>{TEXT[0]}</p>" + figure("a.png", "A caption.") + f"<p>{TEXT[1]}</p>")
+    plain = read_source(path)
+    off = read_article(path, 10_000_000, lead_image=False, figures=False)
+    assert off.blocks == plain.blocks
+    assert all(block.kind != "figure" for block in off.blocks)
+    assert [b.kind for b in read(path).blocks] == ["heading", "paragraph", "figure", "paragraph"]
+
+
+def test_a_gallery_is_cut_and_remote_pictures_of_a_saved_page_stay_offline(
+    tmp_path: Path,
+) -> None:
+    gallery = "".join(figure(f"http://127.0.0.1:9/{n}.png", f"Picture {n}.") for n in range(20))
+    path = page(tmp_path, f"<p>{TEXT[0]}</p>{gallery}<p>{TEXT[1]}</p>")
+    placed = read_source(path).meta["figures"]
+    assert len(placed) == MAX_FIGURES
+    document = read(path)  # fetch.images is off: nothing is fetched, nothing to warn about
+    assert [b.kind for b in document.blocks] == ["heading", "paragraph", "paragraph"]
+    assert document.warnings == ()
