@@ -134,9 +134,8 @@ def test_the_docx_as_libreoffice_renders_it_breaks_well(
         figures = measure(pdf.read_bytes(), MARGIN, MARGIN)
         where = f"{theme} DOCX ({name})"
         if name == "example":
-            # The note fits 2 pages in LibreOffice too; the dossier's DOCX
-            # still runs onto a third page (its sources).
-            assert figures.count <= (2 if theme == "note" else 3), figures.summary()
+            # The example fits 2 pages in LibreOffice too, in both themes.
+            assert figures.count == 2, figures.summary()
         for box in _boxes(built.brief):
             assert figures.pages_holding(box), f"{where}: a box is split: {box[:60]!r}"
         assert max(figures.hyphen_runs(), default=0) <= 2, f"{where}: {figures.summary()}"

@@ -16,7 +16,7 @@ from typing import IO
 from docx.document import Document
 from docx.enum.section import WD_ORIENT, WD_SECTION
 from docx.enum.table import WD_TABLE_ALIGNMENT
-from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_TAB_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING, WD_TAB_ALIGNMENT
 from docx.section import _Footer, _Header
 from docx.shared import Emu, Pt
 from docx.table import Table, _Cell
@@ -64,6 +64,7 @@ BOX_GAP_PT = 5 * 72 / 25.4  # below a box: the CSS margin of 5mm
 GUTTER_PT = 3 * 72 / 25.4  # between the pros and cons cells: the CSS border-spacing, 3mm
 BULLET_INDENT_PT = 4 * 72 / 25.4  # a key point's bullet column: the CSS 4mm
 HEADER_GAP_PT = 4 * 72 / 25.4  # between the header (footer) and the text block: the CSS 4mm
+SOURCE_INDENT_PT = 3 * 72 / 25.4  # a source's text right of its bullet: the CSS 3mm
 QUESTION_BAR_PT = 9  # a question heading's text, right of its 3 pt bar and 6 pt gap
 TOC_FIELD = 'TOC \\o "1-1" \\h \\z \\u'
 
@@ -543,14 +544,25 @@ def _sources(doc: Document, brief: Brief, layout: Layout, level: int) -> None:
     # A real heading (navigation pane, PDF outline parity) drawn as the
     # theme's small-capitals label, below a hairline.
     heading = doc.add_paragraph(style=f"Heading {level}")
-    heading.paragraph_format.space_before = Pt(12)
+    # As in the CSS: 5 mm above the hairline, 2 mm below it, an 8 pt line, 1 mm under it.
+    heading.paragraph_format.space_before = Pt(14)
     heading.paragraph_format.space_after = Pt(3)
+    heading.paragraph_format.line_spacing = Pt(8 * 1.35)
+    heading.paragraph_format.line_spacing_rule = WD_LINE_SPACING.EXACTLY
+    # The label as the box labels are (accent, letter-spaced), under the
+    # hairline only: no heading rule of the theme.
+    ooxml.nil_borders(heading)
     ooxml.set_border(heading, "top", layout.colors.muted, 4, 6)
     label_run = heading.add_run(brief.labels.sources)
     label_run.font.size = Pt(8)
     label_run.font.all_caps = True
+    label_run.font.color.rgb = rgb(layout.colors.accent)
+    ooxml.set_letter_spacing(label_run, 8 * 0.08)
     for source in brief.sources:
         paragraph = doc.add_paragraph(style="Brief Source")
+        # The bullet at the margin, the text 3 mm in, as in the CSS.
+        paragraph.paragraph_format.left_indent = Pt(SOURCE_INDENT_PT)
+        paragraph.paragraph_format.first_line_indent = Pt(-SOURCE_INDENT_PT)
         _add_runs(paragraph, (Run(text=source.name, href=source.url),), doc)
 
 

@@ -399,9 +399,9 @@ def suppress_hyphenation(target: Formattable) -> None:
     get_or_add(_ppr(target), "w:suppressAutoHyphens")
 
 
-def set_letter_spacing(style: BaseStyle, points: float) -> None:
+def set_letter_spacing(target: BaseStyle | Run, points: float) -> None:
     """Extra space between letters (the CSS letter-spacing), in points."""
-    rpr = style.element.get_or_add_rPr()
+    rpr = target._r.get_or_add_rPr() if isinstance(target, Run) else target.element.get_or_add_rPr()
     get_or_add(rpr, "w:spacing").set(qn("w:val"), str(round(points * 20)))
 
 

@@ -26,7 +26,8 @@ from pipeline.understand.scripts import COMPLEX, language_script
 
 BOX_INDENT_PT = 10  # text inside a shaded box, from its left rule
 BOX_PAD_PT = 6  # above a box's label, inside the shading: the CSS padding of 2.5mm
-BAND_PADDING_PT = 11  # inside the dossier's title band: the CSS padding of ~4mm
+BAND_PADDING_PT = 17  # inside the dossier's title band, at the sides: the CSS padding of 6mm
+BAND_TOP_PT, BAND_BOTTOM_PT = 11, 10  # above and below: the CSS's 4mm and 3.5mm
 WHITE = RGBColor(0xFF, 0xFF, 0xFF)
 LANGUAGE_TAGS = {"fr": "fr-FR", "en": "en-GB"}
 
@@ -238,6 +239,9 @@ def define_styles(
     if look.title_band:
         for style in (organisation, title, subtitle, meta, meta_rule):
             _band(style, colors.accent)
+        # The CSS's gaps inside the band: 3 mm under the title, 2 mm under the subtitle.
+        title.paragraph_format.space_after = Pt(8.5)
+        subtitle.paragraph_format.space_after = Pt(5.7)
         meta_rule.paragraph_format.space_after = Pt(14)
     else:
         ooxml.set_border(meta_rule, "bottom", colors.accent, 12, 8)
@@ -295,7 +299,10 @@ def define_styles(
     source = paragraph_style(doc, "Brief Source")
     source.base_style = paragraph_style(doc, "List Bullet")
     _font(source, family("heading"), 8, color("text"))
-    source.paragraph_format.space_after = Pt(1)
+    source.paragraph_format.space_after = Pt(0)
+    # The CSS's line-height 1.35 of 8 pt, not the body's 14 pt lines.
+    source.paragraph_format.line_spacing = Pt(8 * 1.35)
+    source.paragraph_format.line_spacing_rule = WD_LINE_SPACING.EXACTLY
     source.paragraph_format.keep_with_next = True  # the short list stays whole
     source.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.LEFT
     # Narrow cells (pros/cons): ragged-right, a half point smaller.
@@ -377,7 +384,7 @@ def _band(style: ParagraphStyle, color: str) -> None:
     style.paragraph_format.left_indent = Pt(BAND_PADDING_PT)
     style.paragraph_format.right_indent = Pt(BAND_PADDING_PT)
     style.paragraph_format.space_after = Pt(0)
-    ooxml.set_border(style, "top", color, 4, 6)
+    ooxml.set_border(style, "top", color, 4, BAND_TOP_PT)
     ooxml.set_border(style, "left", color, 4, BAND_PADDING_PT)
-    ooxml.set_border(style, "bottom", color, 4, 6)
+    ooxml.set_border(style, "bottom", color, 4, BAND_BOTTOM_PT)
     ooxml.set_border(style, "right", color, 4, BAND_PADDING_PT)
