@@ -31,6 +31,7 @@ from pipeline.build.parity import (
 from pipeline.cli import main
 from pipeline.config.model import Config, load_config, points
 
+from .conftest import normalise
 from .libreoffice import convert_to_pdf, needs_libreoffice
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -381,11 +382,98 @@ def test_cover_toc_and_logo(built: dict[str, Built]) -> None:
     assert len(doc.sections) >= 2  # cover, then the body
     body_xml = doc.element.body.xml
     assert "TOC \\o" in body_xml and 'w:dirty="true"' in body_xml
-    toc_entries = [p.text for p in doc.paragraphs if p.style.name == "TOC 1"]
+    toc_entries = [p.text.split("\t")[0] for p in doc.paragraphs if p.style.name == "TOC 1"]
     assert toc_entries == [f"{i}. {s.heading}" for i, s in enumerate(case.brief.sections, 1)]
     assert doc.settings.element.find(qn("w:updateFields")) is not None
     described = [el.get("descr") for el in doc.element.body.iter(qn("wp:docPr"))]
     assert described == ["Logo de la cellule"]
+
+
+def _pdf_heading_pages(pdf: bytes) -> dict[str, int]:
+    """The page of each bookmark of the PDF's outline, by its title."""
+    reader = PdfReader(io.BytesIO(pdf))
+    pages: dict[str, int] = {}
+
+    def walk(items: list[object]) -> None:
+        for item in items:
+            if isinstance(item, list):
+                walk(item)
+            else:
+                pages.setdefault(item.title, reader.get_destination_page_number(item) + 1)  # type: ignore[attr-defined]
+
+    walk(reader.outline)
+    return pages
+
+
+def _contents(docx: bytes) -> list[tuple[str, str, str]]:
+    """The DOCX's contents as (entry text, linked bookmark, page shown) from
+    the TOC field's result, each linked bookmark checked to sit on a heading."""
+    doc = Document(io.BytesIO(docx))
+    headings = {
+        start.get(qn("w:name")): p.text
+        for p in doc.paragraphs
+        if p.style.name == "Heading 1"
+        for start in p._p.iter(qn("w:bookmarkStart"))
+    }
+    entries = []
+    for paragraph in doc.paragraphs:
+        if paragraph.style.name != "TOC 1":
+            continue
+        (link,) = paragraph._p.findall(qn("w:hyperlink"))
+        anchor = link.get(qn("w:anchor"))
+        text, _, page = paragraph.text.partition("\t")
+        assert headings[anchor].endswith(text.split(". ", 1)[-1]), (anchor, text)
+        entries.append((text, anchor, page))
+    return entries
+
+
+def test_the_docx_contents_show_the_pdf_page_numbers(built: dict[str, Built]) -> None:
+    """Built with its PDF, the DOCX's contents (the TOC field's result, before
+    Word updates it) show each heading's page in the PDF, linked to the heading."""
+    case = built["cover-toc"]
+    pdf_pages = _pdf_heading_pages(case.pdf)
+    entries = _contents(case.docx)
+    headings = [section.heading for section in case.brief.sections]
+    assert [text for text, _, _ in entries] == [f"{i}. {h}" for i, h in enumerate(headings, 1)]
+    assert [int(page) for _, _, page in entries] == [
+        pdf_pages[f"{i}. {h}"] for i, h in enumerate(headings, 1)
+    ]
+    assert {int(page) for _, _, page in entries} != {1}  # the cover is page 1
+
+
+def test_a_docx_built_alone_lists_its_contents_without_page_numbers(
+    built: dict[str, Built],
+) -> None:
+    from pipeline.render.docx.compose import render_docx
+    from pipeline.render.theme import load_theme
+
+    case = built["cover-toc"]
+    layout = case.config.layout.model_copy(update={"logo": None})  # no project folder here
+    theme = load_theme(case.config.theme, layout)
+    entries = _contents(render_docx(case.brief, theme).data)
+    assert len(entries) == len(case.brief.sections)
+    assert all(page == "" for _, _, page in entries)
+
+
+@needs_libreoffice
+def test_libreoffice_shows_the_contents_with_their_pages(
+    built: dict[str, Built], tmp_path: Path
+) -> None:
+    """LibreOffice draws the pre-filled contents, and on its pages too each
+    heading is where its entry says."""
+    case = built["cover-toc"]
+    docx = tmp_path / "brief.docx"
+    docx.write_bytes(case.docx)
+    with pdfplumber.open(convert_to_pdf(docx, tmp_path)) as pdf:
+        texts = [page.extract_text() or "" for page in pdf.pages]
+    lines = [normalise(line) for line in texts[1].splitlines() if ".." in line]
+    headings = [normalise(f"{i}. {s.heading}") for i, s in enumerate(case.brief.sections, 1)]
+    assert len(lines) == len(headings), texts[1]
+    for line, heading in zip(lines, headings, strict=True):
+        page = int(line.rsplit(".", 1)[-1])
+        assert line.startswith(heading), (line, heading)
+        shown = [n for n, text in enumerate(texts, 1) if heading in normalise(text)]
+        assert shown[-1] == page, (heading, page, shown)
 
 
 def test_ppr_children_in_schema_order(case: Built) -> None:

@@ -84,9 +84,15 @@ def read_docx(data: bytes) -> DocxText:
         raise SourceError(f"not a readable DOCX: {exc}") from None
     paragraphs: list[str] = []
     for element in doc.element.body.iter(qn("w:p")):
-        text = "".join(node.text or "" for node in element.iter(qn("w:t")))
-        if normalise(text):
-            paragraphs.append(text)
+        # A tab in the text parts what the PDF may draw apart (a contents
+        # entry and its page number, with a dotted leader between them).
+        parts = [""]
+        for node in element.iter(qn("w:t"), qn("w:tab")):
+            if node.tag == qn("w:t"):
+                parts[-1] += node.text or ""
+            elif node.getparent().tag == qn("w:r"):
+                parts.append("")
+        paragraphs.extend(part for part in parts if normalise(part))
     first, last = doc.sections[0], doc.sections[-1]
 
     def pt(length: Any) -> float:

@@ -20,7 +20,7 @@ from pipeline.build.plan import BriefSettings, BuildPlan
 from pipeline.config.model import Limits
 from pipeline.errors import PipelineError, RenderError
 from pipeline.render import Artifact
-from pipeline.render.formats import renderer_for
+from pipeline.render.formats import render_format, renderer_for
 
 # The Brief models, the structure stage and the language data are imported
 # where they are used: an up-to-date (no-op) build needs none of them.
@@ -221,17 +221,23 @@ def _render(
     formats: tuple[str, ...],
     preview: bool = False,
     job: PdfJob | None = None,
+    pdf: Artifact | None = None,
 ) -> list[Artifact]:
+    """Each format; the PDF first, as the DOCX's contents take its page
+    numbers (render_format), unless `pdf` was typeset elsewhere already."""
     artifacts = []
-    for fmt in formats:
+    for fmt in sorted(formats, key=lambda fmt: fmt != "pdf"):
         if fmt == "pdf" and job is not None:  # the templates were filled already
             from pipeline.render.typeset import typeset
 
             artifact = typeset(job)
         else:
-            artifact = renderer_for(fmt)(brief, theme)
+            artifact = render_format(fmt, brief, theme, pdf)
         verify(fmt, artifact.data)
+        if fmt == "pdf":
+            pdf = artifact
         artifacts.append(artifact)
+    artifacts.sort(key=lambda artifact: formats.index(artifact.format))
     if preview:
         from pipeline.render.preview import render_preview
 
@@ -278,16 +284,31 @@ def _render_all(prepared: Prepared, plan: BuildPlan, server: RenderServer | None
     )
     others = tuple(fmt for fmt in formats if fmt != "pdf")
     _warm_up_jobs(others)  # python-docx imported once here, not in every forked child
+    # A DOCX with contents waits for the PDF, whose page numbers it shows.
+    typeset_first: list[Artifact] | None = None
+    if "docx" in others and theme.layout.toc:
+        typeset_first = pending.result()
     try:
         local = (
-            run_isolated(_render, brief, theme, others, False, timeout=timeout, memory_mb=memory_mb)
+            run_isolated(
+                _render,
+                brief,
+                theme,
+                others,
+                False,
+                None,
+                typeset_first[0] if typeset_first else None,
+                timeout=timeout,
+                memory_mb=memory_mb,
+            )
             if others
             else []
         )
     except BaseException:
-        pending.abandon()  # the server answers this job before any other
+        if typeset_first is None:
+            pending.abandon()  # the server answers this job before any other
         raise
-    served = pending.result()
+    served = pending.result() if typeset_first is None else typeset_first
     for artifact in served:
         verify(artifact.format, artifact.data)
     order = {fmt: index for index, fmt in enumerate((*formats, "png"))}

@@ -23,6 +23,8 @@ class Artifact:
     data: bytes
     warnings: tuple[str, ...] = field(default=())
     pages: int | None = None  # page count, for paged formats (PDF)
+    # The page (1-based) of each anchor (HTML id) of a PDF, for the DOCX's contents.
+    anchor_pages: dict[str, int] = field(default_factory=dict)
 
     @property
     def media_type(self) -> str:

@@ -33,3 +33,17 @@ def renderer_for(fmt: str) -> Renderer:
 
         return render_json
     raise ValueError(f"no renderer for the format {fmt!r}")
+
+
+def render_format(fmt: str, brief: Brief, theme: Theme, pdf: Artifact | None = None) -> Artifact:
+    """The artifact of `fmt`. A DOCX with contents (layout.toc), built with
+    `pdf` (the same brief's PDF, rendered first), shows the PDF's page of each
+    section heading, so its contents read right before Word updates them."""
+    if fmt == "docx" and pdf is not None and theme.layout.toc:
+        from pipeline.render.docx.compose import render_docx
+        from pipeline.render.theme import section_anchor
+
+        count = len(brief.sections)
+        pages = tuple(pdf.anchor_pages.get(section_anchor(i)) for i in range(1, count + 1))
+        return render_docx(brief, theme, pages)
+    return renderer_for(fmt)(brief, theme)

@@ -22,7 +22,7 @@ from pipeline.brief import Brief, note_anchor, note_number
 from pipeline.config.model import points
 from pipeline.render.discovery import templates_root
 from pipeline.render.sandbox import ThemeSandbox, template_environment
-from pipeline.render.theme import Theme, expand_slot, reading_order, splits, tint
+from pipeline.render.theme import Theme, expand_slot, reading_order, section_anchor, splits, tint
 
 
 def css_string(text: str) -> Markup:
@@ -60,6 +60,7 @@ def environment(folder: Path) -> ThemeSandbox:
     env.globals["points"] = points
     env.globals["note_anchor"] = note_anchor
     env.globals["note_number"] = note_number
+    env.globals["section_anchor"] = section_anchor
     return env
 
 

@@ -240,6 +240,18 @@ def reading_order(layout: Layout, brief: Brief | None = None) -> list[str]:
     return names
 
 
+# The page of each section heading in the PDF, in order (None: not found),
+# which the DOCX's contents show (build/source.py hands it over).
+ContentsPages = tuple[int | None, ...]
+
+
+def section_anchor(index: int) -> str:
+    """The anchor of the brief's index-th section heading (1-based), which the
+    contents link to: its HTML id (after the template's `anchor` prefix), the
+    name of the DOCX bookmark (see docx.compose) and of the PDF page found for it."""
+    return f"section-{index}"
+
+
 SlotPart = tuple[Literal["text", "page", "pages"], str]
 _PLACEHOLDER = re.compile(r"\{(title|date|organisation|page|pages|classification)\}")
 

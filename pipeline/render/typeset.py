@@ -296,7 +296,11 @@ def typeset(job: PdfJob) -> Artifact:
             (*job.warnings, *css_refused, *fetcher.refused, *_glyphs_once(collector.messages))
         )
     )
-    return Artifact("pdf", data, warnings, pages=len(document.pages))
+    anchor_pages: dict[str, int] = {}
+    for number, page in enumerate(document.pages, 1):
+        for name in page.anchors:
+            anchor_pages.setdefault(name, number)
+    return Artifact("pdf", data, warnings, pages=len(document.pages), anchor_pages=anchor_pages)
 
 
 def warm_up(job: PdfJob | None = None, sample: PdfJob | None = None) -> None:

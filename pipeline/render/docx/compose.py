@@ -57,7 +57,16 @@ from pipeline.render.docx.styles import (
     text_width,
 )
 from pipeline.render.fallback import fallback_for
-from pipeline.render.theme import Splits, Theme, expand_slot, reading_order, splits, tint
+from pipeline.render.theme import (
+    ContentsPages,
+    Splits,
+    Theme,
+    expand_slot,
+    reading_order,
+    section_anchor,
+    splits,
+    tint,
+)
 
 COLUMN_GAP_PT = 8 * 72 / 25.4  # the CSS column-gap: 8mm
 BOX_GAP_PT = 5 * 72 / 25.4  # below a box: the CSS margin of 5mm
@@ -432,15 +441,26 @@ def _heading_text(index: int, heading: str, layout: Layout) -> str:
     return f"{index}. {heading}" if layout.heading_numbers else heading
 
 
-def _toc(doc: Document, brief: Brief, layout: Layout) -> None:
-    """A TOC field Word refreshes on open, pre-filled with the headings so it is never empty."""
+def _toc_bookmark(index: int) -> str:
+    """The bookmark on the index-th section heading that its contents entry
+    links to ("_Toc": Word's hidden contents bookmarks)."""
+    return ooxml.bookmark_name(f"_Toc_{section_anchor(index)}")
+
+
+def _toc(doc: Document, brief: Brief, layout: Layout, pages: ContentsPages | None) -> None:
+    """A TOC field Word refreshes on open, pre-filled as Word would fill it so
+    it reads right before any update: each heading linked to its bookmark,
+    with its page number in the PDF when `pages` gives it (else none)."""
     if not brief.sections:
         return
     doc.add_paragraph(brief.labels.contents, style="TOC Heading")
-    entries = [
-        doc.add_paragraph(_heading_text(i, s.heading, layout), style="TOC 1")
-        for i, s in enumerate(brief.sections, 1)
-    ]
+    entries = []
+    for index, section in enumerate(brief.sections, 1):
+        entry = doc.add_paragraph(style="TOC 1")
+        page = pages[index - 1] if pages is not None and index <= len(pages) else None
+        text = _heading_text(index, section.heading, layout)
+        ooxml.add_contents_entry(entry, text, _toc_bookmark(index), page)
+        entries.append(entry)
     ooxml.wrap_in_field(entries[0], entries[-1], TOC_FIELD)
     entries[-1].paragraph_format.space_after = Pt(BOX_GAP_PT)  # the CSS's 5 mm below the list
     ooxml.set_flag(doc.settings, "updateFields")
@@ -522,6 +542,8 @@ def _sections(doc: Document, brief: Brief, theme: Theme, level: int, split: Spli
     numbers = ooxml.add_decimal_numbering(doc) if layout.heading_numbers else None
     for index, section in enumerate(brief.sections):
         heading = doc.add_paragraph(section.heading, style=f"Heading {level}")
+        if layout.toc:
+            ooxml.add_bookmark(heading, _toc_bookmark(index + 1))
         if numbers is not None:
             ooxml.set_numbering(heading, numbers)
         if theme.docx.heading_rule != "none":
@@ -626,7 +648,11 @@ def finish_document(doc: Document, brief: Brief, theme: Theme, warnings: list[st
     return Artifact("docx", package(doc, brief), tuple(warnings))
 
 
-def render_docx(brief: Brief, theme: Theme) -> Artifact:
+def render_docx(
+    brief: Brief, theme: Theme, contents_pages: ContentsPages | None = None
+) -> Artifact:
+    """The brief's DOCX; `contents_pages`: the page of each section heading
+    in the PDF of the same brief, written into the contents (layout.toc)."""
     layout = theme.layout
     warnings: list[str] = []
     doc = start_document(theme, brief)
@@ -646,7 +672,7 @@ def render_docx(brief: Brief, theme: Theme) -> Artifact:
             if layout.cover:
                 doc.add_section(WD_SECTION.NEW_PAGE)
         elif name == "toc":
-            _toc(doc, brief, layout)
+            _toc(doc, brief, layout, contents_pages)
         else:
             add_part(doc, brief, theme, name)
         if layout.columns == 2 and spanning and position == spanning - 1:

@@ -493,19 +493,25 @@ def set_fonts(target: Run | BaseStyle, family: str) -> None:
 
 def _link(link: Element, text: str, superscript: bool = False) -> Element:
     """`link` (a w:hyperlink) holding one run of `text` in the Hyperlink style."""
-    run = element("w:r")
+    run = _text_run(text)
     rpr = element("w:rPr")
     rpr.append(element("w:rStyle", val="Hyperlink"))
     rpr.append(element("w:color", val=HYPERLINK_COLOR))
     if superscript:
         rpr.append(element("w:vertAlign", val="superscript"))
-    run.append(rpr)
+    run.insert(0, rpr)
+    link.append(run)
+    return link
+
+
+def _text_run(text: str) -> Element:
+    """A run of `text`, its spaces kept."""
+    run = element("w:r")
     text_element = element("w:t")
     text_element.text = text
     text_element.set(qn("xml:space"), "preserve")
     run.append(text_element)
-    link.append(run)
-    return link
+    return run
 
 
 def add_hyperlink(paragraph: Paragraph, url: str, text: str) -> None:
@@ -588,6 +594,22 @@ def add_field(paragraph: Paragraph, instruction: str, result: str) -> None:
         paragraph._p.append(run)
     paragraph.add_run(result)
     paragraph._p.append(_field_char("end"))
+
+
+def add_contents_entry(paragraph: Paragraph, text: str, bookmark: str, page: int | None) -> None:
+    """One entry of a TOC field's result, as Word writes it: the heading's
+    `text` linked to its `bookmark` and, when the page is known, a tab (the
+    style's dotted leader) and the page number as a PAGEREF field."""
+    link = element("w:hyperlink", anchor=bookmark, history="1")
+    link.append(_text_run(text))
+    if page is not None:
+        tab = element("w:r")
+        tab.append(element("w:tab"))
+        link.append(tab)
+        link.extend(_field_start(f"PAGEREF {bookmark} \\h", dirty=False))
+        link.append(_text_run(str(page)))
+        link.append(_field_char("end"))
+    paragraph._p.append(link)
 
 
 def wrap_in_field(first: Paragraph, last: Paragraph, instruction: str) -> None:
