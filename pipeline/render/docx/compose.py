@@ -207,7 +207,7 @@ def _add_figure(
 ) -> None:
     """A figure of the page's body in place: within the column (one of two in
     a two-column layout) and images.max_height, kept on the page of its
-    caption (Word's Caption style, looking like the meta line)."""
+    caption (Word's Caption style, as the PDF's figcaption)."""
     section = doc.sections[-1]
     widest = int(section.page_width or 0) - int(section.left_margin or 0)
     widest -= int(section.right_margin or 0)
@@ -219,8 +219,12 @@ def _add_figure(
     paragraph = _picture(container, figure, widest, tallest)
     if figure.text:
         paragraph.paragraph_format.keep_with_next = True
-        reference = theme is not None and theme.reference_docx is not None
-        container.add_paragraph(figure.text, style=caption_style(doc, reference).name)
+        style = (
+            caption_style(doc, theme.layout, theme.reference_docx is not None)
+            if theme is not None
+            else paragraph_style(doc, "Caption")
+        )
+        container.add_paragraph(figure.text, style=style)
 
 
 def lead_image(doc: Document, brief: Brief, layout: Layout) -> None:

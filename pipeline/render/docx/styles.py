@@ -82,22 +82,25 @@ def set_by_user(model: BaseModel, dotted: str) -> bool:
     return True
 
 
-def caption_style(doc: Document, reference: bool = False) -> ParagraphStyle:
-    """Word's Caption style, for the caption of a page's figure, looking like
-    the meta line (Brief Meta). Set up when the first figure needs it, so a
-    document without figures keeps its bytes; a `reference` document's own
-    Caption style is kept."""
-    known = "Caption" in [style.name for style in doc.styles]
+def caption_style(doc: Document, layout: Layout, reference: bool = False) -> ParagraphStyle:
+    """Word's Caption style, for the caption under a picture (the lead image, a
+    page's figure), as the PDF's figcaption: 8 pt of the body font, muted,
+    ragged, never on the dossier's title band (where its meta line is). Set
+    up when the first picture needs it, so a document without one keeps its
+    bytes; a `reference` document's own Caption style is kept."""
+    if reference and has_style(doc, "Caption"):
+        return paragraph_style(doc, "Caption")
     style = paragraph_style(doc, "Caption")
-    if reference and known:
-        return style
-    if style.base_style is None or style.base_style.name != "Brief Meta":
-        style.base_style = paragraph_style(doc, "Brief Meta")
-        style.font.bold = None
-        style.font.size = None
-        style.font.color.rgb = None
-        style.paragraph_format.space_after = None
-        style.paragraph_format.keep_with_next = False
+    style.base_style = paragraph_style(doc, "Normal")
+    _font(style, None, 8, layout.colors.muted)
+    style.font.bold = False
+    style.font.italic = False
+    fmt = style.paragraph_format
+    fmt.alignment = WD_ALIGN_PARAGRAPH.LEFT
+    fmt.keep_with_next = False
+    fmt.space_before = Pt(2.8)  # the CSS's 1mm
+    fmt.space_after = Pt(8)
+    fmt.line_spacing = 1.15
     return style
 
 
