@@ -76,6 +76,10 @@ def test_og_image_with_caption_credit_alt_in_every_format(server: WebServer, pro
     texts = [p.text for p in word.paragraphs]
     assert "The harbour at dawn. Photo: Jane Doe" in texts
     assert texts.index("Harbour reopens") < texts.index("The harbour at dawn. Photo: Jane Doe")
+    caption = word.paragraphs[texts.index("The harbour at dawn. Photo: Jane Doe")]
+    assert caption.style is not None and caption.style.name == "Caption"
+    picture = word.paragraphs[texts.index("The harbour at dawn. Photo: Jane Doe") - 1]
+    assert picture._p.xpath(".//pic:pic") and picture.paragraph_format.keep_with_next
 
 
 def test_first_figure_when_no_og_image(server: WebServer, project: Path) -> None:

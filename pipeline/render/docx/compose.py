@@ -227,19 +227,23 @@ def _add_figure(
         container.add_paragraph(figure.text, style=style)
 
 
-def lead_image(doc: Document, brief: Brief, layout: Layout) -> None:
+def lead_image(doc: Document, brief: Brief, theme: Theme) -> None:
     """The lead image after the title block: within the column and images.max_height,
-    its description as the picture's alt text, its caption and credit below."""
+    its description as the picture's alt text, its caption and credit below
+    (Word's Caption style, as the PDF's figcaption), on the picture's page."""
+    layout = theme.layout
     figure = brief.lead_image
     if figure is None or not layout.images.lead:
         return
     section = doc.sections[-1]
     column = int(section.page_width or 0) - int(section.left_margin or 0)
     column -= int(section.right_margin or 0)
-    _picture(doc, figure, column, int(Pt(points(layout.images.max_height))))
+    paragraph = _picture(doc, figure, column, int(Pt(points(layout.images.max_height))))
     caption = " ".join(part for part in (figure.caption, figure.credit) if part)
     if caption:
-        doc.add_paragraph(caption, style="Brief Meta")
+        paragraph.paragraph_format.keep_with_next = True
+        style = caption_style(doc, layout, theme.reference_docx is not None)
+        doc.add_paragraph(caption, style=style)
 
 
 def _fill_cell(cell: _Cell, blocks: tuple[Block, ...], doc: Document) -> None:
@@ -672,7 +676,7 @@ def render_docx(
     for position, name in enumerate(parts):
         if name == "title":
             title_block(doc, brief, theme, warnings)
-            lead_image(doc, brief, layout)
+            lead_image(doc, brief, theme)
             if layout.cover:
                 doc.add_section(WD_SECTION.NEW_PAGE)
         elif name == "toc":

@@ -94,7 +94,7 @@ def compose_digest(digest: Digest, theme: Theme) -> Artifact:
         start = len(doc.paragraphs)
         title_block(doc, brief, theme, warnings, title_style="Heading 1")
         doc.paragraphs[start].paragraph_format.page_break_before = True
-        lead_image(doc, brief, layout)
+        lead_image(doc, brief, theme)
         for name in parts:
             add_part(doc, brief, theme, name, level=2)
     return finish_document(doc, cover, theme, warnings)
