@@ -18,6 +18,7 @@ from test_lead_image import bomb, png
 from web_support import Response, WebServer, html
 
 from pipeline.brief import Brief, FigureBlock, Paragraph
+from tests.accessibility.test_pdf_images import figures as tagged_figures
 from tests.conftest import assert_in_order, run_cli
 
 P = [  # each long enough to fill its lines (the check measures the margins)
@@ -171,6 +172,9 @@ def test_pdf_shows_each_figure_after_its_paragraph(built: Built) -> None:
             above = [image for image in page.images if image["bottom"] <= top + 1]
             assert above and top - max(i["bottom"] for i in above) < 20, caption
     assert pictures == 3  # the lead image and the two figures
+    # Tagged (PDF/UA): each picture a /Figure with its description.
+    alts = [str(figure["/Alt"]) for figure in tagged_figures(pdf.read_bytes())]
+    assert alts == ["The harbour from the air", "A red boat", "The crane"]
     assert_in_order(text, [P[1], f"{BOAT} Photo: Jane Doe", P[2], P[4], CRANE, P[5]], "PDF")
     result = run_cli("check", str(pdf), str(pdf.with_suffix(".docx")))
     assert result.code == 0, result.err  # captions are part of the text both formats show
