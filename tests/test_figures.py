@@ -124,3 +124,29 @@ def test_a_gallery_is_cut_and_remote_pictures_of_a_saved_page_stay_offline(
     document = read(path)  # fetch.images is off: nothing is fetched, nothing to warn about
     assert [b.kind for b in document.blocks] == ["heading", "paragraph", "paragraph"]
     assert document.warnings == ()
+
+
+def test_lazily_loaded_pictures_are_read_from_their_real_address(tmp_path: Path) -> None:
+    for name in ("lazy.png", "later.png", "w1200.png", "w480.png"):
+        picture(tmp_path, name)
+    placeholder = "data:image/gif;base64,R0lGODlhAQABAAAAACw="
+    path = page(
+        tmp_path,
+        f"<p>{TEXT[0]}</p>"
+        f'<figure><img src="{placeholder}" data-src="lazy.png" alt="Lazy">'
+        "<figcaption>Loaded by a script.</figcaption></figure>"
+        f"<p>{TEXT[1]}</p>"
+        '<p><img src="spinner.gif" data-lazy-src="later.png" alt="Later"></p>'
+        f"<p>{TEXT[2]}</p>"
+        '<p><img srcset="w480.png 480w, w1200.png 1200w, w4000.png 4000w" alt="Sized"></p>'
+        f"<p>{TEXT[3]}</p>"
+        '<p><img data-src=\'{"src": "x.png"}\' alt="A script\'s data"></p>'
+        f"<p>{TEXT[4]}</p>",
+    )
+    document = read(path)
+    assert [b.figure.image.name for b in document.blocks if b.figure is not None] == [
+        "lazy.png",
+        "later.png",
+        "w1200.png",  # the widest candidate up to 1600 px
+    ]
+    assert document.warnings == ()

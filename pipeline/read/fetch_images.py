@@ -55,11 +55,50 @@ def _text(element: Any) -> str:
     return " ".join("".join(element.itertext()).split())
 
 
+# Where pages that load pictures lazily keep the real address (`src` then
+# holds a placeholder, or nothing).
+_LAZY = ("data-src", "data-lazy-src", "data-original")
+WIDEST_CANDIDATE = 1600  # of a srcset: the widest up to this many pixels
+
+
+def _from_srcset(value: str) -> str:
+    """The candidate of a srcset ("a.jpg 480w, b.jpg 1200w") to read: the
+    widest up to WIDEST_CANDIDATE pixels (else the narrowest)."""
+    candidates: list[tuple[float, str]] = []
+    for item in value.split(","):
+        parts = item.split()
+        if not parts:
+            continue
+        width = parts[1][:-1] if len(parts) > 1 and parts[1].endswith("w") else ""
+        candidates.append((float(width) if width.isdigit() else 0.0, parts[0]))
+    fitting = [c for c in candidates if c[0] <= WIDEST_CANDIDATE]
+    chosen = max(fitting) if fitting else min(candidates, default=(0.0, ""))
+    return chosen[1]
+
+
+_ADDRESS = re.compile(r"[^\s\"'<>{}|\\^`]+")
+
+
+def picture_src(image: Any) -> str:
+    """The address of an `<img>`'s picture: a lazy-loading attribute's when
+    the page has one (its `src` is a placeholder then), else `src`; "" when
+    none is an address (a script's JSON, a `data:` placeholder)."""
+    lazy = [(image.get(name) or "").strip() for name in _LAZY]
+    candidates = [*lazy, _from_srcset(image.get("data-srcset") or "")]
+    src = (image.get("src") or "").strip()
+    candidates += [
+        src if not src.startswith("data:") else "",
+        _from_srcset(image.get("srcset") or ""),
+    ]
+    return next((c for c in candidates if c and _ADDRESS.fullmatch(c)), "")
+
+
 def figure_ref(figure: Any, space: str = "") -> ImageRef | None:
     """The picture of a `<figure>` with its alt text, caption and credit
     (`space`: the reader's stand-in for a space, turned back into one)."""
     image = next(iter(figure.iter("img")), None)
-    if image is None or not (image.get("src") or "").strip():
+    src = picture_src(image) if image is not None else ""
+    if image is None or not src:
         return None
     caption_element = next(iter(figure.iter("figcaption")), None)
     caption = credit = None
@@ -80,7 +119,7 @@ def figure_ref(figure: Any, space: str = "") -> ImageRef | None:
             if found and found.start() > 0:
                 credit, caption = found[1].strip(), caption[: found.start()].strip(" -–—|")
     return ImageRef(
-        str(image.get("src")).strip(),
+        src,
         " ".join((image.get("alt") or "").split()),
         caption,
         credit,

@@ -25,7 +25,7 @@ from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from pipeline.read.fetch_images import ImageRef, figure_ref, read_picture, resolved
+from pipeline.read.fetch_images import ImageRef, figure_ref, picture_src, read_picture, resolved
 from pipeline.read.htmlblocks import words
 
 if TYPE_CHECKING:
@@ -76,7 +76,7 @@ def _small(image: Any) -> bool:
 
 
 def _image_ref(image: Any) -> ImageRef | None:
-    src = (image.get("src") or "").strip()
+    src = picture_src(image)
     if not src or _small(image):
         return None
     return ImageRef(src, " ".join((image.get("alt") or "").split()))

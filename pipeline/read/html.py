@@ -40,6 +40,8 @@ _DROPPED_WITH_CONTENT = {
 }  # fmt: skip
 _EXTRA_ATTRIBUTES = {
     "a": {"href"},
+    # Where lazily loaded pictures keep their address (read/fetch_images.picture_src).
+    "img": {"data-src", "data-lazy-src", "data-original", "data-srcset", "srcset"},
     "time": {"datetime"},
     "*": {"class", "id", "lang", "itemprop", "role"},
 }
