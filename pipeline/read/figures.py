@@ -27,6 +27,7 @@ from urllib.parse import urlsplit
 
 from pipeline.read.fetch_images import ImageRef, figure_ref, picture_src, read_picture, resolved
 from pipeline.read.htmlblocks import words
+from pipeline.read.images import WEB_PICTURE, refusal
 
 if TYPE_CHECKING:
     from pipeline.read.fetch import Fetcher
@@ -52,10 +53,27 @@ _OUTSIDE = {"nav", "header", "footer", "aside", "form", "button"}
 
 @dataclass(frozen=True)
 class PlacedFigure:
-    """A body figure of the page and the block it follows (-1: none)."""
+    """A body figure of the page and the block it follows (-1: none); with
+    `replaces`, the block it stands for (a Markdown image's alt text)."""
 
     ref: ImageRef
     after: int
+    replaces: bool = False
+
+
+def web_pictures(
+    blocks: tuple[RawBlock, ...], remote: list[tuple[int, str, str]]
+) -> tuple[PlacedFigure, ...]:
+    """A Markdown article's pictures on the web (line, address, alt text),
+    each standing for the paragraph of its alt text, its caption as a local
+    image's is; at most `MAX_FIGURES`."""
+    at = {(b.line, b.text): i for i, b in enumerate(blocks) if b.kind == "paragraph"}
+    placed = [
+        PlacedFigure(ImageRef(src, alt, caption=alt), at[(line, alt)], replaces=True)
+        for line, src, alt in remote
+        if (line, alt) in at
+    ]
+    return tuple(placed[:MAX_FIGURES])
 
 
 def _key(text: str) -> str:
@@ -176,11 +194,11 @@ def with_figures(
 
     placed = document.meta.get("figures", ())
     blocks = list(document.blocks)
-    # A figure never opens the article: the lede is its first text.
     first_text = next((i for i, b in enumerate(blocks) if b.kind != "heading"), 0)
     added: dict[int, list[RawBlock]] = {}
     undescribed: list[str] = []
     total = 0
+    replaced: set[int] = set()
     for figure in placed:
         ref = figure.ref
         if lead is not None and _same_picture(ref.src, lead.src):
@@ -192,6 +210,8 @@ def with_figures(
         picture = read_picture(ref.src, document, fetcher, "figure")
         if picture is None:
             continue
+        if figure.replaces:  # the Markdown reader's "not read" is answered here
+            warnings[:] = [w for w in warnings if w != refusal(ref.src, WEB_PICTURE)]
         if not isinstance(picture, str) and total + len(picture.data) * 3 // 4 > MAX_FIGURE_BYTES:
             picture = f"the article's figures pass {MAX_FIGURE_BYTES:,} bytes"
         if isinstance(picture, str):
@@ -206,7 +226,10 @@ def with_figures(
             credit=ref.credit,
             src=resolved(ref.src, document),
         )
-        after = max(figure.after, first_text)
+        # A figure never opens a page's article (the lede is its first text).
+        after = figure.after if figure.replaces else max(figure.after, first_text)
+        if figure.replaces:
+            replaced.add(after)
         runs = (Run(text=shown.text),) if shown.text else ()
         line = blocks[after].line if blocks else 0
         added.setdefault(after, []).append(RawBlock("figure", runs, line, figure=shown))
@@ -221,9 +244,10 @@ def with_figures(
     for index, block in enumerate(blocks):
         if out and _repeats_caption(block, out[-1]):
             continue  # the page printed the caption again as a paragraph
-        out.append(block)
+        if index not in replaced:
+            out.append(block)
         for raw in added.get(index, ()):
-            if out[-1].kind == "paragraph" and _repeats_caption(out[-1], raw):
+            if out and out[-1].kind == "paragraph" and _repeats_caption(out[-1], raw):
                 out.pop()
             out.append(raw)
     return dataclasses.replace(document, blocks=tuple(out))

@@ -22,19 +22,43 @@ MAX_PIXELS = 40_000_000
 _FORMATS: dict[str, ImageType] = {"PNG": "image/png", "JPEG": "image/jpeg", "GIF": "image/gif"}
 
 
-class ImageLoader:
-    """Loads the images of one article; records why any was left out."""
+# Why a picture on the web is not read here; figures.py reads it when asked
+# (and takes this warning back).
+WEB_PICTURE = (
+    "a picture on the web is read only with layout.images.figures "
+    "(and, for a file on disk, fetch.images)"
+)
 
-    def __init__(self, folder: Path | None, warnings: list[str]) -> None:
+
+def refusal(src: str, reason: str) -> str:
+    """The warning for a picture left out."""
+    return f"image {src[:80]!r} left out: {reason}"
+
+
+class ImageLoader:
+    """Loads the images of one article; records why any was left out, and
+    which were pictures on the web (`remote`: line, address, alt text of each
+    image alone in its paragraph) that figures.py may fetch instead."""
+
+    def __init__(self, folder: Path | None, warnings: list[str], fetched: bool = False) -> None:
         self.folder = folder
         self.warnings = warnings
+        self.fetched = fetched  # the article came from a URL: its relative pictures are too
         self.total = 0
+        self.remote: list[tuple[int, str, str]] = []
 
     def _refuse(self, src: str, reason: str) -> None:
-        self.warnings.append(f"image {src[:80]!r} left out: {reason}")
+        self.warnings.append(refusal(src, reason))
+
+    def on_web(self, src: str) -> bool:
+        parts = urlsplit(src)
+        return parts.scheme in ("http", "https") or (self.fetched and not parts.scheme)
 
     def load(self, src: str, alt: str) -> Image | None:
         parts = urlsplit(src)
+        if self.on_web(src):
+            self._refuse(src, WEB_PICTURE)
+            return None
         if parts.scheme or parts.netloc:
             self._refuse(src, "only files next to the article are used, not URLs")
             return None

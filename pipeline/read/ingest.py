@@ -172,8 +172,14 @@ def _parse(
         meta, body, offset = split_front_matter(text, path_arg)
         # Images are read only from the article's own folder (not for stdin).
         folder = None if path_arg == "-" or base_url else Path(path_arg).resolve().parent
-        loader = ImageLoader(folder, warnings)
-        return clean_meta(meta), body, parse_markdown(body, offset, loader)
+        loader = ImageLoader(folder, warnings, fetched=bool(base_url))
+        blocks = parse_markdown(body, offset, loader)
+        meta = clean_meta(meta)
+        if loader.remote:
+            from pipeline.read.figures import web_pictures
+
+            meta["figures"] = web_pictures(blocks, loader.remote)
+        return meta, body, blocks
     if input_format == "html":
         from pipeline.read.html import extract_article
 

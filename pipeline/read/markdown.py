@@ -9,7 +9,8 @@ text as flat blocks, so nothing the author wrote is dropped.
 Inline emphasis, strong, links and code become `Run` marks. An image alone
 in its paragraph becomes an image block when `images` (the article's
 `ImageLoader`) accepts the file; otherwise, and inside text, its alt text
-stays as plain text.
+stays as plain text (a picture on the web is noted on the loader, for
+figures.py to fetch in its place when `layout.images.figures` asks).
 """
 
 from __future__ import annotations
@@ -199,10 +200,13 @@ class _TokenReader:
         runs = inline_runs(children)
         lone = _lone_image(children) if self.images is not None else None
         if lone is not None and self.images is not None:
-            picture = self.images.load(str(lone.attrGet("src") or ""), plain_text(runs))
+            src = str(lone.attrGet("src") or "")
+            picture = self.images.load(src, plain_text(runs))
             if picture is not None:
                 self.blocks.append(RawBlock("image", runs, line, image=picture))
                 return
+            if self.images.on_web(src) and runs and not self.lists and not self.quote_depth:
+                self.images.remote.append((line, src, plain_text(runs)))
         if not runs:
             return
         if self.lists:

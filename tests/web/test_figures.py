@@ -198,3 +198,44 @@ def test_docx_shows_each_figure_after_its_paragraph(built: Built) -> None:
         assert picture.text == "" and picture._p.xpath(".//pic:pic")
         assert picture.paragraph_format.keep_with_next  # never split from its caption
         assert texts[at - 2] == before
+
+
+def test_markdown_pictures_on_the_web_become_figures(built: Built, tmp_path: Path) -> None:
+    from pipeline.config.web import Fetch
+    from pipeline.read.fetch import Fetcher
+    from pipeline.read.fetch_page import read_article
+
+    server = built.server
+    text = f"# Harbour notes\n\n{P[0]}\n\n![A red boat](/img/boat.png)\n\n{P[1]}\n\n"
+    text += f"![Not there]({server.url('/img/gone.png')})\n\n{P[2]}\n"
+    server.routes["/notes.md"] = Response(200, {"Content-Type": "text/markdown"}, text.encode())
+    fetcher = Fetcher(Fetch(allow_private=True, timeout=5), cache_dir=tmp_path / "cache")
+    url = server.url("/notes.md")
+    document = read_article(url, 1_000_000, fetcher=fetcher, figures=True)
+    kinds = [(b.kind, b.text[:12]) for b in document.blocks]
+    assert (
+        kinds
+        == [
+            ("heading", "Harbour note"),
+            ("paragraph", P[0][:12]),
+            ("figure", "A red boat"),  # in place of its alt text
+            ("paragraph", P[1][:12]),
+            ("paragraph", "Not there"),  # not fetched: its alt text stays, with a warning
+            ("paragraph", P[2][:12]),
+        ]
+    )
+    figure = document.blocks[2].figure
+    assert figure is not None and figure.src == server.url("/img/boat.png")
+    assert (figure.caption, figure.image.alt, figure.image.width) == (
+        "A red boat",
+        "A red boat",
+        160,
+    )
+    (warning,) = document.warnings
+    assert warning.startswith(f"figure {server.url('/img/gone.png')} left out") and "404" in warning
+    # Figures off: the alt texts stay, each with its warning, and nothing is fetched.
+    before = len(server.requests)
+    off = read_article(url, 1_000_000, fetcher=Fetcher(Fetch(allow_private=True)), figures=False)
+    assert [b.kind for b in off.blocks].count("figure") == 0
+    assert len(off.warnings) == 2 and all("layout.images.figures" in w for w in off.warnings)
+    assert not any(r.path.startswith("/img/") for r in server.requests[before:])
