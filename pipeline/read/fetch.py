@@ -386,6 +386,15 @@ def _too_large(url: str, max_bytes: int) -> SourceError:
     )
 
 
+_NO_ANSWER = ("timed out connecting", "timed out waiting", "cannot connect")
+
+
+def no_answer(message: str) -> bool:
+    """Whether a download failed because the server did not answer (asking it
+    for something else would cost the same wait)."""
+    return message.startswith(_NO_ANSWER)
+
+
 def _network_message(exc: Exception) -> str:
     import urllib3
 

@@ -30,6 +30,7 @@ from pipeline.read.htmlblocks import words
 from pipeline.read.images import WEB_PICTURE, refusal
 
 if TYPE_CHECKING:
+    from pipeline.brief import Image
     from pipeline.read.fetch import Fetcher
     from pipeline.read.model import Document, RawBlock
 
@@ -190,6 +191,7 @@ def with_figures(
     figure that cannot be read is left out with a warning. `lead`: the lead
     image shown after the title, not repeated in the body."""
     from pipeline.brief import FigureBlock, Run
+    from pipeline.read.fetch import no_answer
     from pipeline.read.model import RawBlock
 
     placed = document.meta.get("figures", ())
@@ -199,6 +201,7 @@ def with_figures(
     undescribed: list[str] = []
     total = 0
     replaced: set[int] = set()
+    silent: set[str] = set()  # hosts that did not answer
     for figure in placed:
         ref = figure.ref
         if lead is not None and _same_picture(ref.src, lead.src):
@@ -207,9 +210,15 @@ def with_figures(
         if not (ref.alt or ref.caption):
             undescribed.append(where)  # a tagged PDF (PDF/UA) needs a description
             continue
-        picture = read_picture(ref.src, document, fetcher, "figure")
+        host = urlsplit(resolved(ref.src, document)).netloc
+        if host in silent:
+            picture: Image | str | None = f"{host} did not answer for an earlier figure"
+        else:
+            picture = read_picture(ref.src, document, fetcher, "figure")
         if picture is None:
             continue
+        if isinstance(picture, str) and no_answer(picture):
+            silent.add(host)  # each figure more would wait as long
         if figure.replaces:  # the Markdown reader's "not read" is answered here
             warnings[:] = [w for w in warnings if w != refusal(ref.src, WEB_PICTURE)]
         if not isinstance(picture, str) and total + len(picture.data) * 3 // 4 > MAX_FIGURE_BYTES:

@@ -239,3 +239,22 @@ def test_markdown_pictures_on_the_web_become_figures(built: Built, tmp_path: Pat
     assert [b.kind for b in off.blocks].count("figure") == 0
     assert len(off.warnings) == 2 and all("layout.images.figures" in w for w in off.warnings)
     assert not any(r.path.startswith("/img/") for r in server.requests[before:])
+
+
+def test_a_server_that_does_not_answer_is_asked_once(built: Built, tmp_path: Path) -> None:
+    from pipeline.config.web import Fetch
+    from pipeline.read.fetch import Fetcher
+    from pipeline.read.fetch_page import read_article
+
+    server = built.server
+    slow = [figure(f"/slow/{n}.png", f"Slow picture {n}.") for n in (1, 2)]
+    body = f"<article><h1>Slow</h1><p>{P[0]}</p>{slow[0]}<p>{P[1]}</p>{slow[1]}<p>{P[2]}</p>"
+    server.routes["/slow-page"] = html(f"<html><body>{body}</article></body></html>".encode())
+    server.routes["/slow/1.png"] = server.routes["/slow/2.png"] = Response(0)  # never answers
+    fetcher = Fetcher(Fetch(allow_private=True, timeout=0.3), cache_dir=tmp_path / "cache")
+    document = read_article(server.url("/slow-page"), 1_000_000, fetcher=fetcher, figures=True)
+    assert [b.kind for b in document.blocks].count("figure") == 0
+    first, second = document.warnings
+    assert "/slow/1.png left out: timed out" in first
+    assert "/slow/2.png left out: 127.0.0.1" in second and "did not answer" in second
+    assert "/slow/2.png" not in server.paths()
