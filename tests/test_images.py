@@ -35,6 +35,8 @@ A first paragraph that says something about the chart below, in a full sentence.
 
 ![Remote](https://example.org/x.png)
 
+![](plain.png)
+
 Text with an inline ![icon](chart.png) image stays text. Another sentence closes it.
 """
 
@@ -46,6 +48,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str, Path], st
     art.mkdir()
     PILImage.new("RGB", (400, 200), (30, 80, 150)).save(art / "chart.png")
     (art / "fake.png").write_bytes(b"not an image")
+    (art / "plain.png").write_bytes((art / "chart.png").read_bytes())
     (root / "outside.png").write_bytes((art / "chart.png").read_bytes())
     (art / "a.md").write_text(ARTICLE, encoding="utf-8")
     err = io.StringIO()
@@ -77,6 +80,8 @@ def test_refused_images_are_warnings(built: tuple[dict[str, Path], str]) -> None
     assert "'../outside.png' left out: outside the article's folder" in err
     assert "'fake.png' left out: not a readable" in err
     assert "'https://example.org/x.png' left out" in err
+    # Nothing to describe it with (a tagged PDF needs it): left out, the PDF still built.
+    assert "'plain.png' left out: no alt text to describe it" in err
     assert "chart.png" not in err
 
 

@@ -56,6 +56,11 @@ class ImageLoader:
 
     def load(self, src: str, alt: str) -> Image | None:
         parts = urlsplit(src)
+        if not alt.strip():
+            # A tagged PDF (PDF/UA) needs a description of every picture; the
+            # alt text is also the caption.
+            self._refuse(src, f"no alt text to describe it (write ![description]({src[:60]}))")
+            return None
         if self.on_web(src):
             self._refuse(src, WEB_PICTURE)
             return None
