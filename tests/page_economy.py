@@ -165,6 +165,20 @@ class Figures:
         key = normalise(text).casefold()
         return [page.number for page in self.pages if key in page.text().casefold()]
 
+    def column_fills(self, index: int = -1) -> tuple[float, float]:
+        """How far down the text block the left and the right column of a
+        two-column page reach (shares of its height); full-width lines count
+        for neither."""
+        page = self.pages[index]
+        xs = [s.x0 for s in page.segments] + [s.x1 for s in page.segments]
+        middle = (min(xs) + max(xs)) / 2
+        left = [s.bottom for s in page.segments if s.x1 <= middle + 1]
+        right = [s.bottom for s in page.segments if s.x0 >= middle - 1]
+        return (
+            (max(left, default=self.top) - self.top) / self.block_height,
+            (max(right, default=self.top) - self.top) / self.block_height,
+        )
+
     def last_page_fill(self) -> float:
         """How much of the last page's text block is used."""
         page = self.pages[-1]

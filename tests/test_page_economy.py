@@ -13,7 +13,7 @@ import pytest
 
 from pipeline.brief import Brief, Paragraph
 from pipeline.cli import main
-from tests.conftest import EXAMPLE
+from tests.conftest import EXAMPLE, normalise
 from tests.libreoffice import BINARY, convert_to_pdf
 from tests.page_economy import MM, Figures, measure
 
@@ -177,3 +177,53 @@ def test_a_landscape_page_keeps_the_measure(tmp_path: Path) -> None:
     left = (section.left_margin or 0) / 12700  # EMU per point
     right = (section.right_margin or 0) / 12700
     assert 160 * MM <= width - left - right <= 170 * MM
+
+
+@pytest.fixture(scope="module")
+def two_columns(tmp_path_factory: pytest.TempPathFactory) -> Built:
+    root = tmp_path_factory.mktemp("economy-columns")
+    return _build(EXAMPLE, "note", root / "note", "layout: {columns: 2}\n")
+
+
+def _check_columns(figures: Figures, brief: Brief, where: str) -> None:
+    """The "En bref" box spans both columns above them, no run of more than
+    2 hyphenated lines in the narrow columns, and the last page's columns
+    balanced (neither runs to the foot while the other stops short)."""
+    assert figures.count == 2, f"{where}: {figures.summary()}"
+    first = next(block for block in brief.lede if isinstance(block, Paragraph))
+    start = normalise(" ".join(run.text for run in first.runs))[:25]
+    (line,) = [s for s in figures.pages[0].segments if normalise(s.text).startswith(start)]
+    page = figures.pages[0]
+    assert line.x1 - line.x0 > 0.6 * (page.width - 2 * MARGIN), f"{where}: the box is a column wide"
+    assert max(figures.hyphen_runs(), default=0) <= 2, f"{where}: {figures.summary()}"
+    left, right = figures.column_fills()
+    assert abs(left - right) < 0.25, f"{where}: last page columns {left:.0%} and {right:.0%}"
+
+
+def test_two_columns_span_the_box_and_balance_the_last_page(two_columns: Built) -> None:
+    _check_columns(two_columns.pdf, two_columns.brief, "two-column PDF")
+
+
+def test_two_column_docx_sections(two_columns: Built) -> None:
+    """The DOCX sets the title block and the box in a one-column section, the
+    body in two, and ends the two with a continuous break (so Word balances
+    them) carried by the last paragraph, not by an added empty one."""
+    from docx import Document
+    from docx.enum.section import WD_SECTION
+    from docx.oxml.ns import qn
+
+    doc = Document(str(two_columns.docx))
+    columns = [
+        int(section._sectPr.find(qn("w:cols")).get(qn("w:num"), "1")) for section in doc.sections
+    ]
+    assert columns == [1, 2, 1]
+    assert doc.sections[-1].start_type == WD_SECTION.CONTINUOUS
+    last = doc.paragraphs[-1]
+    assert last.text == two_columns.brief.sources[-1].name
+    assert last._p.find(f"{qn('w:pPr')}/{qn('w:sectPr')}") is not None
+
+
+@pytest.mark.skipif(BINARY is None, reason="LibreOffice is not installed")
+def test_two_column_docx_as_libreoffice_renders_it(two_columns: Built, tmp_path: Path) -> None:
+    pdf = convert_to_pdf(two_columns.docx, tmp_path)
+    _check_columns(measure(pdf.read_bytes(), MARGIN, MARGIN), two_columns.brief, "two-column DOCX")

@@ -93,7 +93,7 @@ def read_docx(data: bytes) -> DocxText:
             elif node.getparent().tag == qn("w:r"):
                 parts.append("")
         paragraphs.extend(part for part in parts if normalise(part))
-    first, last = doc.sections[0], doc.sections[-1]
+    first = doc.sections[0]
 
     def pt(length: Any) -> float:
         return float(length.pt) if length is not None else 0.0
@@ -106,8 +106,14 @@ def read_docx(data: bytes) -> DocxText:
         bottom=pt(first.bottom_margin),
         left=pt(first.left_margin),
     )
-    cols = last._sectPr.find(qn("w:cols"))
-    columns = int(cols.get(qn("w:num"), "1")) if cols is not None else 1
+    # The body's columns: the most any section has (a one-column section may
+    # hold the title block, or end the document so the columns balance).
+    counts = [
+        int(cols.get(qn("w:num"), "1"))
+        for section in doc.sections
+        if (cols := section._sectPr.find(qn("w:cols"))) is not None
+    ]
+    columns = max(counts, default=1)
     return DocxText(paragraphs, geometry, columns)
 
 

@@ -22,7 +22,15 @@ from pipeline.brief import Brief, note_anchor, note_number
 from pipeline.config.model import points
 from pipeline.render.discovery import templates_root
 from pipeline.render.sandbox import ThemeSandbox, template_environment
-from pipeline.render.theme import Theme, expand_slot, reading_order, section_anchor, splits, tint
+from pipeline.render.theme import (
+    Theme,
+    box_text_pt,
+    expand_slot,
+    reading_order,
+    section_anchor,
+    splits,
+    tint,
+)
 
 
 def css_string(text: str) -> Markup:
@@ -61,6 +69,7 @@ def environment(folder: Path) -> ThemeSandbox:
     env.globals["note_anchor"] = note_anchor
     env.globals["note_number"] = note_number
     env.globals["section_anchor"] = section_anchor
+    env.globals["box_text_pt"] = box_text_pt
     return env
 
 

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from pipeline.config.model import COLUMN_GAP_MM, Layout, Pdf
+from pipeline.config.model import COLUMN_GAP_MM, Layout, Pdf, points
 from pipeline.config.yamlfile import load_yaml
 from pipeline.errors import ConfigError
 from pipeline.render.discovery import find_themes, is_theme
@@ -170,23 +170,34 @@ def tint(color: str, share: float) -> str:
     return "#" + "".join(f"{round(255 - (255 - c) * share):02x}" for c in channels)
 
 
-BOX_LINE_PT = 13.0  # a line of box or cell text: 10 pt at 1.3
+BOX_LEADING = 1.3  # box and cell text's line height, a factor of its size
 BOX_CHAR_EMS = 0.53  # an average character of the serif text face, in ems
 
 
-def may_split(texts: list[str], layout: Layout, share: float = 1.0, limit: float = 2 / 3) -> bool:
-    """Whether a box (or a pros/cons cell, `share` of the column wide) of these
-    paragraphs is estimated taller than `limit` of the text block. Such a box
-    may break across pages, its rules and padding repeated on both sides:
-    kept whole, it would leave most of a page empty (an A5 page held only the
-    title band). Shorter boxes are never split. Both renderers ask this."""
+def box_text_pt(layout: Layout) -> float:
+    """The size of the text in tinted boxes and narrow cells: a half point
+    smaller than the body (10 pt under the default 10.5 pt), in both formats."""
+    return points(layout.fonts.body.size) - 0.5
+
+
+def may_split(
+    texts: list[str], layout: Layout, share: float = 1.0, limit: float = 2 / 3, wide: bool = False
+) -> bool:
+    """Whether a box (or a pros/cons cell, `share` of the column wide; `wide`:
+    a box above two columns, the text block wide) of these paragraphs is
+    estimated taller than `limit` of the text block. Such a box may break
+    across pages, its rules and padding repeated on both sides: kept whole,
+    it would leave most of a page empty (an A5 page held only the title
+    band). Shorter boxes are never split. Both renderers ask this."""
     top, right, bottom, left = layout.margins_pt()
     width, height = layout.page.dimensions_pt()
-    gap = COLUMN_GAP_MM * 72 / 25.4 * (layout.columns - 1)
-    column = (width - left - right - gap) / layout.columns * share
-    per_line = max(1.0, column / (BOX_CHAR_EMS * 10))
+    columns = 1 if wide else layout.columns
+    gap = COLUMN_GAP_MM * 72 / 25.4 * (columns - 1)
+    column = (width - left - right - gap) / columns * share
+    size = box_text_pt(layout)
+    per_line = max(1.0, column / (BOX_CHAR_EMS * size))
     lines = sum(max(1, math.ceil(len(text) / per_line)) for text in texts) + 2  # + label
-    return lines * BOX_LINE_PT > (height - top - bottom) * limit
+    return lines * size * BOX_LEADING > (height - top - bottom) * limit
 
 
 @dataclass(frozen=True)
@@ -206,9 +217,10 @@ def splits(brief: Brief, layout: Layout) -> Splits:
 
     # In two columns the cells are stacked, each a full column wide.
     share = 1.0 if layout.columns == 2 else 0.5
+    # A box that is not split spans two columns (above them), the text block wide.
     return Splits(
-        key_points=may_split(list(brief.key_points), layout),
-        lede=may_split(texts(brief.lede), layout),
+        key_points=may_split(list(brief.key_points), layout, wide=True),
+        lede=may_split(texts(brief.lede), layout, wide=True),
         pros_cons=tuple(
             # A table row (its header repeats) may break from 40% of the text block.
             any(may_split(texts(side), layout, share, 0.4) for side in (s.pros, s.cons))

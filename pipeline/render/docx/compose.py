@@ -594,6 +594,12 @@ def _sources(doc: Document, brief: Brief, layout: Layout, level: int) -> None:
         paragraph.paragraph_format.left_indent = Pt(SOURCE_INDENT_PT)
         paragraph.paragraph_format.first_line_indent = Pt(-SOURCE_INDENT_PT)
         _add_runs(paragraph, (Run(text=source.name, href=source.url),), doc)
+    # The list is kept whole (its style) and free from what follows. In two
+    # columns only the label keeps with the first source: LibreOffice gives up
+    # balancing the last page's columns when they end on a longer kept chain.
+    items = doc.paragraphs[-len(brief.sources) :] if layout.columns == 2 else doc.paragraphs[-1:]
+    for item in items:
+        item.paragraph_format.keep_with_next = False
 
 
 def add_part(doc: Document, brief: Brief, theme: Theme, name: str, level: int = 1) -> None:
@@ -617,6 +623,10 @@ def add_part(doc: Document, brief: Brief, theme: Theme, name: str, level: int = 
         doc.add_paragraph(brief.labels.lede, style="Box Label")
         before = len(doc.paragraphs)
         _add_blocks(doc, brief.lede, doc, style="Box Text")
+        if layout.columns == 2 and split.lede:
+            # In a column (see render_docx), ragged-right as in the CSS.
+            for paragraph in doc.paragraphs[before:]:
+                paragraph.alignment = WD_ALIGN_PARAGRAPH.LEFT
         _end_box(doc, len(doc.paragraphs) - before, split.lede)
     elif name == "intro" and brief.intro:
         _add_blocks(doc, brief.intro, doc, theme=theme)
@@ -656,6 +666,18 @@ def finish_document(doc: Document, brief: Brief, theme: Theme, warnings: list[st
     return Artifact("docx", package(doc, brief), tuple(warnings))
 
 
+def _draws(name: str, brief: Brief) -> bool:
+    """Whether the part `name` draws anything for this brief."""
+    return {
+        "toc": bool(brief.sections),
+        "key_points": bool(brief.key_points),
+        "lede": bool(brief.lede),
+        "intro": bool(brief.intro),
+        "sources": bool(brief.sources),
+        "entities": bool(brief.entities),
+    }.get(name, True)
+
+
 def render_docx(
     brief: Brief, theme: Theme, contents_pages: ContentsPages | None = None
 ) -> Artifact:
@@ -666,14 +688,21 @@ def render_docx(
     doc = start_document(theme, brief)
 
     parts = reading_order(layout, brief)
-    # Parts before the body that span the page width (PDF: column-span: all).
-    spanning = 0
-    while spanning < len(parts) and parts[spanning] in ("title", "toc"):
-        spanning += 1
-    if layout.columns == 2 and spanning == 0:
-        ooxml.set_columns(doc.sections[-1], 2, COLUMN_GAP_PT)
-
-    for position, name in enumerate(parts):
+    split = splits(brief, layout)
+    # The title block, the contents and the boxes span the page above the
+    # columns (PDF: column-span: all), unless a box may break across pages.
+    boxes = {"key_points": split.key_points, "lede": split.lede}
+    full_width = {"title", "toc", *(name for name, splits_ in boxes.items() if not splits_)}
+    columns = 1  # of the section being written
+    for name in parts:
+        if layout.columns == 2 and _draws(name, brief):
+            # A continuous section break switches between one and two columns.
+            wanted = 1 if name in full_width else 2
+            if wanted != columns:
+                started = doc.paragraphs or doc.tables
+                section = ooxml.break_section(doc) if started else doc.sections[-1]
+                ooxml.set_columns(section, wanted, COLUMN_GAP_PT)
+                columns = wanted
         if name == "title":
             title_block(doc, brief, theme, warnings)
             lead_image(doc, brief, theme)
@@ -683,8 +712,9 @@ def render_docx(
             _toc(doc, brief, layout, contents_pages)
         else:
             add_part(doc, brief, theme, name)
-        if layout.columns == 2 and spanning and position == spanning - 1:
-            # The body starts: a continuous section break switches to two columns.
-            ooxml.set_columns(doc.add_section(WD_SECTION.CONTINUOUS), 2, COLUMN_GAP_PT)
+    if columns == 2:
+        # Ending the two-column section with a continuous break makes Word
+        # and LibreOffice balance its columns on the last page.
+        ooxml.set_columns(ooxml.break_section(doc), 1, COLUMN_GAP_PT)
 
     return finish_document(doc, brief, theme, warnings)

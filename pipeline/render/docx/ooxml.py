@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from typing import Literal
 
 from docx.document import Document
+from docx.enum.section import WD_SECTION
 from docx.oxml import OxmlElement, parse_xml
 from docx.oxml.ns import qn
 from docx.section import Section
@@ -656,6 +657,30 @@ def set_inside_vertical_rule(table: Table, width_pt: float, color: str) -> None:
 
 
 # -- sections, styles and settings ---------------------------------------------------
+
+
+def break_section(doc: Document) -> Section:
+    """A continuous section break after what the body holds so far: what
+    comes next is a new section (returned), the earlier one keeps its
+    settings. The body's last paragraph ends the section (as Word writes a
+    break typed at its end), so no empty paragraph is added unless the body
+    ends with a table or a break already."""
+    body = doc.element.body
+    sentinel = body.get_or_add_sectPr()
+    last = sentinel.getprevious()
+    if (
+        last is None
+        or last.tag != qn("w:p")
+        or last.find(f"{qn('w:pPr')}/{qn('w:sectPr')}") is not None
+    ):
+        last = body.add_p()
+    last.set_sectPr(sentinel.clone())
+    # The new section's header and footer are set later (compose._headers_footers).
+    for reference in sentinel.xpath("w:headerReference|w:footerReference"):
+        sentinel.remove(reference)
+    section = doc.sections[-1]
+    section.start_type = WD_SECTION.CONTINUOUS
+    return section
 
 
 def set_columns(section: Section, count: int, gap_pt: float) -> None:

@@ -21,7 +21,7 @@ from pipeline.config.model import Layout, points
 from pipeline.render.docx import ooxml
 from pipeline.render.fallback import EAST_ASIAN, Fallback
 from pipeline.render.fallback import NONE as NO_FALLBACK
-from pipeline.render.theme import DocxStyle
+from pipeline.render.theme import BOX_LEADING, DocxStyle, box_text_pt
 from pipeline.understand.scripts import COMPLEX, language_script
 
 BOX_INDENT_PT = 10  # text inside a shaded box, from its left rule
@@ -258,8 +258,8 @@ def define_styles(
     box.base_style = normal
     # As in the CSS: box text a half point smaller, and the box kept whole
     # (each paragraph kept with the next; the composer releases the last).
-    box.font.size = Pt(10)
-    box.paragraph_format.line_spacing = Pt(13)
+    box.font.size = Pt(box_text_pt(layout))
+    box.paragraph_format.line_spacing = Pt(box_text_pt(layout) * BOX_LEADING)
     box.paragraph_format.line_spacing_rule = WD_LINE_SPACING.AT_LEAST
     box.paragraph_format.space_after = Pt(3)
     box.paragraph_format.keep_together = True
@@ -311,8 +311,8 @@ def define_styles(
     # Narrow cells (pros/cons): ragged-right, a half point smaller.
     cell = paragraph_style(doc, "Cell Text")
     cell.base_style = normal
-    cell.font.size = Pt(10)
-    cell.paragraph_format.line_spacing = Pt(13)
+    cell.font.size = Pt(box_text_pt(layout))
+    cell.paragraph_format.line_spacing = Pt(box_text_pt(layout) * BOX_LEADING)
     cell.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.LEFT
 
     for name in ("List Bullet", "List Number"):
