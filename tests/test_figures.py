@@ -150,3 +150,25 @@ def test_lazily_loaded_pictures_are_read_from_their_real_address(tmp_path: Path)
         "w1200.png",  # the widest candidate up to 1600 px
     ]
     assert document.warnings == ()
+
+
+def test_a_figure_in_a_pros_or_cons_cell_fits_the_cell(tmp_path: Path) -> None:
+    import docx
+
+    from pipeline.brief import FigureBlock, Paragraph, Run, Section
+    from pipeline.config.model import Config
+    from pipeline.render.docx.compose import render_docx
+    from pipeline.render.theme import load_theme
+
+    picture(tmp_path, "wide.png", (2400, 800))
+    path = page(tmp_path, f"<p>{TEXT[0]}</p>" + figure("wide.png", "Wide.") + f"<p>{TEXT[1]}</p>")
+    config = parse_config({"layout": {"images": {"figures": True}}})
+    brief = make_brief(read(path), BriefSettings.of(config), dt.date(2026, 1, 1), [])
+    (wide,) = [b for b in brief.intro if isinstance(b, FigureBlock)]
+    pros = (Paragraph(runs=(Run(text="A quay for larger ships."),)), wide)
+    cons = (Paragraph(runs=(Run(text="Two years of works."),)),)
+    section = Section(heading="Pros and cons", kind="pros_cons", pros=pros, cons=cons)
+    brief = brief.model_copy(update={"intro": (), "sections": (section,)})
+    word = docx.Document(io.BytesIO(render_docx(brief, load_theme("note", Config().layout)).data))
+    (shape,) = word.inline_shapes
+    assert 0 < shape.width <= word.tables[0].cell(0, 0).width

@@ -216,6 +216,8 @@ def _add_figure(
         if theme.layout.columns == 2:
             widest = (widest - int(Pt(COLUMN_GAP_PT))) // 2
         tallest = int(Pt(points(theme.layout.images.max_height)))
+    if isinstance(container, _Cell) and container.width:
+        widest = min(widest, int(container.width))  # a pros or cons cell
     paragraph = _picture(container, figure, widest, tallest)
     if figure.text:
         paragraph.paragraph_format.keep_with_next = True
