@@ -101,7 +101,11 @@ def test_docx_embeds_the_image_within_the_column(built: tuple[dict[str, Path], s
     section = doc.sections[0]
     column = section.page_width - section.left_margin - section.right_margin
     assert 0 < doc.inline_shapes[0].width <= column
-    assert "Sales by month, 2026" in [p.text for p in doc.paragraphs]
+    texts = [p.text for p in doc.paragraphs]
+    caption = doc.paragraphs[texts.index("Sales by month, 2026")]
+    assert caption.style is not None and caption.style.name == "Caption"
+    described = [e.get("descr") for e in doc.element.body.iter() if e.tag.endswith("}docPr")]
+    assert described == ["Sales by month, 2026"]  # the alt text, for screen readers
 
 
 def _png_header(width: int, height: int) -> bytes:

@@ -19,6 +19,7 @@ from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING, WD_TAB_ALIGNMENT
 from docx.section import _Footer, _Header
 from docx.shared import Emu, Pt
+from docx.styles.style import ParagraphStyle
 from docx.table import Table, _Cell
 from docx.text.paragraph import Paragraph as DocxParagraph
 
@@ -141,7 +142,7 @@ def _add_blocks(
                 # Justified, a line before an address that cannot break stretches.
                 paragraph.alignment = WD_ALIGN_PARAGRAPH.LEFT
         elif isinstance(block, Image):
-            _add_image(container, block, doc)
+            _add_image(container, block, doc, theme)
         elif isinstance(block, FigureBlock):
             _add_figure(container, block, doc, theme)
         elif isinstance(block, TableBlock):
@@ -172,17 +173,23 @@ def _add_table(container: Container, block: TableBlock, doc: Document) -> None:
             run.font.size = Pt(8.5)
 
 
-def _add_image(container: Container, image: Image, doc: Document) -> None:
-    """The picture at its size at 96 dpi, never wider than the text column."""
+def _add_image(container: Container, image: Image, doc: Document, theme: Theme | None) -> None:
+    """A Markdown image at its size at 96 dpi, never wider than the text column;
+    its alt text is its description and, below it, its caption."""
     section = doc.sections[0]
     column = int(section.page_width or 0) - int(section.left_margin or 0)
     column -= int(section.right_margin or 0)
-    width = Emu(min(int(image.width * 914400 / 96), column))
-    paragraph = container.add_paragraph()
-    paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    paragraph.add_run().add_picture(io.BytesIO(base64.b64decode(image.data)), width=width)
+    paragraph = _picture(container, Figure(image=image), column, None)
     if image.alt:
-        container.add_paragraph(image.alt, style="Brief Meta")
+        paragraph.paragraph_format.keep_with_next = True
+        container.add_paragraph(image.alt, style=_caption(doc, theme))
+
+
+def _caption(doc: Document, theme: Theme | None) -> ParagraphStyle:
+    """The style of a picture's caption: Word's Caption, set up from the theme."""
+    if theme is None:
+        return paragraph_style(doc, "Caption")
+    return caption_style(doc, theme.layout, theme.reference_docx is not None)
 
 
 def _picture(
@@ -221,12 +228,7 @@ def _add_figure(
     paragraph = _picture(container, figure, widest, tallest)
     if figure.text:
         paragraph.paragraph_format.keep_with_next = True
-        style = (
-            caption_style(doc, theme.layout, theme.reference_docx is not None)
-            if theme is not None
-            else paragraph_style(doc, "Caption")
-        )
-        container.add_paragraph(figure.text, style=style)
+        container.add_paragraph(figure.text, style=_caption(doc, theme))
 
 
 def lead_image(doc: Document, brief: Brief, theme: Theme) -> None:
@@ -244,8 +246,7 @@ def lead_image(doc: Document, brief: Brief, theme: Theme) -> None:
     caption = " ".join(part for part in (figure.caption, figure.credit) if part)
     if caption:
         paragraph.paragraph_format.keep_with_next = True
-        style = caption_style(doc, layout, theme.reference_docx is not None)
-        doc.add_paragraph(caption, style=style)
+        doc.add_paragraph(caption, style=_caption(doc, theme))
 
 
 def _fill_cell(cell: _Cell, blocks: tuple[Block, ...], doc: Document) -> None:
