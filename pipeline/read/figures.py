@@ -140,7 +140,7 @@ def _events(tree: Any, keys: dict[str, list[int]], space: str) -> list[int | _Fo
             key = _key("".join(element.itertext()).replace(space, " "))
             if key:
                 found = keys.get(key)
-                events.append(found.pop(0) if found else None)
+                events.append(found.pop() if found else None)
                 continue
         stack.extend(reversed(element))
     return events
@@ -152,8 +152,8 @@ def place_figures(tree: Any, blocks: list[RawBlock], space: str) -> tuple[Placed
     if next(tree.iter("img"), None) is None:
         return ()
     keys: dict[str, list[int]] = {}
-    for index, block in enumerate(blocks):
-        if key := _key(block.text.replace(space, " ")):
+    for index in reversed(range(len(blocks))):  # each list popped from its end: first first
+        if key := _key(blocks[index].text.replace(space, " ")):
             keys.setdefault(key, []).append(index)
     placed: list[PlacedFigure] = []
     last, gap = -1, 0  # the last block matched, and unmatched text since
