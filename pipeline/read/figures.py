@@ -226,8 +226,9 @@ def with_figures(
         if isinstance(picture, str):
             warnings.append(f"figure {where} left out: {picture}")
             continue
-        if picture.width < MIN_PICTURE and picture.height < MIN_PICTURE:
-            continue  # an icon or a thumbnail, not a figure of the article
+        small = picture.width < MIN_PICTURE and picture.height < MIN_PICTURE
+        if small and not figure.replaces:
+            continue  # an icon or a thumbnail, not a figure of the page's article
         total += len(picture.data) * 3 // 4
         shown = FigureBlock(
             image=picture.model_copy(update={"alt": ref.alt or ref.caption or ""}),
