@@ -172,3 +172,21 @@ def test_a_figure_in_a_pros_or_cons_cell_fits_the_cell(tmp_path: Path) -> None:
     word = docx.Document(io.BytesIO(render_docx(brief, load_theme("note", Config().layout)).data))
     (shape,) = word.inline_shapes
     assert 0 < shape.width <= word.tables[0].cell(0, 0).width
+
+
+def test_pictures_are_scaled_to_print_size_and_photographs_stay_jpeg() -> None:
+    from pipeline.read.fetch_images import MAX_SIDE, reencode
+
+    def encoded(size: tuple[int, int], kind: str, mode: str = "RGB") -> bytes:
+        out = io.BytesIO()
+        PILImage.new(mode, size, (200, 120, 40, 128)[: len(mode)]).save(out, format=kind)
+        return out.getvalue()
+
+    checked = reencode(encoded((3000, 1500), "JPEG"))
+    assert checked is not None and checked[0] == "image/jpeg"
+    assert checked[2:] == (MAX_SIDE, MAX_SIDE // 2)
+    with PILImage.open(io.BytesIO(checked[1])) as picture:
+        assert picture.size == (MAX_SIDE, MAX_SIDE // 2)
+    assert reencode(encoded((300, 200), "WEBP"))[:1] == ("image/jpeg",)  # type: ignore[index]
+    assert reencode(encoded((300, 200), "WEBP", "RGBA"))[:1] == ("image/png",)  # type: ignore[index]
+    assert reencode(encoded((300, 200), "PNG"))[2:] == (300, 200)  # type: ignore[index]

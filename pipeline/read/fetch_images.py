@@ -154,9 +154,14 @@ def lead_image_ref(html: str) -> ImageRef | None:
     return figures[0] if figures else None
 
 
+MAX_SIDE = 2000  # pixels: about 300 dpi across an A4 text column; more only weighs
+
+
 def reencode(data: bytes) -> tuple[ImageType, bytes, int, int] | None:
     """(media type, new bytes, width, height) of a valid picture within the
-    limits, re-encoded without its metadata; None for anything else."""
+    limits, re-encoded without its metadata and scaled down to `MAX_SIDE`
+    pixels on its longer side; a photograph (JPEG, or WebP without
+    transparency) as JPEG, anything else as PNG; None for anything else."""
     from PIL import Image as PILImage
 
     try:
@@ -167,8 +172,12 @@ def reencode(data: bytes) -> tuple[ImageType, bytes, int, int] | None:
             if not width or not height or width * height > MAX_PIXELS:
                 return None  # checked before decoding: a bomb is never expanded
             picture.seek(0)
-            photo = picture.format == "JPEG"
+            clear = "A" not in picture.getbands() and "transparency" not in picture.info
+            photo = picture.format == "JPEG" or (picture.format == "WEBP" and clear)
             frame = picture.convert("RGB" if photo else "RGBA")
+        if max(width, height) > MAX_SIDE:
+            frame.thumbnail((MAX_SIDE, MAX_SIDE), PILImage.Resampling.LANCZOS)
+            width, height = frame.size
         out = io.BytesIO()
         if photo:
             frame.save(out, format="JPEG", quality=88, optimize=True)
