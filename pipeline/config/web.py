@@ -29,7 +29,7 @@ class Fetch(_Section):
     )
     images: bool = Field(
         False,
-        description="for a saved page on disk, fetch its remote pictures (lead image, figures)",
+        description="for a page or Markdown file on disk, fetch its pictures on the web",
     )
     max_items: int = Field(20, ge=1, le=1000, description="most items read from one feed")
     cache_dir: str | None = Field(
