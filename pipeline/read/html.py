@@ -6,6 +6,8 @@ article is then extracted with trafilatura, which drops navigation,
 cookie banners, asides and footers. We read trafilatura's XML (headings,
 paragraphs, quotes, lists, emphasis, links) straight into raw blocks rather
 than going through Markdown, so article text is never re-read as markup.
+Where the page's body figures stand among those blocks is noted for
+figures.py, which reads them when `layout.images.figures` asks.
 
 trafilatura is an optional extra (`pip install 'pipeline-briefs[html]'`);
 `available()` says whether it is installed, and reading a page without it
