@@ -26,6 +26,7 @@ from pipeline.render.theme import (
     Theme,
     box_text_pt,
     expand_slot,
+    hyphenation_zone_pt,
     reading_order,
     section_anchor,
     splits,
@@ -70,6 +71,7 @@ def environment(folder: Path) -> ThemeSandbox:
     env.globals["note_number"] = note_number
     env.globals["section_anchor"] = section_anchor
     env.globals["box_text_pt"] = box_text_pt
+    env.globals["hyphenation_zone_pt"] = hyphenation_zone_pt
     return env
 
 

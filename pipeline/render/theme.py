@@ -174,6 +174,18 @@ BOX_LEADING = 1.3  # box and cell text's line height, a factor of its size
 BOX_CHAR_EMS = 0.53  # an average character of the serif text face, in ems
 
 
+HYPHEN_ZONE_CHARS = 8  # hyphenate only when a line would otherwise end this many characters short
+
+
+def hyphenation_zone_pt(layout: Layout) -> float:
+    """How short a justified line may end before a word is hyphenated, in
+    points: about 8 characters of the body, whatever the measure (10% of an
+    A4 line, 15% of an A5 one, 20% of a column), so runs of hyphenated lines
+    stay short in narrow measures too. The CSS hyphenate-limit-zone and the
+    DOCX w:hyphenationZone."""
+    return HYPHEN_ZONE_CHARS * BOX_CHAR_EMS * points(layout.fonts.body.size)
+
+
 def box_text_pt(layout: Layout) -> float:
     """The size of the text in tinted boxes and narrow cells: a half point
     smaller than the body (10 pt under the default 10.5 pt), in both formats."""

@@ -21,7 +21,7 @@ from pipeline.config.model import Layout, points
 from pipeline.render.docx import ooxml
 from pipeline.render.fallback import EAST_ASIAN, Fallback
 from pipeline.render.fallback import NONE as NO_FALLBACK
-from pipeline.render.theme import BOX_LEADING, DocxStyle, box_text_pt
+from pipeline.render.theme import BOX_LEADING, DocxStyle, box_text_pt, hyphenation_zone_pt
 from pipeline.understand.scripts import COMPLEX, language_script
 
 BOX_INDENT_PT = 10  # text inside a shaded box, from its left rule
@@ -148,9 +148,9 @@ def define_styles(
     # Word hyphenates justified text only when the document asks for it.
     ooxml.set_flag(doc.settings, "autoHyphenation")
     # As in the CSS: at most 2 hyphenated lines in a row, and no hyphen when
-    # the line would end less than 10% of the text width short (in twips).
+    # the line would end less than about 8 characters short (in twips).
     ooxml.set_setting(doc.settings, "consecutiveHyphenLimit", "2")
-    ooxml.set_setting(doc.settings, "hyphenationZone", str(round(text_width(layout) * 0.1 * 20)))
+    ooxml.set_setting(doc.settings, "hyphenationZone", str(round(hyphenation_zone_pt(layout) * 20)))
 
     normal = paragraph_style(doc, "Normal")
     _font(normal, family("body"), size("body"), color("text"))
