@@ -139,6 +139,11 @@ def test_the_docx_as_libreoffice_renders_it_breaks_well(
         for box in _boxes(built.brief):
             assert figures.pages_holding(box), f"{where}: a box is split: {box[:60]!r}"
         assert max(figures.hyphen_runs(), default=0) <= 2, f"{where}: {figures.summary()}"
+        # Each key point is drawn with its bullet (a Word list LibreOffice reads;
+        # the list's Symbol bullet comes out as U+F0B7).
+        text = "".join(page.text() for page in figures.pages).replace("\uf0b7", "•")
+        for point in built.brief.key_points if name == "long" else ():
+            assert "•" + normalise(point)[:30] in text, f"{where}: no bullet: {point[:40]!r}"
 
 
 def test_unicode_line_separators_are_read_as_line_ends() -> None:

@@ -613,9 +613,14 @@ def add_part(doc: Document, brief: Brief, theme: Theme, name: str, level: int = 
     if name == "key_points" and brief.key_points:
         doc.add_paragraph(brief.labels.key_points, style="Box Label")
         # A Word list when the styles carry bullet numbering; else a typed bullet.
-        listed = ooxml.list_numbering(paragraph_style(doc, "Box Bullet")) is not None
+        listed = ooxml.list_numbering(paragraph_style(doc, "Box Bullet"))
         for point in brief.key_points:
-            _bullet(doc.add_paragraph(point if listed else "•\t" + point, style="Box Bullet"))
+            paragraph = doc.add_paragraph(point if listed else "•\t" + point, style="Box Bullet")
+            if listed:
+                # On the paragraph too: the numbering is List Bullet's (its level
+                # names that style), and LibreOffice drew no bullet from the style alone.
+                ooxml.set_numbering(paragraph, listed)
+            _bullet(paragraph)
         # Its top rule set 1 pt closer than the lede box's: paragraphs with
         # the same rules are drawn as one box, and the two would merge.
         top, eighths = box_top_rule(layout, theme.docx)
