@@ -198,6 +198,8 @@ def test_docx_shows_each_figure_after_its_paragraph(built: Built) -> None:
         assert picture.text == "" and picture._p.xpath(".//pic:pic")
         assert picture.paragraph_format.keep_with_next  # never split from its caption
         assert texts[at - 2] == before
+    credit = [run for run in paragraphs[boat].runs if run.text.strip() == "Photo: Jane Doe"]
+    assert credit and credit[0].italic  # as the PDF sets it
 
 
 def test_markdown_pictures_on_the_web_become_figures(built: Built, tmp_path: Path) -> None:

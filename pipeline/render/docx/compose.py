@@ -179,10 +179,26 @@ def _add_image(container: Container, image: Image, doc: Document, theme: Theme |
     section = doc.sections[0]
     column = int(section.page_width or 0) - int(section.left_margin or 0)
     column -= int(section.right_margin or 0)
-    paragraph = _picture(container, Figure(image=image), column, None)
-    if image.alt:
-        paragraph.paragraph_format.keep_with_next = True
-        container.add_paragraph(image.alt, style=_caption(doc, theme))
+    picture = _picture(container, Figure(image=image), column, None)
+    _add_caption(container, doc, picture, image.alt, None, theme)
+
+
+def _add_caption(
+    container: Container,
+    doc: Document,
+    picture: DocxParagraph,
+    caption: str | None,
+    credit: str | None,
+    theme: Theme | None,
+) -> None:
+    """The caption under `picture`, its credit in italics (as in the PDF),
+    kept on the picture's page."""
+    if not (caption or credit):
+        return
+    picture.paragraph_format.keep_with_next = True
+    paragraph = container.add_paragraph(caption or "", style=_caption(doc, theme))
+    if credit:
+        paragraph.add_run(f" {credit}" if caption else credit).italic = True
 
 
 def _caption(doc: Document, theme: Theme | None) -> ParagraphStyle:
@@ -225,10 +241,8 @@ def _add_figure(
         tallest = int(Pt(points(theme.layout.images.max_height)))
     if isinstance(container, _Cell) and container.width:
         widest = min(widest, int(container.width))  # a pros or cons cell
-    paragraph = _picture(container, figure, widest, tallest)
-    if figure.text:
-        paragraph.paragraph_format.keep_with_next = True
-        container.add_paragraph(figure.text, style=_caption(doc, theme))
+    picture = _picture(container, figure, widest, tallest)
+    _add_caption(container, doc, picture, figure.caption, figure.credit, theme)
 
 
 def lead_image(doc: Document, brief: Brief, theme: Theme) -> None:
@@ -242,11 +256,8 @@ def lead_image(doc: Document, brief: Brief, theme: Theme) -> None:
     section = doc.sections[-1]
     column = int(section.page_width or 0) - int(section.left_margin or 0)
     column -= int(section.right_margin or 0)
-    paragraph = _picture(doc, figure, column, int(Pt(points(layout.images.max_height))))
-    caption = " ".join(part for part in (figure.caption, figure.credit) if part)
-    if caption:
-        paragraph.paragraph_format.keep_with_next = True
-        doc.add_paragraph(caption, style=_caption(doc, theme))
+    picture = _picture(doc, figure, column, int(Pt(points(layout.images.max_height))))
+    _add_caption(doc, doc, picture, figure.caption, figure.credit, theme)
 
 
 def _fill_cell(cell: _Cell, blocks: tuple[Block, ...], doc: Document) -> None:
