@@ -117,10 +117,14 @@ def test_figures_off_leaves_the_blocks_as_the_reader_found_them(tmp_path: Path) 
 def test_a_gallery_is_cut_and_remote_pictures_of_a_saved_page_stay_offline(
     tmp_path: Path,
 ) -> None:
-    gallery = "".join(figure(f"http://127.0.0.1:9/{n}.png", f"Picture {n}.") for n in range(20))
+    gallery = "".join(figure(picture(tmp_path, f"{n}.png"), f"Picture {n}.") for n in range(20))
     path = page(tmp_path, f"<p>{TEXT[0]}</p>{gallery}<p>{TEXT[1]}</p>")
-    placed = read_source(path).meta["figures"]
-    assert len(placed) == MAX_FIGURES
+    document = read(path)
+    shown = [b.figure.image.name for b in document.blocks if b.figure is not None]
+    assert shown == [f"{n}.png" for n in range(MAX_FIGURES)]
+    assert document.warnings == (f"8 more figure(s) left out: at most {MAX_FIGURES} are read",)
+    remote = "".join(figure(f"http://127.0.0.1:9/{n}.png", f"Picture {n}.") for n in range(15))
+    path = page(tmp_path, f"<p>{TEXT[0]}</p>{remote}<p>{TEXT[1]}</p>")
     document = read(path)  # fetch.images is off: nothing is fetched, nothing to warn about
     assert [b.kind for b in document.blocks] == ["heading", "paragraph", "paragraph"]
     assert document.warnings == ()

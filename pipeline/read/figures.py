@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     from pipeline.read.model import Document, RawBlock
 
 MAX_FIGURES = 12  # pictures read per article: more is a gallery, and slow
+MAX_PLACED = 200  # pictures placed (and counted) per page
 MAX_FIGURE_BYTES = 20_000_000  # all of an article's figures, as re-encoded
 KEY_WORDS = 12  # a text element and a block are the same when their first words are
 MAX_GAP = 2  # unmatched text elements (chrome) allowed between a figure and its neighbour
@@ -67,14 +68,14 @@ def web_pictures(
 ) -> tuple[PlacedFigure, ...]:
     """A Markdown article's pictures on the web (line, address, alt text),
     each standing for the paragraph of its alt text, its caption as a local
-    image's is; at most `MAX_FIGURES`."""
+    image's is."""
     at = {(b.line, b.text): i for i, b in enumerate(blocks) if b.kind == "paragraph"}
     placed = [
         PlacedFigure(ImageRef(src, alt, caption=alt), at[(line, alt)], replaces=True)
         for line, src, alt in remote
         if (line, alt) in at
     ]
-    return tuple(placed[:MAX_FIGURES])
+    return tuple(placed[:MAX_PLACED])
 
 
 def _key(text: str) -> str:
@@ -148,7 +149,7 @@ def _events(tree: Any, keys: dict[str, list[int]], space: str) -> list[int | _Fo
 
 def place_figures(tree: Any, blocks: list[RawBlock], space: str) -> tuple[PlacedFigure, ...]:
     """The article's figures in `tree` (the sanitised page), each with the
-    index of the block it follows, in order; at most `MAX_FIGURES`."""
+    index of the block it follows, in order (at most `MAX_PLACED`)."""
     if next(tree.iter("img"), None) is None:
         return ()
     keys: dict[str, list[int]] = {}
@@ -177,7 +178,7 @@ def place_figures(tree: Any, blocks: list[RawBlock], space: str) -> tuple[Placed
     for found, before, gap_before in waiting:  # after the article's last block
         if found.boxed and before == len(blocks) - 1 and gap_before <= MAX_GAP:
             placed.append(PlacedFigure(found.ref, before))
-    return tuple(placed[:MAX_FIGURES])
+    return tuple(placed[:MAX_PLACED])
 
 
 def _same_picture(one: str, other: str) -> bool:
@@ -202,6 +203,7 @@ def with_figures(
     total = 0
     replaced: set[int] = set()
     silent: set[str] = set()  # hosts that did not answer
+    tried = beyond = 0
     for figure in placed:
         ref = figure.ref
         if lead is not None and _same_picture(ref.src, lead.src):
@@ -210,13 +212,17 @@ def with_figures(
         if not (ref.alt or ref.caption):
             undescribed.append(where)  # a tagged PDF (PDF/UA) needs a description
             continue
+        if tried == MAX_FIGURES:
+            beyond += 1
+            continue
         host = urlsplit(resolved(ref.src, document)).netloc
         if host in silent:
             picture: Image | str | None = f"{host} did not answer for an earlier figure"
         else:
             picture = read_picture(ref.src, document, fetcher, "figure")
         if picture is None:
-            continue
+            continue  # not to be read (a saved page's picture on the web)
+        tried += 1
         if isinstance(picture, str) and no_answer(picture):
             silent.add(host)  # each figure more would wait as long
         if figure.replaces:  # the Markdown reader's "not read" is answered here
@@ -243,6 +249,8 @@ def with_figures(
         runs = (Run(text=shown.text),) if shown.text else ()
         line = blocks[after].line if blocks else 0
         added.setdefault(after, []).append(RawBlock("figure", runs, line, figure=shown))
+    if beyond:
+        warnings.append(f"{beyond} more figure(s) left out: at most {MAX_FIGURES} are read")
     if undescribed:
         warnings.append(
             f"{len(undescribed)} figure(s) left out: no alt text or caption to describe "
