@@ -15,7 +15,7 @@ from pipeline.brief import Brief, Paragraph
 from pipeline.cli import main
 from tests.conftest import EXAMPLE, normalise
 from tests.libreoffice import BINARY, convert_to_pdf
-from tests.page_economy import MM, Figures, measure
+from tests.page_economy import MM, Figures, Segment, measure
 
 THEMES = ("note", "dossier")
 MARGIN = 22 * MM  # the default top and bottom margins
@@ -139,6 +139,11 @@ def test_the_docx_as_libreoffice_renders_it_breaks_well(
         for box in _boxes(built.brief):
             assert figures.pages_holding(box), f"{where}: a box is split: {box[:60]!r}"
         assert max(figures.hyphen_runs(), default=0) <= 2, f"{where}: {figures.summary()}"
+        if name == "example":
+            # The box's text is set in from its rule as in the PDF (the CSS's padding).
+            lines = [_first_lede_line(f, built.brief) for f in (built.pdf, figures)]
+            assert abs(lines[0].x0 - lines[1].x0) < 1.5, f"{where}: {lines}"
+            assert abs(lines[0].x1 - lines[1].x1) < 3, f"{where}: {lines}"
         # Each key point is drawn with its bullet (a Word list LibreOffice reads;
         # the list's Symbol bullet comes out as U+F0B7).
         text = "".join(page.text() for page in figures.pages).replace("\uf0b7", "•")
@@ -190,14 +195,19 @@ def two_columns(tmp_path_factory: pytest.TempPathFactory) -> Built:
     return _build(EXAMPLE, "note", root / "note", "layout: {columns: 2}\n")
 
 
+def _first_lede_line(figures: Figures, brief: Brief) -> Segment:
+    first = next(block for block in brief.lede if isinstance(block, Paragraph))
+    start = normalise(" ".join(run.text for run in first.runs))[:25]
+    (line,) = [s for s in figures.pages[0].segments if normalise(s.text).startswith(start)]
+    return line
+
+
 def _check_columns(figures: Figures, brief: Brief, where: str) -> None:
     """The "En bref" box spans both columns above them, no run of more than
     2 hyphenated lines in the narrow columns, and the last page's columns
     balanced (neither runs to the foot while the other stops short)."""
     assert figures.count == 2, f"{where}: {figures.summary()}"
-    first = next(block for block in brief.lede if isinstance(block, Paragraph))
-    start = normalise(" ".join(run.text for run in first.runs))[:25]
-    (line,) = [s for s in figures.pages[0].segments if normalise(s.text).startswith(start)]
+    line = _first_lede_line(figures, brief)
     page = figures.pages[0]
     assert line.x1 - line.x0 > 0.6 * (page.width - 2 * MARGIN), f"{where}: the box is a column wide"
     assert max(figures.hyphen_runs(), default=0) <= 2, f"{where}: {figures.summary()}"

@@ -47,8 +47,8 @@ from pipeline.render.docx import fonts, ooxml
 from pipeline.render.docx.package import package
 from pipeline.render.docx.reference import open_base
 from pipeline.render.docx.styles import (
-    BOX_INDENT_PT,
     BOX_PAD_PT,
+    box_indent,
     box_top_rule,
     caption_style,
     define_styles,
@@ -436,14 +436,14 @@ def _pad_table(table: Table, gutter: bool) -> None:
         ooxml.set_inside_vertical_rule(table, GUTTER_PT, "#FFFFFF")
 
 
-def _bullet(paragraph: DocxParagraph) -> None:
-    """A key point: the bullet hangs in the box's margin and the wrapped lines
-    align with the text after it, as the PDF's list does; no space between
-    points, which read as one list."""
+def _bullet(paragraph: DocxParagraph, indent: float) -> None:
+    """A key point: the bullet at the box's text `indent` and the lines after
+    it aligned, as the PDF's list does; no space between points, which read
+    as one list."""
     fmt = paragraph.paragraph_format
-    fmt.left_indent = Pt(BOX_INDENT_PT + BULLET_INDENT_PT)
+    fmt.left_indent = Pt(indent + BULLET_INDENT_PT)
     fmt.first_line_indent = Pt(-BULLET_INDENT_PT)
-    fmt.tab_stops.add_tab_stop(Pt(BOX_INDENT_PT + BULLET_INDENT_PT))
+    fmt.tab_stops.add_tab_stop(Pt(indent + BULLET_INDENT_PT))
     fmt.space_after = Pt(1)
 
 
@@ -631,7 +631,8 @@ def add_part(doc: Document, brief: Brief, theme: Theme, name: str, level: int = 
                 # On the paragraph too: the numbering is List Bullet's (its level
                 # names that style), and LibreOffice drew no bullet from the style alone.
                 ooxml.set_numbering(paragraph, listed)
-            _bullet(paragraph)
+                ooxml.set_mark_color(paragraph, layout.colors.accent)  # as the CSS's bullet
+            _bullet(paragraph, box_indent(theme.docx))
         # Its top rule set 1 pt closer than the lede box's: paragraphs with
         # the same rules are drawn as one box, and the two would merge.
         top, eighths = box_top_rule(layout, theme.docx)

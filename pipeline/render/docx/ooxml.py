@@ -421,6 +421,13 @@ def set_numbering(target: Formattable, num_id: str, level: int = 0) -> None:
     get_or_add(numbering, "w:numId").set(qn("w:val"), num_id)
 
 
+def set_mark_color(paragraph: Paragraph, color: str) -> None:
+    """The colour of the paragraph mark, which Word and LibreOffice give its
+    list bullet or number (the text keeps its own)."""
+    rpr = get_or_add(_ppr(paragraph), "w:rPr")
+    get_or_add(rpr, "w:color").set(qn("w:val"), hex_color(color))
+
+
 def add_decimal_numbering(doc: Document, text: str = "%1.") -> str:
     """A new one-level decimal list ("1.", "2.", ...) in the numbering part,
     the number followed by a space; its w:numId."""

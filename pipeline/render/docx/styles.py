@@ -24,7 +24,15 @@ from pipeline.render.fallback import NONE as NO_FALLBACK
 from pipeline.render.theme import BOX_LEADING, DocxStyle, box_text_pt, hyphenation_zone_pt
 from pipeline.understand.scripts import COMPLEX, language_script
 
-BOX_INDENT_PT = 10  # text inside a shaded box, from its left rule
+BOX_SIDE_PT = 11  # inside a shaded box at the sides: the CSS padding of 4mm
+BOX_RULE_PT = 3  # the note's left rule (the CSS's 3pt); the dossier's side rules are 0.5pt
+
+
+def box_indent(look: DocxStyle) -> float:
+    """Where box text starts, from the margin: the left rule, then the padding."""
+    return (BOX_RULE_PT if look.box_border == "left" else 0.5) + BOX_SIDE_PT
+
+
 BOX_PAD_PT = 6  # above a box's label, inside the shading: the CSS padding of 2.5mm
 BAND_PADDING_PT = 17  # inside the dossier's title band, at the sides: the CSS padding of 6mm
 BAND_TOP_PT, BAND_BOTTOM_PT = 11, 10  # above and below: the CSS's 4mm and 3.5mm
@@ -267,18 +275,20 @@ def define_styles(
     # Every paragraph of a box carries the same rules, so Word and LibreOffice
     # draw them as one group: the theme's rule, and rules of the box's own
     # colour that pad it (the shading reaches them) above and below.
+    # The rules sit at the margins and the text inside them by the CSS's
+    # padding; a rule of the box's colour on the right pads the shading there.
     for style in (label, box):
         if look.box_border == "top":
-            for side in ("left", "right"):
-                ooxml.set_border(style, side, colors.box, 4, BOX_INDENT_PT - 2)
+            ooxml.set_border(style, "left", colors.box, 4, BOX_SIDE_PT)
         else:
-            ooxml.set_border(style, "left", colors.accent, 24, 8)
+            ooxml.set_border(style, "left", colors.accent, BOX_RULE_PT * 8, BOX_SIDE_PT)
+        ooxml.set_border(style, "right", colors.box, 4, BOX_SIDE_PT)
         top, eighths = box_top_rule(layout, look)
         ooxml.set_border(style, "top", top, eighths, BOX_PAD_PT)
         ooxml.set_border(style, "bottom", colors.box, 4, 3)
         ooxml.shade(style, colors.box)
-        style.paragraph_format.left_indent = Pt(BOX_INDENT_PT)
-        style.paragraph_format.right_indent = Pt(6)
+        style.paragraph_format.left_indent = Pt(box_indent(look))
+        style.paragraph_format.right_indent = Pt(BOX_SIDE_PT + 0.5)
     label.paragraph_format.keep_with_next = True
     # Key points: a real Word list (the List Bullet numbering) in the box, ragged.
     bullet = paragraph_style(doc, "Box Bullet")
