@@ -242,3 +242,25 @@ def test_two_column_docx_sections(two_columns: Built) -> None:
 def test_two_column_docx_as_libreoffice_renders_it(two_columns: Built, tmp_path: Path) -> None:
     pdf = convert_to_pdf(two_columns.docx, tmp_path)
     _check_columns(measure(pdf.read_bytes(), MARGIN, MARGIN), two_columns.brief, "two-column DOCX")
+
+
+def test_a_two_column_cover_stands_alone(tmp_path: Path) -> None:
+    """With a cover, the title block is page 1 alone in two columns too (a
+    page break inside the PDF's columns was lost: the contents followed the
+    title on the cover); the contents open page 2, in both formats."""
+    from docx import Document
+
+    layout = "layout: {cover: true, toc: true, columns: 2}\n"
+    built = _build(EXAMPLE, "note", tmp_path / "cover", layout)
+    contents = normalise(built.brief.labels.contents).casefold()
+    cover, second = (page.text().casefold() for page in built.pdf.pages[:2])
+    assert normalise(built.brief.title).casefold() in cover and contents not in cover
+    assert second.startswith(contents)
+    doc = Document(str(built.docx))
+    styles = [p.style.name for p in doc.paragraphs]
+    cover_end = next(
+        i
+        for i, p in enumerate(doc.paragraphs)
+        if p._p.pPr is not None and p._p.pPr.sectPr is not None
+    )
+    assert styles.index("TOC Heading") > cover_end
