@@ -237,7 +237,7 @@ def _watch_loop(
     while stop_event is None or not stop_event.is_set():
         targets = targets_for(arguments, config_file, watcher.plan)
         shown = ", ".join(sorted(_relative(root) for root in targets.roots))
-        print(f"watching {shown} (Ctrl-C to stop)", file=out, flush=True)
+        announced = False
         restart = False
         for changes in watchfiles.watch(
             *targets.roots,
@@ -246,9 +246,17 @@ def _watch_loop(
             stop_event=stop_event,
             raise_interrupt=False,
             force_polling=force_polling,
-            yield_on_timeout=False,
+            yield_on_timeout=True,
             rust_timeout=500,
         ):
+            if not announced:
+                # watchfiles' first answer (a change, or none within the
+                # timeout) means its watches are in place: a save from now on
+                # is seen, so "watching" is only said then.
+                print(f"watching {shown} (Ctrl-C to stop)", file=out, flush=True)
+                announced = True
+            if not changes:
+                continue
             log.debug("changed: %s", changes)
             watcher.rebuild()
             # A new theme or config location moves what must be watched.
