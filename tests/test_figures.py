@@ -158,6 +158,7 @@ def test_lazily_loaded_pictures_are_read_from_their_real_address(tmp_path: Path)
 
 def test_a_figure_in_a_pros_or_cons_cell_fits_the_cell(tmp_path: Path) -> None:
     import docx
+    from docx.shared import Pt
 
     from pipeline.brief import FigureBlock, Paragraph, Run, Section
     from pipeline.config.model import Config
@@ -176,6 +177,13 @@ def test_a_figure_in_a_pros_or_cons_cell_fits_the_cell(tmp_path: Path) -> None:
     word = docx.Document(io.BytesIO(render_docx(brief, load_theme("note", Config().layout)).data))
     (shape,) = word.inline_shapes
     assert 0 < shape.width <= word.tables[0].cell(0, 0).width
+    # Its caption as in the body (the theme's Caption: 8 pt, muted), not Word's
+    # own bold blue Caption, which a cell's figure got when no other picture
+    # had set the style up.
+    (caption,) = [p for p in word.tables[0].cell(1, 0).paragraphs if p.text == "Wide."]
+    style = caption.style
+    assert style is not None and style.name == "Caption"
+    assert (style.font.size, style.font.bold) == (Pt(8), False)
 
 
 def test_pictures_are_scaled_to_print_size_and_photographs_stay_jpeg() -> None:

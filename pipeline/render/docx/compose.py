@@ -260,11 +260,12 @@ def lead_image(doc: Document, brief: Brief, theme: Theme) -> None:
     _add_caption(doc, doc, picture, figure.caption, figure.credit, theme)
 
 
-def _fill_cell(cell: _Cell, blocks: tuple[Block, ...], doc: Document) -> None:
+def _fill_cell(cell: _Cell, blocks: tuple[Block, ...], doc: Document, theme: Theme) -> None:
     """The blocks in place of the cell's initial empty paragraph (which stays
-    when there are none: a cell must hold a paragraph)."""
+    when there are none: a cell must hold a paragraph); `theme` lays out their
+    pictures as in the body (images.max_height, the Caption style)."""
     first = cell.paragraphs[0]
-    _add_blocks(cell, blocks, doc)
+    _add_blocks(cell, blocks, doc, theme=theme)
     if len(cell.paragraphs) > 1:
         ooxml.remove_paragraph(first)
     for paragraph in cell.paragraphs:
@@ -355,7 +356,7 @@ def _headers_footers(doc: Document, brief: Brief, layout: Layout) -> None:
 
 
 def _pros_cons_table(
-    doc: Document, brief: Brief, section: Section, layout: Layout, split: bool
+    doc: Document, brief: Brief, section: Section, layout: Layout, split: bool, theme: Theme
 ) -> None:
     """Pros beside cons, each a shaded label cell above a shaded body cell;
     the row breaks across pages only when `split` (render.theme.may_split)."""
@@ -372,11 +373,11 @@ def _pros_cons_table(
         _label_cell(cell, label, fill, ink, doc)
     for cell, blocks in zip(body.cells, (section.pros, section.cons), strict=True):
         ooxml.shade(cell, layout.colors.box)
-        _fill_cell(cell, blocks, doc)
+        _fill_cell(cell, blocks, doc, theme)
 
 
 def _stacked_pros_cons(
-    doc: Document, brief: Brief, section: Section, layout: Layout, split: bool
+    doc: Document, brief: Brief, section: Section, layout: Layout, split: bool, theme: Theme
 ) -> None:
     """Pros above cons, for a column too narrow for two cells side by side."""
     table = doc.add_table(rows=4, cols=1)
@@ -396,7 +397,7 @@ def _stacked_pros_cons(
             ooxml.keep_together(body)
         _label_cell(head.cells[0], label, fill, ink, doc).paragraph_format.keep_with_next = True
         ooxml.shade(body.cells[0], layout.colors.box)
-        _fill_cell(body.cells[0], blocks, doc)
+        _fill_cell(body.cells[0], blocks, doc, theme)
 
 
 def _side_colors(layout: Layout) -> tuple[tuple[str, str], tuple[str, str]]:
@@ -579,9 +580,9 @@ def _sections(doc: Document, brief: Brief, theme: Theme, level: int, split: Spli
         _add_blocks(doc, section.blocks, doc, notes=section.kind == "notes", theme=theme)
         if section.pros or section.cons:
             if layout.columns == 2:
-                _stacked_pros_cons(doc, brief, section, layout, split.pros_cons[index])
+                _stacked_pros_cons(doc, brief, section, layout, split.pros_cons[index], theme)
             else:
-                _pros_cons_table(doc, brief, section, layout, split.pros_cons[index])
+                _pros_cons_table(doc, brief, section, layout, split.pros_cons[index], theme)
 
 
 def _sources(doc: Document, brief: Brief, layout: Layout, level: int) -> None:
@@ -642,7 +643,7 @@ def add_part(doc: Document, brief: Brief, theme: Theme, name: str, level: int = 
     elif name == "lede" and brief.lede:
         doc.add_paragraph(brief.labels.lede, style="Box Label")
         before = len(doc.paragraphs)
-        _add_blocks(doc, brief.lede, doc, style="Box Text")
+        _add_blocks(doc, brief.lede, doc, style="Box Text", theme=theme)
         if layout.columns == 2 and split.lede:
             # In a column (see render_docx), ragged-right as in the CSS.
             for paragraph in doc.paragraphs[before:]:
