@@ -12,6 +12,7 @@ from pathlib import Path
 import pypdf
 import pytest
 from docx import Document as DocxDocument
+from docx.shared import Pt
 from PIL import Image as PILImage
 
 from pipeline.cli import main
@@ -132,3 +133,42 @@ def test_loader_refuses_bombs_symlinks_and_stdin(tmp_path: Path) -> None:
     assert loader.load("/etc/passwd", "") is None
     assert ImageLoader(None, warnings).load("bomb.png", "") is None
     assert len(warnings) == 4
+
+
+def test_docx_images_fit_one_column_of_two_and_the_css_height(tmp_path: Path) -> None:
+    """In two columns a Markdown image is no wider than its column (it was the
+    whole text block wide, over the other column), and a tall one is no
+    taller than the CSS's 120 mm, as in the PDF."""
+    import datetime as dt
+
+    from docx.shared import Mm
+
+    from pipeline.build.plan import BriefSettings
+    from pipeline.build.source import make_brief
+    from pipeline.config.model import parse_config
+    from pipeline.read.ingest import read_source
+    from pipeline.render.docx.compose import COLUMN_GAP_PT, render_docx
+    from pipeline.render.theme import load_theme
+
+    PILImage.new("RGB", (1400, 500), (30, 80, 150)).save(tmp_path / "wide.png")
+    PILImage.new("RGB", (300, 1200), (30, 80, 150)).save(tmp_path / "tall.png")
+    text = "A paragraph of the article, long enough to be read as its text.\n\n"
+    (tmp_path / "a.md").write_text(
+        f"# Pictures\n\n{text}![A wide chart](wide.png)\n\n{text}![A tall chart](tall.png)\n\n{text}",
+        encoding="utf-8",
+    )
+    config = parse_config({"layout": {"columns": 2}})
+    brief = make_brief(
+        read_source(str(tmp_path / "a.md"), 1_000_000),
+        BriefSettings.of(config),
+        dt.date(2026, 1, 1),
+        [],
+    )
+    data = render_docx(brief, load_theme("note", config.layout)).data
+    word = DocxDocument(io.BytesIO(data))
+    section = word.sections[-1]
+    block = section.page_width - section.left_margin - section.right_margin
+    column = (block - Pt(COLUMN_GAP_PT)) / 2
+    wide, tall = word.inline_shapes
+    assert wide.width <= column + 1 and wide.width > column * 0.9
+    assert tall.height <= Mm(120) + 1 and tall.width < column

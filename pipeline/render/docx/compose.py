@@ -75,6 +75,7 @@ GUTTER_PT = 3 * 72 / 25.4  # between the pros and cons cells: the CSS border-spa
 BULLET_INDENT_PT = 4 * 72 / 25.4  # a key point's bullet column: the CSS 4mm
 HEADER_GAP_PT = 4 * 72 / 25.4  # between the header (footer) and the text block: the CSS 4mm
 SOURCE_INDENT_PT = 3 * 72 / 25.4  # a source's text right of its bullet: the CSS 3mm
+IMAGE_MAX_HEIGHT_PT = 120 * 72 / 25.4  # a Markdown image: the CSS's figure.image max-height
 QUESTION_BAR_PT = 9  # a question heading's text, right of its 3 pt bar and 6 pt gap
 TOC_FIELD = 'TOC \\o "1-1" \\h \\z \\u'
 
@@ -174,13 +175,25 @@ def _add_table(container: Container, block: TableBlock, doc: Document) -> None:
 
 
 def _add_image(container: Container, image: Image, doc: Document, theme: Theme | None) -> None:
-    """A Markdown image at its size at 96 dpi, never wider than the text column;
-    its alt text is its description and, below it, its caption."""
-    section = doc.sections[0]
-    column = int(section.page_width or 0) - int(section.left_margin or 0)
-    column -= int(section.right_margin or 0)
-    picture = _picture(container, Figure(image=image), column, None)
+    """A Markdown image at its size at 96 dpi, never wider than its column
+    nor taller than the CSS's 120 mm; its alt text is its description and,
+    below it, its caption."""
+    widest = _picture_width(container, doc, theme)
+    picture = _picture(container, Figure(image=image), widest, int(Pt(IMAGE_MAX_HEIGHT_PT)))
     _add_caption(container, doc, picture, image.alt, None, theme)
+
+
+def _picture_width(container: Container, doc: Document, theme: Theme | None) -> int:
+    """The widest a picture in `container` may be drawn (EMU): the text
+    column (one of two in a two-column layout), or a pros or cons cell."""
+    section = doc.sections[-1]
+    widest = int(section.page_width or 0) - int(section.left_margin or 0)
+    widest -= int(section.right_margin or 0)
+    if theme is not None and theme.layout.columns == 2:
+        widest = (widest - int(Pt(COLUMN_GAP_PT))) // 2
+    if isinstance(container, _Cell) and container.width:
+        widest = min(widest, int(container.width))
+    return widest
 
 
 def _add_caption(
@@ -231,17 +244,8 @@ def _add_figure(
     """A figure of the page's body in place: within the column (one of two in
     a two-column layout) and images.max_height, kept on the page of its
     caption (Word's Caption style, as the PDF's figcaption)."""
-    section = doc.sections[-1]
-    widest = int(section.page_width or 0) - int(section.left_margin or 0)
-    widest -= int(section.right_margin or 0)
-    tallest = None
-    if theme is not None:
-        if theme.layout.columns == 2:
-            widest = (widest - int(Pt(COLUMN_GAP_PT))) // 2
-        tallest = int(Pt(points(theme.layout.images.max_height)))
-    if isinstance(container, _Cell) and container.width:
-        widest = min(widest, int(container.width))  # a pros or cons cell
-    picture = _picture(container, figure, widest, tallest)
+    tallest = int(Pt(points(theme.layout.images.max_height))) if theme is not None else None
+    picture = _picture(container, figure, _picture_width(container, doc, theme), tallest)
     _add_caption(container, doc, picture, figure.caption, figure.credit, theme)
 
 
