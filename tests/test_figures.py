@@ -202,3 +202,18 @@ def test_pictures_are_scaled_to_print_size_and_photographs_stay_jpeg() -> None:
     assert reencode(encoded((300, 200), "WEBP"))[:1] == ("image/jpeg",)  # type: ignore[index]
     assert reencode(encoded((300, 200), "WEBP", "RGBA"))[:1] == ("image/png",)  # type: ignore[index]
     assert reencode(encoded((300, 200), "PNG"))[2:] == (300, 200)  # type: ignore[index]
+
+
+def test_a_saved_pages_protocol_relative_picture_is_on_the_web(tmp_path: Path) -> None:
+    """`//host/x.jpg` on a saved page is a picture on the web (over https),
+    read only with fetch.images, never looked for in the page's folder."""
+    from pipeline.config.web import Fetch
+    from pipeline.read.fetch import Fetcher
+    from pipeline.read.fetch_images import read_picture, resolved
+
+    document = read_source(page(tmp_path, f"<p>{TEXT[0]}</p>"), 10_000_000)
+    src = "//cdn.example.org/img/boat.jpg"
+    assert resolved(src, document) == "https://cdn.example.org/img/boat.jpg"
+    # Without fetch.images a saved page reads nothing on the web (it was
+    # refused as "not a file in the page's folder").
+    assert read_picture(src, document, Fetcher(Fetch()), "figure") is None

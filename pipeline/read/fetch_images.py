@@ -199,7 +199,7 @@ def read_picture(
 
     base = document.meta.get("source_url")
     fetcher = fetcher or Fetcher()
-    target = urljoin(str(base), src) if base else src
+    target = resolved(src, document)
     if is_url(target):
         if not base and not fetcher.settings.images:
             return None  # a saved page on disk: no network unless fetch.images
@@ -232,9 +232,13 @@ def read_picture(
 
 
 def resolved(src: str, document: Document) -> str:
-    """A picture's address resolved against the page's (its own for a saved page)."""
+    """A picture's address resolved against the page's (its own for a saved
+    page, where a protocol-relative "//host/x.jpg" is on the web, over https:
+    it is no file in the page's folder)."""
     base = document.meta.get("source_url")
-    return urljoin(str(base), src) if base else src
+    if base:
+        return urljoin(str(base), src)
+    return "https:" + src if src.startswith("//") else src
 
 
 def load_lead_image(
