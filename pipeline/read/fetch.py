@@ -126,6 +126,9 @@ class Fetcher:
     today: dt.date = field(default_factory=dt.date.today)
     refresh: bool = False  # ignore the cache's validators: download again
     trust_cache: bool = False  # a cached copy is used as is (a build's workers)
+    # time.monotonic() after which no download goes on (`until`), and why
+    deadline: float | None = None
+    deadline_reason: str = ""
     _seen: dict[str, Fetched | SourceError] = field(default_factory=dict, repr=False)
     _robots: dict[str, RobotFileParser] = field(default_factory=dict, repr=False)
 
@@ -137,6 +140,30 @@ class Fetcher:
         }
         return replace(self, trust_cache=True, refresh=False, _seen=failures, _robots={})
 
+    def until(self, deadline: float, reason: str) -> Fetcher:
+        """This fetcher (what it fetched is shared) with every download
+        stopped at `deadline` (time.monotonic()): connect and read waits are
+        shortened to the time left, and a download still running then fails
+        with `OutOfTime` (`reason` its message)."""
+        return replace(self, deadline=deadline, deadline_reason=reason)
+
+    def out_of_time(self) -> bool:
+        return self.deadline is not None and time.monotonic() >= self.deadline
+
+    def _wait(self, url: str) -> float:
+        """How long one network wait may take: fetch.timeout, or the time left."""
+        if self.deadline is None:
+            return self.settings.timeout
+        left = self.deadline - time.monotonic()
+        if left <= 0:
+            raise OutOfTime(self.deadline_reason, file=url)
+        return min(self.settings.timeout, left)
+
+    def _network_error(self, exc: Exception, url: str) -> SourceError:
+        if self.out_of_time():  # a wait shortened to the deadline ran out
+            return OutOfTime(self.deadline_reason, file=url)
+        return SourceError(_network_message(exc), file=url)
+
     def get(self, url: str, accept: Collection[str], max_bytes: int) -> Fetched:
         """The resource at `url`, its content type among `accept`; SourceError otherwise."""
         known = self._seen.get(url)
@@ -145,7 +172,8 @@ class Fetcher:
                 known = self._get(url, max_bytes)
             except SourceError as error:
                 known = error
-            self._seen[url] = known
+            if not isinstance(known, OutOfTime):  # another time, it may be read
+                self._seen[url] = known
         if isinstance(known, SourceError):
             raise known
         if known.media_type not in accept:
@@ -192,7 +220,7 @@ class Fetcher:
             try:
                 response = self._open(parts, headers)
             except urllib3.exceptions.HTTPError as exc:
-                raise SourceError(_network_message(exc), file=url) from None
+                raise self._network_error(exc, url) from None
             try:
                 if response.status in _REDIRECTS:
                     location = response.headers.get("Location")
@@ -238,7 +266,8 @@ class Fetcher:
         host = parts.hostname or ""
         port = parts.port or (443 if parts.scheme == "https" else 80)
         address = self._checked_address(host, port, parts.geturl())
-        timeout = urllib3.Timeout(connect=self.settings.timeout, read=self.settings.timeout)
+        wait = self._wait(parts.geturl())
+        timeout = urllib3.Timeout(connect=wait, read=wait)
         pool: Any
         if parts.scheme == "https":
             import ssl
@@ -306,13 +335,20 @@ class Fetcher:
         declared = response.headers.get("Content-Length", "")
         if declared.isdigit() and int(declared) > max_bytes:
             raise _too_large(url, max_bytes)
-        # Each read waits at most `timeout`; a server dripping bytes is cut off
-        # after ten times that in all.
+        # Each read waits at most `timeout` (or the time left before the
+        # fetcher's deadline when the request was made); a server dripping
+        # bytes is cut off after ten times that in all, or at the deadline.
+        # read1 answers with what has come, so the limits are checked while
+        # a small picture drips in, not once it is whole.
         deadline = time.monotonic() + 10 * self.settings.timeout
         chunks: list[bytes] = []
         total = 0
         try:
-            for chunk in response.stream(_CHUNK):
+            while True:
+                self._wait(url)  # OutOfTime once the fetcher's deadline has passed
+                chunk = response.read1(_CHUNK)
+                if not chunk:
+                    break
                 total += len(chunk)
                 if total > max_bytes:
                     raise _too_large(url, max_bytes)
@@ -322,7 +358,7 @@ class Fetcher:
                     )
                 chunks.append(chunk)
         except urllib3.exceptions.HTTPError as exc:
-            raise SourceError(_network_message(exc), file=url) from None
+            raise self._network_error(exc, url) from None
         return b"".join(chunks)
 
     def _robots_allow(self, parts: Any, url: str) -> bool:
@@ -364,6 +400,12 @@ class Fetcher:
             finally:
                 response.release_conn()
         return b""
+
+
+class OutOfTime(SourceError):
+    """A download stopped at its fetcher's deadline (`Fetcher.until`): the
+    time given to it ran out, which says nothing of the server, so it is not
+    remembered as the address's answer."""
 
 
 def _checked_url(url: str, asked: str) -> Any:

@@ -231,6 +231,23 @@ def read_picture(
     )
 
 
+def same_picture(one: Image, other: Image) -> bool:
+    """Whether two pictures read show the same (one may be a scaled copy of
+    the other): the same shape, and alike once both are shrunk to 16 x 16
+    grey pixels."""
+    from PIL import Image as PILImage
+    from PIL import ImageChops, ImageStat
+
+    if abs(one.width * other.height - other.width * one.height) > 0.02 * one.width * other.height:
+        return False
+    small = []
+    for picture in (one, other):
+        with PILImage.open(io.BytesIO(base64.b64decode(picture.data))) as opened:
+            small.append(opened.convert("L").resize((16, 16), PILImage.Resampling.BOX))
+    difference = ImageStat.Stat(ImageChops.difference(small[0], small[1])).mean[0]
+    return difference < 8
+
+
 def resolved(src: str, document: Document) -> str:
     """A picture's address resolved against the page's (its own for a saved
     page, where a protocol-relative "//host/x.jpg" is on the web, over https:

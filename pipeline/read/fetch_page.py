@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+import time
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
@@ -45,7 +46,9 @@ def read_article(
     read the page's lead image (fetch_images.py) into meta["lead_figure"];
     `figures`: also read the figures of a page's body into figure blocks in
     their places (figures.py). With `limits`, the text is checked before it is
-    parsed (read/limits.py)."""
+    parsed (read/limits.py), and the pictures are read within a share of
+    `limits.render_timeout` counted from here (`picture_deadline`)."""
+    started = time.monotonic()
     if is_url(source):
         document = read_url(source, fetcher or Fetcher(), max_bytes, input_format, limits)
     else:
@@ -54,6 +57,8 @@ def read_article(
     if lead is None and not (figures and "figures" in document.meta):
         return document
     warnings = list(document.warnings)
+    if limits is not None:
+        fetcher = picture_deadline(fetcher or Fetcher(), started, limits.render_timeout)
     if lead is not None:
         from pipeline.read.fetch_images import load_lead_image
 
@@ -65,6 +70,22 @@ def read_article(
 
         document = with_figures(document, fetcher, warnings, lead)
     return dataclasses.replace(document, warnings=tuple(warnings))
+
+
+PICTURE_SHARE = 0.5  # of limits.render_timeout: the rest is the structure stage's
+
+
+def picture_deadline(fetcher: Fetcher, started: float, render_timeout: float) -> Fetcher:
+    """The fetcher for an article's pictures (lead image and figures): every
+    download stops `PICTURE_SHARE` of `render_timeout` after `started`, so one
+    slow image server cannot make the whole reading step overrun its limit
+    (a picture not read in time is left out with a warning)."""
+    budget = PICTURE_SHARE * render_timeout
+    reason = (
+        f"no time left: the article's pictures are read within {budget:g} s "
+        f"(half of limits.render_timeout)"
+    )
+    return fetcher.until(started + budget, reason)
 
 
 def read_url(

@@ -25,7 +25,14 @@ from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from pipeline.read.fetch_images import ImageRef, figure_ref, picture_src, read_picture, resolved
+from pipeline.read.fetch_images import (
+    ImageRef,
+    figure_ref,
+    picture_src,
+    read_picture,
+    resolved,
+    same_picture,
+)
 from pipeline.read.htmlblocks import words
 from pipeline.read.images import WEB_PICTURE, refusal
 
@@ -181,17 +188,31 @@ def place_figures(tree: Any, blocks: list[RawBlock], space: str) -> tuple[Placed
     return tuple(placed[:MAX_PLACED])
 
 
-def _same_picture(one: str, other: str) -> bool:
-    return PurePosixPath(urlsplit(one).path).name == PurePosixPath(urlsplit(other).path).name
+def _address(src: str, document: Document) -> str:
+    """A picture's resolved address without its query string and fragment
+    (which choose a size or a crop of the same picture)."""
+    parts = urlsplit(resolved(src, document))
+    return parts._replace(query="", fragment="").geturl()
+
+
+def _file_name(src: str) -> str:
+    return PurePosixPath(urlsplit(src).path).name
+
+
+def _listed(addresses: list[str]) -> str:
+    return f"{', '.join(addresses[:3])}{', …' if len(addresses) > 3 else ''}"
 
 
 def with_figures(
     document: Document, fetcher: Fetcher | None, warnings: list[str], lead: ImageRef | None
 ) -> Document:
     """The document with its placed figures read and put in as blocks; a
-    figure that cannot be read is left out with a warning. `lead`: the lead
-    image shown after the title, not repeated in the body."""
-    from pipeline.brief import FigureBlock, Run
+    figure that cannot be read is left out with a warning, and so are those
+    left when the fetcher's time runs out (`Fetcher.until`), on one line.
+    `lead`: the lead image shown after the title, not repeated in the body:
+    a figure at its address is not read, one with its file name elsewhere
+    (another size of it) is read and left out when it shows the same."""
+    from pipeline.brief import Figure, FigureBlock, Run
     from pipeline.read.fetch import no_answer
     from pipeline.read.model import RawBlock
 
@@ -204,9 +225,11 @@ def with_figures(
     replaced: set[int] = set()
     silent: set[str] = set()  # hosts that did not answer
     tried = beyond = 0
+    late: list[str] = []  # figures not read in the time given
+    lead_figure = document.meta.get("lead_figure")
     for figure in placed:
         ref = figure.ref
-        if lead is not None and _same_picture(ref.src, lead.src):
+        if lead is not None and _address(ref.src, document) == _address(lead.src, document):
             continue
         where = resolved(ref.src, document)[:120]
         if not (ref.alt or ref.caption):
@@ -216,22 +239,35 @@ def with_figures(
             beyond += 1
             continue
         host = urlsplit(resolved(ref.src, document)).netloc
-        if host in silent:
-            picture: Image | str | None = f"{host} did not answer for an earlier figure"
+        picture: Image | str | None
+        if fetcher is not None and fetcher.out_of_time():
+            picture = fetcher.deadline_reason  # not read: each would be stopped at once
+        elif host in silent:
+            picture = f"{host} did not answer for an earlier figure"
         else:
             picture = read_picture(ref.src, document, fetcher, "figure")
         if picture is None:
             continue  # not to be read (a saved page's picture on the web)
+        if figure.replaces:  # the Markdown reader's "not read" is answered here
+            warnings[:] = [w for w in warnings if w != refusal(ref.src, WEB_PICTURE)]
+        if fetcher is not None and picture == fetcher.deadline_reason:
+            late.append(where)  # counted on one line
+            continue
         tried += 1
         if isinstance(picture, str) and no_answer(picture):
             silent.add(host)  # each figure more would wait as long
-        if figure.replaces:  # the Markdown reader's "not read" is answered here
-            warnings[:] = [w for w in warnings if w != refusal(ref.src, WEB_PICTURE)]
         if not isinstance(picture, str) and total + len(picture.data) * 3 // 4 > MAX_FIGURE_BYTES:
             picture = f"the article's figures pass {MAX_FIGURE_BYTES:,} bytes"
         if isinstance(picture, str):
             warnings.append(f"figure {where} left out: {picture}")
             continue
+        if (
+            isinstance(lead_figure, Figure)
+            and lead is not None
+            and _file_name(ref.src) == _file_name(lead.src)
+            and same_picture(picture, lead_figure.image)
+        ):
+            continue  # the lead image again, in another size
         small = picture.width < MIN_PICTURE and picture.height < MIN_PICTURE
         if small and not figure.replaces:
             continue  # an icon or a thumbnail, not a figure of the page's article
@@ -251,10 +287,15 @@ def with_figures(
         added.setdefault(after, []).append(RawBlock("figure", runs, line, figure=shown))
     if beyond:
         warnings.append(f"{beyond} more figure(s) left out: at most {MAX_FIGURES} are read")
+    if late:
+        assert fetcher is not None
+        warnings.append(
+            f"{len(late)} figure(s) left out: {fetcher.deadline_reason}: {_listed(late)}"
+        )
     if undescribed:
         warnings.append(
             f"{len(undescribed)} figure(s) left out: no alt text or caption to describe "
-            f"them: {', '.join(undescribed[:3])}{', …' if len(undescribed) > 3 else ''}"
+            f"them: {_listed(undescribed)}"
         )
     if not added:
         return document

@@ -51,8 +51,13 @@ class ImageLoader:
         self.warnings.append(refusal(src, reason))
 
     def on_web(self, src: str) -> bool:
+        """Whether `src` is a picture on the web: an http(s) address, a
+        protocol-relative one ("//host/x.png", over https for a file on
+        disk), or any relative one of an article read from a URL."""
         parts = urlsplit(src)
-        return parts.scheme in ("http", "https") or (self.fetched and not parts.scheme)
+        if parts.scheme:
+            return parts.scheme in ("http", "https")
+        return self.fetched or bool(parts.netloc)
 
     def load(self, src: str, alt: str) -> Image | None:
         parts = urlsplit(src)
