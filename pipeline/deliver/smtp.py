@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import smtplib
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 MAX_REPLY_BYTES = 64 * 1024
@@ -41,6 +43,19 @@ class _Bounded(smtplib.SMTP):
             self.close()
             raise TimeoutError(f"the server took more than {self.timeout:g} s {doing}")
         return remaining
+
+    @contextmanager
+    def _socket_errors(self, doing: str) -> Iterator[None]:
+        """A socket timeout or error closes the connection and says what the
+        server failed to do, in smtplib's terms."""
+        try:
+            yield
+        except TimeoutError:
+            self.close()
+            raise TimeoutError(f"the server took more than {self.timeout:g} s {doing}") from None
+        except OSError as exc:
+            self.close()
+            raise smtplib.SMTPServerDisconnected(f"the connection broke: {exc}") from None
 
     def connect(self, host: str = "localhost", port: int = 0, source_address: Any = None) -> Any:
         self._pending = b""
@@ -67,18 +82,10 @@ class _Bounded(smtplib.SMTP):
         data = s.encode(self.command_encoding) if isinstance(s, str) else bytes(s)
         self._begin(self.timeout + len(data) / MIN_RATE)
         view = memoryview(data)
-        try:
+        with self._socket_errors("to take what was sent"):
             while view:
                 self.sock.settimeout(self._remaining("to take what was sent"))
                 view = view[self.sock.send(view) :]
-        except TimeoutError:
-            self.close()
-            raise TimeoutError(
-                f"the server took more than {self.timeout:g} s to take what was sent"
-            ) from None
-        except OSError as exc:
-            self.close()
-            raise smtplib.SMTPServerDisconnected(f"the connection broke: {exc}") from None
         if self._in_data and data.endswith(b"\r\n.\r\n"):
             self.awaiting_data_reply = True
         self._begin()  # the reply to what was just sent
@@ -89,16 +96,8 @@ class _Bounded(smtplib.SMTP):
                 self.close()
                 raise ReplyTooLong(f"a reply line of the server is longer than {MAX_LINE} bytes")
             self.sock.settimeout(self._remaining("to answer"))
-            try:
+            with self._socket_errors("to answer"):
                 chunk = self.sock.recv(4096)
-            except TimeoutError:
-                self.close()
-                raise TimeoutError(
-                    f"the server took more than {self.timeout:g} s to answer"
-                ) from None
-            except OSError as exc:
-                self.close()
-                raise smtplib.SMTPServerDisconnected(f"the connection broke: {exc}") from None
             if not chunk:
                 self.close()
                 raise smtplib.SMTPServerDisconnected("the server closed the connection")
